@@ -1,0 +1,63 @@
+# One command surface for people and CI: `make book` builds the site, `make test` runs every test.
+# Both create the virtual environment from requirements.txt on first use and reuse it after.
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+SCENARIO ?= base
+# The stamp is rebuilt when the pinned requirements or the package metadata change.
+STAMP    := $(VENV)/.installed
+
+.PHONY: book test check refresh bench pdf audit browser-deps clean help
+
+help:
+	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
+	@echo "make test                            run every test (unit, data, nbval, build, browser)"
+	@echo "make check                           validate data/ and seeds/ only"
+	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
+	@echo "make bench                           time builds and notebooks, weigh pages"
+	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
+	@echo "make audit                           pip-audit the pinned requirements (needs the PyPI registry)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# --no-deps: requirements.txt is the one install source; no build isolation: nothing to fetch
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(PY) -m alibaba_report.build book --scenario $(SCENARIO)
+
+check: $(STAMP)
+	$(PY) -m alibaba_report.build check
+
+refresh: $(STAMP)
+	$(PY) -m alibaba_report.build refresh $(NB)
+
+# Browser tests need Debian's chromium; install it when missing and we are root (CI, a fresh
+# machine). Without root the browser tests report themselves skipped, except under CI.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here (not root): browser tests will be skipped"; fi; }
+
+# nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
+# legitimately varies. -p no:cacheprovider keeps pytest from writing into the tree.
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -p no:cacheprovider tests book --nbval --sanitize-with tests/nbval_sanitize.cfg
+
+bench: $(STAMP)
+	$(PY) tests/bench.py
+
+pdf: $(STAMP) browser-deps
+	$(PY) -m alibaba_report.pdf
+
+audit: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1
+	$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off
+
+clean:
+	rm -rf _build

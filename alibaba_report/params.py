@@ -1,0 +1,329 @@
+"""Notebook parameters: their specifications, the scenarios that set them, and their validation.
+
+Three kinds of file, all under ``data/``:
+
+``parameters/<notebook>.yml``
+    What a notebook accepts: for each parameter its type, unit, range (or choices) and meaning.
+    An entry that is just the word ``shared`` takes its specification from ``parameters/shared.yml``
+    (FX rates and the like, which several chapters use and must agree on).
+``scenarios/base.yml``
+    Every parameter's base value, with the reason for it: a ``shared`` section and one section per
+    notebook. The defaults typed in each notebook's parameters cell equal these (a test checks).
+``scenarios/<other>.yml``
+    Overrides of base, each with its reason; anything not overridden is the base value.
+
+Papermill injects unknown parameter names with only a warning, so each notebook calls
+:func:`validate` right after its parameters cell: an unknown name, a wrong type or a value out of
+range stops the notebook with an error that names the parameter, the value and what is allowed.
+"""
+from __future__ import annotations
+
+import difflib
+import types
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from . import paths
+
+BASE = "base"
+
+
+class ParameterError(ValueError):
+    """A parameter, a parameter specification or a scenario file is wrong; the message says how."""
+
+
+class ParamSpec(BaseModel):
+    """The specification of one parameter, as written in ``data/parameters/*.yml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["float", "int", "str", "bool"]
+    unit: str
+    meaning: str
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ParamSpec":
+        if self.type in ("float", "int") and (self.min is None or self.max is None):
+            raise ValueError("a numeric parameter needs both min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.type == "str" and not self.choices:
+            raise ValueError("a str parameter needs its list of choices")
+        return self
+
+    def allowed(self) -> str:
+        """What is allowed, in words, for error messages."""
+        if self.type == "bool":
+            return "True or False"
+        if self.type == "str":
+            return "one of " + ", ".join(repr(c) for c in self.choices or [])
+        kind = "a whole number" if self.type == "int" else "a number"
+        return f"{kind} from {_fmt(self.min)} to {_fmt(self.max)} ({self.unit})"
+
+
+class ScenarioValue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Any
+    reason: str = Field(min_length=3)
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else (f"{x:g}")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"{_rel(path)}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{_rel(path)}: not valid YAML: {exc}") from None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.root()))
+    except ValueError:
+        return str(path)
+
+
+def _closest(name: str, known: list[str]) -> str:
+    near = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+# --- specifications -------------------------------------------------------------------------
+
+def spec_dir() -> Path:
+    return paths.data_dir() / "parameters"
+
+
+def notebooks_with_specs() -> list[str]:
+    """Names of the notebooks that have a parameter specification (``shared`` excluded)."""
+    return sorted(p.stem for p in spec_dir().glob("*.yml") if p.stem != "shared")
+
+
+@lru_cache(maxsize=None)
+def _specs_cached(notebook: str, root: str) -> dict[str, ParamSpec]:
+    path = spec_dir() / f"{notebook}.yml"
+    if not path.exists():
+        raise ParameterError(
+            f"no parameter specification for notebook {notebook!r}: expected {_rel(path)}; "
+            f"known notebooks: {', '.join(notebooks_with_specs())}"
+        )
+    raw = _read_yaml(path) or {}
+    shared_raw = None
+    specs: dict[str, ParamSpec] = {}
+    for name, entry in raw.items():
+        if entry == "shared":
+            if shared_raw is None:
+                shared_raw = _read_yaml(spec_dir() / "shared.yml") or {}
+            if name not in shared_raw:
+                raise ParameterError(
+                    f"{_rel(path)}: parameter {name!r} is marked 'shared' but "
+                    f"data/parameters/shared.yml does not define it{_closest(name, list(shared_raw))}"
+                )
+            entry, where = shared_raw[name], "data/parameters/shared.yml"
+        else:
+            where = _rel(path)
+        try:
+            specs[name] = ParamSpec.model_validate(entry)
+        except ValidationError as exc:
+            raise ParameterError(f"{where}: parameter {name!r}: {_pydantic_reason(exc)}") from None
+    return specs
+
+
+def specs(notebook: str) -> dict[str, ParamSpec]:
+    """The parameters ``notebook`` accepts, by name, in the order of its specification file."""
+    return _specs_cached(notebook, str(paths.root()))
+
+
+def _pydantic_reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+    return "; ".join(parts)
+
+
+# --- validation of values -------------------------------------------------------------------
+
+_PY_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
+
+
+def _model_for(notebook: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, spec in specs(notebook).items():
+        kw: dict[str, Any] = {}
+        if spec.min is not None:
+            kw["ge"] = spec.min
+        if spec.max is not None:
+            kw["le"] = spec.max
+        typ: Any = Literal[tuple(spec.choices)] if spec.choices else _PY_TYPES[spec.type]
+        fields[name] = (typ, Field(**kw))
+    # strict: "7" is not a number and True is not 1; an int is still accepted for a float.
+    return create_model(f"Parameters_{notebook}", __config__=ConfigDict(extra="forbid", strict=True), **fields)
+
+
+def check_values(notebook: str, values: dict[str, Any], origin: str = "parameters") -> types.SimpleNamespace:
+    """Validate ``values`` against the notebook's specification; return them as attributes.
+
+    Raises :class:`ParameterError` naming the parameter, the value given and what is allowed.
+    ``origin`` says where the values came from (the notebook, a scenario file) for the message.
+    """
+    spec = specs(notebook)
+    known = list(spec)
+    unknown = [n for n in values if n not in spec]
+    if unknown:
+        name = unknown[0]
+        raise ParameterError(
+            f"{origin}: unknown parameter {name!r} = {values[name]!r} for notebook {notebook!r}"
+            f"{_closest(name, known)}. Allowed parameters: {', '.join(known)}"
+        )
+    missing = [n for n in known if n not in values]
+    if missing:
+        raise ParameterError(
+            f"{origin}: notebook {notebook!r} is missing parameter(s) {', '.join(missing)}"
+        )
+    try:
+        model = _model_for(notebook).model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0])
+        ps = spec[name]
+        raise ParameterError(
+            f"{origin}: parameter {name!r} = {values[name]!r} is not allowed for notebook "
+            f"{notebook!r}: expected {ps.allowed()} — {ps.meaning}"
+        ) from None
+    return types.SimpleNamespace(**model.model_dump())
+
+
+_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def validate(notebook: str, namespace: dict[str, Any]) -> types.SimpleNamespace:
+    """Validate the parameters a notebook was run with; call it right after the parameters cell.
+
+    ``namespace`` is the notebook's ``globals()``: every public name that is not a module, a
+    function, a class or an IPython builtin is taken as a parameter, so a name that papermill
+    injected but the notebook does not know is caught here.
+    """
+    values = {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_")
+        and k not in _IPYTHON_NAMES
+        and not isinstance(v, (types.ModuleType, type))
+        and not callable(v)
+    }
+    return check_values(notebook, values, origin=f"notebook {notebook!r}")
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+def scenario_dir() -> Path:
+    return paths.data_dir() / "scenarios"
+
+
+def known_scenarios() -> list[str]:
+    return sorted(p.stem for p in scenario_dir().glob("*.yml"))
+
+
+def _scenario_file(name: str) -> Path:
+    path = scenario_dir() / f"{name}.yml"
+    if not path.exists():
+        raise ParameterError(
+            f"unknown scenario {name!r}: there is no {_rel(path)}. "
+            f"Known scenarios: {', '.join(known_scenarios())}"
+        )
+    return path
+
+
+def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
+    path = _scenario_file(name)
+    raw = _read_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{_rel(path)}: expected a mapping of sections (shared, <notebook>...)")
+    sections: dict[str, dict[str, ScenarioValue]] = {}
+    allowed_sections = ["shared", *notebooks_with_specs()]
+    for section, entries in raw.items():
+        if section == "description":
+            continue
+        if section not in allowed_sections:
+            raise ParameterError(
+                f"{_rel(path)}: unknown section {section!r}{_closest(section, allowed_sections)}; "
+                f"allowed: description, {', '.join(allowed_sections)}"
+            )
+        sections[section] = {}
+        for pname, entry in (entries or {}).items():
+            try:
+                sections[section][pname] = ScenarioValue.model_validate(entry)
+            except ValidationError as exc:
+                raise ParameterError(
+                    f"{_rel(path)}: {section}.{pname}: expected 'value:' and 'reason:' "
+                    f"({_pydantic_reason(exc)})"
+                ) from None
+    return sections
+
+
+def scenario_description(name: str) -> str:
+    raw = _read_yaml(_scenario_file(name)) or {}
+    return str(raw.get("description", ""))
+
+
+def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
+    """Every parameter of ``notebook`` under scenario ``name``, with its reason.
+
+    A scenario other than base overrides base; what it does not set is base's value and reason.
+    Shared parameters come from the ``shared`` section unless the notebook's section sets them.
+    """
+    chain = [BASE] if name == BASE else [BASE, name]
+    merged: dict[str, ScenarioValue] = {}
+    for scen in chain:
+        sections = _scenario_sections(scen)
+        shared = sections.get("shared", {})
+        own = sections.get(notebook, {})
+        for pname in specs(notebook):
+            if pname in own:
+                merged[pname] = own[pname]
+            elif pname in shared:
+                merged[pname] = shared[pname]
+    missing = [p for p in specs(notebook) if p not in merged]
+    if missing:
+        raise ParameterError(
+            f"data/scenarios/base.yml: no base value for {', '.join(missing)} "
+            f"(notebook {notebook!r}): add them to its '{notebook}' or 'shared' section"
+        )
+    return merged
+
+
+def scenario_parameters(name: str, notebook: str) -> dict[str, Any]:
+    """The validated values ``notebook`` runs with under scenario ``name``."""
+    values = {k: v.value for k, v in scenario_entries(name, notebook).items()}
+    check_values(notebook, values, origin=f"data/scenarios/{name}.yml")
+    return values
+
+
+def check_scenario(name: str) -> None:
+    """Every value of scenario ``name`` is valid, and it names no unknown parameter."""
+    sections = _scenario_sections(name)
+    shared_known = set(_read_yaml(spec_dir() / "shared.yml") or {}) if (spec_dir() / "shared.yml").exists() else set()
+    for section, entries in sections.items():
+        known = shared_known if section == "shared" else set(specs(section))
+        for pname in entries:
+            if pname not in known:
+                raise ParameterError(
+                    f"data/scenarios/{name}.yml: {section}.{pname} is not a parameter of "
+                    f"{'any shared specification' if section == 'shared' else 'notebook ' + repr(section)}"
+                    f"{_closest(pname, sorted(known))}"
+                )
+    for notebook in notebooks_with_specs():
+        scenario_parameters(name, notebook)

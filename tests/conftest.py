@@ -1,0 +1,58 @@
+"""Shared fixtures: run a book notebook with papermill, read what it glued."""
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
+    """Execute book/<name>.ipynb with papermill under ``parameters``; return the executed notebook.
+
+    A notebook error surfaces as papermill.PapermillExecutionError (``.ename``, ``.evalue``).
+    """
+    import papermill as pm
+
+    os.environ.setdefault("REPORT_ROOT", str(ROOT))
+    out = tmp_path / f"{name}.out.ipynb"
+    pm.execute_notebook(
+        str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, kernel_name="python3",
+        cwd=str(tmp_path), progress_bar=False, log_output=False,
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def glued(nb: nbformat.NotebookNode) -> dict[str, object]:
+    """Every value the notebook glued (myst_nb.glue), by name, parsed back from its text repr."""
+    found: dict[str, object] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if not meta:
+                continue
+            prefix = meta.get("mime_prefix", "")
+            text = out.get("data", {}).get(prefix + "text/plain")
+            if text is None:
+                continue
+            try:
+                found[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                found[meta["name"]] = text
+    return found
+
+
+@pytest.fixture
+def notebook_runner(tmp_path):
+    """``notebook_runner(name, **params)`` → (executed notebook, glued values)."""
+
+    def _run(name: str, **parameters):
+        nb = run_notebook(name, tmp_path, **parameters)
+        return nb, glued(nb)
+
+    return _run
