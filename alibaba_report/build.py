@@ -129,9 +129,6 @@ def notebook_parameters(stem: str, scenario: str) -> dict:
     name = Path(stem).name
     if name not in params.notebooks_with_specs():
         return {}
-    spec = params.specs(name)
-    if list(spec) == ["scenario"]:  # summary-type pages compute every chapter under one scenario
-        return {"scenario": scenario}
     return params.scenario_parameters(scenario, name)
 
 
@@ -232,10 +229,10 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int) -> dict[str, 
                 s = futs[fut]
                 try:
                     times[s] = fut.result()
-                    bar.write(f"  ok   {s}.ipynb  {times[s]:5.1f} s")
+                    bar.write(f"  ok   {s}.ipynb  {times[s]:5.1f} s", file=sys.stderr)
                 except BuildError as exc:
                     errors.append(str(exc))
-                    bar.write(f"  FAIL {s}.ipynb")
+                    bar.write(f"  FAIL {s}.ipynb", file=sys.stderr)
                 bar.update(1)
     if errors:
         raise BuildError("notebook execution failed:\n" + "\n".join(errors), EXIT_NOTEBOOK)
@@ -250,16 +247,16 @@ def site_dir(root: Path, scenario: str) -> Path:
 
 
 def stage_sources(root: Path, stage: Path) -> None:
-    """Copy what Jupyter Book reads into a fresh staging folder; generate the appendix pages."""
+    """Copy what Jupyter Book reads into a fresh staging folder; generate the data pages."""
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, stage / name)
     shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    from . import appendix
+    from . import pages
 
-    appendix.write_appendix(stage / "book" / "appendix")
+    pages.write_generated_pages(stage / "book")
 
 
 def render(stage: Path, out: Path) -> None:

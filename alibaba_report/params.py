@@ -285,6 +285,7 @@ def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
     A scenario other than base overrides base; what it does not set is base's value and reason.
     Shared parameters come from the ``shared`` section unless the notebook's section sets them.
     """
+    _scenario_file(name)  # an unknown name is reported as such, before anything else
     chain = [BASE] if name == BASE else [BASE, name]
     merged: dict[str, ScenarioValue] = {}
     for scen in chain:
@@ -305,8 +306,17 @@ def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
     return merged
 
 
+def is_scenario_page(notebook: str) -> bool:
+    """A page (the summary, the scenario comparison) whose one parameter is the scenario's name:
+    it computes every chapter's figures under that scenario through the package."""
+    return list(specs(notebook)) == ["scenario"]
+
+
 def scenario_parameters(name: str, notebook: str) -> dict[str, Any]:
     """The validated values ``notebook`` runs with under scenario ``name``."""
+    if is_scenario_page(notebook):
+        _scenario_file(name)
+        return check_values(notebook, {"scenario": name}, origin=f"scenario {name!r}").__dict__
     values = {k: v.value for k, v in scenario_entries(name, notebook).items()}
     check_values(notebook, values, origin=f"data/scenarios/{name}.yml")
     return values
@@ -326,4 +336,4 @@ def check_scenario(name: str) -> None:
                     f"{_closest(pname, sorted(known))}"
                 )
     for notebook in notebooks_with_specs():
-        scenario_parameters(name, notebook)
+        scenario_parameters(name, notebook)  # a scenario page rejects a name its choices lack

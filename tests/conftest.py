@@ -56,3 +56,17 @@ def notebook_runner(tmp_path):
         return nb, glued(nb)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The base book, built once per test session with the real driver; returns _build/html.
+
+    Set REPORT_TEST_REUSE_SITE=1 to reuse an existing _build/html while developing tests.
+    """
+    from alibaba_report import build
+
+    html = ROOT / "_build" / "html"
+    if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():
+        return html
+    return build.build_book("base", root=ROOT)

@@ -1,0 +1,184 @@
+"""The build, end to end: what `make book` publishes, and what it refuses to publish.
+
+Bad-input cases run the real driver in a scratch copy of the repository (REPORT_ROOT points the
+package at it), with a stand-in "last good site" that must survive every failure untouched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from alibaba_report import build
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.build
+
+
+def _toc_stems() -> list[str]:
+    return build.toc_notebooks(ROOT)
+
+
+def _page_text(html: Path) -> str:
+    """The visible text of a built page, for comparing two builds."""
+    text = html.read_text(encoding="utf-8")
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+
+
+def test_the_site_has_every_page_of_the_toc(site):
+    assert (site / "index.html").exists()
+    assert "url=book/index.html" in (site / "index.html").read_text()  # JB1's redirect to page 1
+    for stem in _toc_stems():
+        page = site / f"{stem}.html"
+        assert page.exists(), f"{stem}.ipynb is in _toc.yml but {page.relative_to(ROOT)} was not built"
+        assert "Traceback" not in page.read_text(encoding="utf-8"), f"{page.name} shows a traceback"
+
+
+def test_no_page_loads_anything_from_outside_the_site(site):
+    """No CDN: MathJax, fonts and scripts all ship with the site, so it works offline."""
+    offenders = []
+    for page in site.rglob("*.html"):
+        for m in re.finditer(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=\"(https?:)?//[^\"]+\"", page.read_text(encoding="utf-8")):
+            offenders.append(f"{page.relative_to(site)}: {m.group(0)[:120]}")
+    assert offenders == []
+
+
+def test_the_build_leaves_the_tracked_tree_untouched(site):
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True)
+    if status.returncode != 0:
+        pytest.skip("not a git checkout")
+    changed = [ln for ln in status.stdout.splitlines() if ln.strip()]
+    # book/ and data/ must never be rewritten by a build (executed copies live under _build/)
+    assert not [ln for ln in changed if re.search(r" (book|data|seeds)/", ln)], changed
+
+
+def test_two_builds_give_the_same_notebooks_and_the_same_pages(site):
+    stage = ROOT / "_build" / "staging" / "base" / "book"
+
+    def snapshot():
+        nbs = {p.name: [c.get("outputs", []) for c in nbformat.read(p, as_version=4).cells] for p in sorted(stage.glob("*.ipynb"))}
+        pages = {str(p.relative_to(site)): _page_text(p) for p in sorted(site.rglob("*.html"))}
+        return nbs, pages
+
+    first_nbs, first_pages = snapshot()
+    assert first_nbs, "no executed notebooks in the staging folder"
+    build.build_book("base", root=ROOT)
+    second_nbs, second_pages = snapshot()
+    assert sorted(first_nbs) == sorted(second_nbs)
+    for name in first_nbs:
+        assert first_nbs[name] == second_nbs[name], f"{name}: outputs differ between two builds"
+    differing = [p for p in first_pages if first_pages[p] != second_pages.get(p)]
+    assert differing == [], f"page text differs between two builds: {differing}"
+
+
+# --- bad input: a clear error, a non-zero exit, and the last good site untouched ---------------
+
+SENTINEL = "<html><body>last good site</body></html>"
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    """A copy of what the build reads, with a stand-in last good site already published."""
+    for name in ("book", "data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    # one page is enough to prove the failure handling; it keeps each case to seconds
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
+    site = tmp_path / "_build" / "html"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text(SENTINEL)
+    return tmp_path
+
+
+def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, REPORT_ROOT=str(root))
+    return subprocess.run([sys.executable, "-m", "alibaba_report.build", "book", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+
+def assert_failed_safely(proc, root: Path, code: int, *needles: str):
+    assert proc.returncode == code, f"exit {proc.returncode}, expected {code}\n{proc.stderr[-2000:]}"
+    for needle in needles:
+        assert needle in proc.stderr, f"{needle!r} not in the error:\n{proc.stderr[-2000:]}"
+    assert "left in place" in proc.stderr
+    assert (root / "_build" / "html" / "index.html").read_text() == SENTINEL
+
+
+def test_a_corrupted_ledger_row_stops_the_build(scratch):
+    claims = scratch / "data" / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    row = next(csv_row for csv_row in __import__("csv").reader(lines[1:2]))
+    row[header.index("value")] = "thirty-five"
+    import csv, io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(row)
+    lines[1] = buf.getvalue()
+    claims.write_text("".join(lines), encoding="utf-8")
+    proc = run_build(scratch)
+    assert_failed_safely(proc, scratch, build.EXIT_DATA, "claims.csv", row[0], "value")
+
+
+def test_a_seed_changed_on_disk_stops_the_build(scratch):
+    seed = sorted((scratch / "seeds").glob("*.txt"))[0]
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nAn extra line.", encoding="utf-8")
+    proc = run_build(scratch)
+    assert_failed_safely(proc, scratch, build.EXIT_DATA, seed.name, "checksum")
+
+
+def test_an_unknown_scenario_lists_the_known_ones(scratch):
+    proc = run_build(scratch, "--scenario", "optimistic")
+    assert_failed_safely(proc, scratch, build.EXIT_DATA, "unknown scenario 'optimistic'", "base, bear, bull")
+
+
+def test_make_book_with_an_unknown_scenario_fails_through_make():
+    proc = subprocess.run(["make", "--no-print-directory", "book", "SCENARIO=optimistic"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0 and "Known scenarios: base, bear, bull" in proc.stderr
+
+
+def test_a_parameter_of_the_wrong_type_stops_the_build(scratch):
+    bear = scratch / "data" / "scenarios" / "bear.yml"
+    doc = yaml.safe_load(bear.read_text())
+    doc["shared"] = {"usd_hkd": {"value": "seven point eight", "reason": "a value of the wrong type"}}
+    bear.write_text(yaml.safe_dump(doc, sort_keys=False))
+    proc = run_build(scratch, "--scenario", "bear")
+    assert_failed_safely(proc, scratch, build.EXIT_DATA, "data/scenarios/bear.yml", "'usd_hkd' = 'seven point eight'", "expected a number")
+
+
+def test_a_notebook_that_raises_names_the_notebook_and_the_cell(scratch):
+    path = scratch / "book" / "index.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
+    nbformat.write(nb, path)
+    proc = run_build(scratch)
+    assert_failed_safely(proc, scratch, build.EXIT_NOTEBOOK, "index.ipynb", "RuntimeError: deliberate failure for the test", "cell")
+
+
+def test_a_rendering_warning_fails_the_build(scratch):
+    """-W: a broken cross-reference is an error, not a page with a dead link."""
+    path = scratch / "book" / "index.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("See [a page that does not exist](no_such_page.ipynb)."))
+    nbformat.write(nb, path)
+    proc = run_build(scratch)
+    assert_failed_safely(proc, scratch, build.EXIT_RENDER, "no_such_page")
+
+
+def test_a_successful_build_replaces_the_site_and_records_timings(scratch):
+    proc = run_build(scratch)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (scratch / "_build" / "html" / "index.html").read_text() != SENTINEL
+    assert (scratch / "_build" / "html" / "book" / "index.html").exists()
+    timings = json.loads((scratch / "_build" / "timings.json").read_text())
+    assert "book/index" in timings["notebooks_s"]
+    assert "ok   book/index.ipynb" in proc.stderr  # the progress lines name each notebook
