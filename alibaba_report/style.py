@@ -59,7 +59,7 @@ def finish(fig: Figure, title: str, source: str, width: int = 110) -> Figure:
     ``title`` states the finding (computed numbers belong in it); ``source`` names the seeds and
     claim ids or the assumptions. Long lines are wrapped so nothing is cut at the figure's edge.
     """
-    fig.suptitle("\n".join(textwrap.wrap(title, 72)), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.suptitle("\n".join(textwrap.wrap(title, 68)), x=0.01, ha="left", fontsize=12, fontweight="bold")
     src = "\n".join(textwrap.wrap(source, width))
     n_lines = src.count("\n") + 1
     fig.text(0.01, 0.01, src, ha="left", va="bottom", fontsize=7.5, color=GREY)

@@ -1,0 +1,318 @@
+"""Tests of alibaba_report.pricing (Hong Kong versus US pricing) and of book/hk_vs_us.ipynb."""
+from __future__ import annotations
+
+import ast
+import math
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from alibaba_report import pricing as pr
+
+NOTEBOOK = "hk_vs_us"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- parity ------------------------------------------------------------------------------------
+
+def test_hk_parity_price_by_hand():
+    # USD 152 per ADS x 7.78 HKD/USD / 8 shares per ADS = HKD 147.82 per share
+    assert pr.hk_parity_price_hkd(152, 7.78, 8) == pytest.approx(147.82)
+    assert pr.us_parity_price_usd(147.82, 7.78, 8) == pytest.approx(152.0)
+
+
+def test_parity_round_trip_and_premium_zero_at_parity():
+    hk = pr.hk_parity_price_hkd(163.43, 7.8, 8)
+    assert pr.us_parity_price_usd(hk, 7.8, 8) == pytest.approx(163.43)
+    assert pr.hk_premium_pct(hk, 163.43, 7.8, 8) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_hk_premium_sign_and_size():
+    parity = pr.hk_parity_price_hkd(100, 8.0, 8)  # = 100 HKD
+    assert parity == pytest.approx(100.0)
+    assert pr.hk_premium_pct(98.0, 100, 8.0, 8) == pytest.approx(-2.0)
+    assert pr.hk_premium_pct(101.0, 100, 8.0, 8) == pytest.approx(1.0)
+
+
+def test_weaker_hkd_raises_the_parity_price():
+    # more HKD per USD: the same dollar price is worth more Hong Kong dollars
+    assert pr.hk_parity_price_hkd(152, 7.85, 8) > pr.hk_parity_price_hkd(152, 7.75, 8)
+    # more shares per ADS: each share is worth less
+    assert pr.hk_parity_price_hkd(152, 7.78, 10) < pr.hk_parity_price_hkd(152, 7.78, 8)
+
+
+def test_eur_to_usd():
+    assert pr.eur_to_usd(100, 1.17) == pytest.approx(117.0)
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "7.8", None, True])
+def test_parity_rejects_bad_rates(bad):
+    with pytest.raises(ValueError, match="usd_hkd"):
+        pr.hk_parity_price_hkd(152, bad, 8)
+
+
+def test_parity_rejects_non_positive_price_and_ratio():
+    with pytest.raises(ValueError, match="us_price_usd"):
+        pr.hk_parity_price_hkd(0, 7.78, 8)
+    with pytest.raises(ValueError, match="ordinary_shares_per_ads"):
+        pr.hk_parity_price_hkd(152, 7.78, 0)
+    with pytest.raises(ValueError, match="eur_usd"):
+        pr.eur_to_usd(145.8, -1.0)
+
+
+# --- index effect ------------------------------------------------------------------------------
+
+def test_index_move_by_hand():
+    assert pr.index_move_pp(5, 8) == pytest.approx(0.4)
+    assert pr.index_move_pp(-10, 8) == pytest.approx(-0.8)
+    assert pr.index_move_pp(10, 0) == 0.0
+
+
+def test_index_move_grows_with_weight_and_move():
+    assert pr.index_move_pp(5, 9) > pr.index_move_pp(5, 8)
+    assert pr.index_move_pp(9, 8) > pr.index_move_pp(5, 8)
+
+
+def test_index_move_inverse():
+    assert pr.stock_move_for_index_move(0.4, 8) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="weight_pct"):
+        pr.stock_move_for_index_move(1, 0)
+
+
+@pytest.mark.parametrize("w", [-0.1, 100.1, float("nan")])
+def test_index_move_rejects_bad_weight(w):
+    with pytest.raises(ValueError, match="weight_pct"):
+        pr.index_move_pp(5, w)
+
+
+def test_index_effect_table():
+    t = pr.index_effect_table([-10, 5, 10], 8)
+    assert list(t.columns) == ["Alibaba move (%)", "index move caused (pp)"]
+    assert t["index move caused (pp)"].tolist() == pytest.approx([-0.8, 0.4, 0.8])
+
+
+# --- valuation arithmetic ----------------------------------------------------------------------
+
+def test_upside_to_target_by_hand():
+    # seed 004: target 205 against 152 is 34.9%, not "approximately 40%"
+    assert pr.upside_pct(152, 205) == pytest.approx(34.868, abs=1e-3)
+    assert pr.upside_pct(205, 205) == 0.0
+    assert pr.upside_pct(210, 205) < 0
+
+
+def test_upside_falls_as_price_rises():
+    ups = [pr.upside_pct(p, 205) for p in (152, 163.43, 170.6, 192)]
+    assert ups == sorted(ups, reverse=True)
+
+
+def test_target_and_price_from_upside_are_inverse():
+    assert pr.target_from_upside(100, 18) == pytest.approx(118.0)
+    assert pr.price_from_upside(118, 18) == pytest.approx(100.0)
+    assert pr.price_from_upside(205, 18) == pytest.approx(173.729, abs=1e-3)
+    with pytest.raises(ValueError, match="upside"):
+        pr.target_from_upside(100, -100)
+    with pytest.raises(ValueError, match="upside"):
+        pr.price_from_upside(100, -150)
+
+
+def test_eps_and_multiples_by_hand():
+    assert pr.eps_from_pe(152, 20) == pytest.approx(7.6)
+    assert pr.price_from_eps(8.57, 20) == pytest.approx(171.4)
+    assert pr.pe_from_price(205, 8.57) == pytest.approx(23.92, abs=1e-2)
+    with pytest.raises(ValueError, match="pe"):
+        pr.eps_from_pe(152, 0)
+    with pytest.raises(ValueError, match="eps"):
+        pr.price_from_eps(-1, 20)
+
+
+def test_change_and_base_from_growth():
+    # 8.57 against the 7.6 the forward P/E implies: +12.8%, not "nearly 50%"
+    assert pr.change_pct(8.57, 7.6) == pytest.approx(12.763, abs=1e-3)
+    # "nearly 50%" would need a base of about 5.71
+    assert pr.base_from_growth(8.57, 50) == pytest.approx(5.7133, abs=1e-4)
+
+
+def test_high_from_distance_and_drawdown():
+    assert pr.high_from_distance(90, 10) == pytest.approx(100.0)
+    assert pr.drawdown_pct(152, 192) == pytest.approx(20.833, abs=1e-3)
+    assert pr.drawdown_pct(pr.high_from_distance(145.8, 10), pr.high_from_distance(145.8, 10)) == 0
+    for bad in (-1, 100, 120):
+        with pytest.raises(ValueError, match="below_pct"):
+            pr.high_from_distance(145.8, bad)
+
+
+def test_check_stated():
+    c = pr.check_stated("upside", 40, 34.87, "%", 2.5)
+    assert not c.holds and c.gap == pytest.approx(5.13)
+    assert pr.check_stated("drawdown", 20, 20.83, "%", 2.5).holds
+    with pytest.raises(ValueError, match="tolerance"):
+        pr.check_stated("x", 1, 1, "%", -1)
+    t = pr.checks_table([c])
+    assert t.loc[0, "holds"] == "no"
+
+
+# --- the chapter's outputs from the ledger ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def claims():
+    from alibaba_report import ledger
+
+    return ledger.load_claims()
+
+
+@pytest.fixture
+def base():
+    from alibaba_report import params
+
+    import types
+
+    return types.SimpleNamespace(**params.scenario_parameters("base", NOTEBOOK))
+
+
+def test_key_outputs_by_hand(claims, base):
+    k = pr.key_outputs(base, claims)
+    assert k["upside_to_target_pct"] == pytest.approx((205 / 152 - 1) * 100)
+    assert k["stated_upside_gap_pp"] == pytest.approx(40 - (205 / 152 - 1) * 100)
+    assert k["hk_parity_price_hkd"] == pytest.approx(152 * 7.78 / 8)
+    # the base Hong Kong price is parity with USD 152 by construction
+    assert k["hk_premium_pct"] == pytest.approx(0.0, abs=1e-9)
+    assert k["hstech_move_from_jan8_pp"] == pytest.approx(0.4)
+    assert k["implied_price_usd"] == pytest.approx(8.57 * 20)
+    assert k["target_pe_on_fy27_eps"] == pytest.approx(205 / 8.57)
+    assert k["high_52w_usd_from_eur"] == pytest.approx(145.80 / 0.9 * 1.17)
+
+
+def test_scenarios_order_the_implied_price(claims, base):
+    import types
+
+    from alibaba_report import params
+
+    price = {s: pr.key_outputs(types.SimpleNamespace(**params.scenario_parameters(s, NOTEBOOK)), claims)
+             ["implied_price_usd"] for s in ("bear", "base", "bull")}
+    assert price["bear"] < price["base"] < price["bull"]
+    bear = types.SimpleNamespace(**params.scenario_parameters("bear", NOTEBOOK))
+    assert pr.key_outputs(bear, claims)["hk_premium_pct"] < 0  # Hong Kong below parity in the bear case
+
+
+def test_checks_flag_the_two_figures_that_do_not_hold(claims, base):
+    holds = [c.holds for c in pr.checks(base, claims)]
+    assert holds == [False, True, False, True]
+    # at a much weaker euro the two seeds' highs no longer agree
+    weak = vars(base) | {"eur_usd": 1.0}
+    import types
+
+    assert not pr.checks(types.SimpleNamespace(**weak), claims)[3].holds
+
+
+def test_price_points_convert_only_the_euro_rows(claims, base):
+    import types
+
+    a = pr.price_points(base, claims)
+    b = pr.price_points(types.SimpleNamespace(**(vars(base) | {"eur_usd": 1.3})), claims)
+    euro = a["currency"] == "EUR"
+    assert (b.loc[euro, "USD per ADS"] > a.loc[euro, "USD per ADS"]).all()
+    assert (b.loc[~euro, "USD per ADS"] == a.loc[~euro, "USD per ADS"]).all()
+    # a higher price always means less upside to the same target
+    order = a.sort_values("USD per ADS")
+    assert order["upside to average target (%)"].is_monotonic_decreasing
+
+
+def test_index_effect_of_seed_moves(claims, base):
+    t = pr.index_effect_of_seed_moves(base, claims)
+    assert t["Alibaba move (%)"].tolist() == [5, 8, 9, 10, 15]
+    assert t["Hang Seng Tech move caused (pp)"].tolist() == pytest.approx([0.4, 0.64, 0.72, 0.8, 1.2])
+
+
+def test_signposts_columns(claims, base):
+    s = pr.signposts(base, claims)
+    assert list(s.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
+    assert s["threshold"].notna().all() and len(s) >= 3
+
+
+def test_page_figures_are_plain_and_finite(claims, base):
+    f = pr.page_figures(base, claims)
+    for name, value in f.items():
+        assert isinstance(value, (int, float, str)) and not isinstance(value, bool), name
+        if not isinstance(value, str):
+            assert math.isfinite(value), name
+    assert f["price_pe_sp"] == pytest.approx(8.57 * 23)
+    assert f["eps_growth_vs_fwd"] == pytest.approx((8.57 / 7.6 - 1) * 100)
+    assert f["hk_premium_text"] == "at"
+    assert (f["check_upside"], f["check_drawdown"], f["check_eps"], f["check_high"]) == (
+        "does not hold", "holds", "does not hold", "holds")
+
+
+def test_disagreements_touching():
+    import pandas as pd
+
+    cases = pd.DataFrame({"case_id": ["a", "b"], "claims": ["x, y", "z"]})
+    assert pr.disagreements_touching(cases, ["y"])["case_id"].tolist() == ["a"]
+    assert pr.disagreements_touching(cases, ["q"]).empty
+
+
+# --- the notebook ------------------------------------------------------------------------------
+
+def _parameters_cell_literals() -> dict:
+    nb = nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Assign)
+    }
+
+
+def test_parameters_cell_equals_base_scenario():
+    from alibaba_report import params
+
+    assert _parameters_cell_literals() == params.scenario_parameters("base", NOTEBOOK)
+
+
+def test_wrong_type_is_rejected_by_name():
+    from alibaba_report import params
+
+    values = params.scenario_parameters("base", NOTEBOOK) | {"hk_price_hkd": "147.82"}
+    with pytest.raises(params.ParameterError, match="hk_price_hkd"):
+        params.check_values(NOTEBOOK, values)
+
+
+def test_notebook_under_other_parameters_changes_coherently(notebook_runner):
+    from conftest import glued
+
+    base = glued(nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4))
+    _, g = notebook_runner(NOTEBOOK, hk_price_hkd=145.0, hstech_weight_pct=10.0, applied_pe=23.0,
+                           eps_delivery_pct=85.0, eur_usd=1.10)
+    # Hong Kong below parity: a discount, said in words
+    assert g["hk_premium"] == pytest.approx((145.0 / 147.82 - 1) * 100)
+    assert "below" in g["hk_premium_text"] and base["hk_premium_text"] == "at"
+    # a bigger weight moves the index more for the same Alibaba move
+    assert g["index_jan8"] == pytest.approx(0.5) and g["index_jan8"] > base["index_jan8"]
+    assert g["move_for_1pp"] < base["move_for_1pp"]
+    # a higher multiple on less of the forecast: 23 x 85% x 8.57
+    assert g["implied_price"] == pytest.approx(23 * 0.85 * 8.57)
+    # a weaker euro lowers the euro close in dollars, below seed 001's resistance
+    assert g["eur_close_usd"] == pytest.approx(145.80 * 1.10)
+    assert g["eur_vs_resistance_text"] == "below" and base["eur_vs_resistance_text"] == "above"
+    assert g["check_high"] == "does not hold" and base["check_high"] == "holds"
+    # what comes from the seeds alone does not move
+    assert g["upside_pct"] == pytest.approx(base["upside_pct"])
+    assert g["target_pe"] == pytest.approx(base["target_pe"])
+
+
+def test_out_of_range_parameter_stops_the_notebook(notebook_runner):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        notebook_runner(NOTEBOOK, hstech_weight_pct=25.0)
+    assert "hstech_weight_pct" in err.value.evalue
+    assert "from 0 to 20" in err.value.evalue
+
+
+def test_unknown_parameter_is_rejected(notebook_runner):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        notebook_runner(NOTEBOOK, usd_hdk=7.8)
+    assert "unknown parameter 'usd_hdk'" in err.value.evalue
+    assert "usd_hkd" in err.value.evalue
