@@ -328,7 +328,7 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         nb = nbformat.read(path, as_version=4)
         t0 = time.perf_counter()
         NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False).execute()
-        nbformat.write(strip_run_metadata(nb), path)
+        nbformat.write(lift_alt_text(strip_run_metadata(nb)), path)
         print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 

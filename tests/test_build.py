@@ -182,3 +182,47 @@ def test_a_successful_build_replaces_the_site_and_records_timings(scratch):
     timings = json.loads((scratch / "_build" / "timings.json").read_text())
     assert "book/index" in timings["notebooks_s"]
     assert "ok   book/index.ipynb" in proc.stderr  # the progress lines name each notebook
+
+
+# --- scenarios, end to end -----------------------------------------------------------------------
+
+def _glued_in(path: Path) -> dict:
+    from conftest import glued
+
+    return glued(nbformat.read(path, as_version=4))
+
+
+def test_a_changed_base_parameter_changes_the_summary_after_a_build(scratch):
+    """One edit in data/scenarios/base.yml, no other: the summary's figures follow."""
+    base = scratch / "data" / "scenarios" / "base.yml"
+    doc = yaml.safe_load(base.read_text())
+    before = doc["retail_war"]["shrink_pct"]["value"]
+    doc["retail_war"]["shrink_pct"] = {"value": before + 10, "reason": "a faster shrink, to test that the summary follows"}
+    base.write_text(yaml.safe_dump(doc, sort_keys=False))
+    proc = run_build(scratch)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    committed = _glued_in(ROOT / "book" / "index.ipynb")
+    rebuilt = _glued_in(scratch / "_build" / "staging" / "base" / "book" / "index.ipynb")
+    assert rebuilt["retail_cost"] < committed["retail_cost"], "a faster shrink must lower the war's cost"
+    page = (scratch / "_build" / "html" / "book" / "index.html").read_text(encoding="utf-8")
+    assert f"{rebuilt['retail_cost']:.0f}" in page
+
+
+def test_the_bear_book_reflects_the_bear_scenario(site):
+    target = build.build_book("bear", root=ROOT)
+    assert target == ROOT / "_build" / "scenarios" / "bear" / "html"
+    stage = ROOT / "_build" / "staging" / "bear" / "book"
+    summary = _glued_in(stage / "index.ipynb")
+    base_summary = _glued_in(ROOT / "_build" / "staging" / "base" / "book" / "index.ipynb")
+    assert summary["scenario_name"] == "bear"
+    assert summary["retail_cost"] > base_summary["retail_cost"]  # the war costs more
+    assert summary["cloud_irr"] < base_summary["cloud_irr"]  # the cloud returns less
+    assert summary["implied_price"] < base_summary["implied_price"]  # a share is worth less
+    # a chapter page shows the parameters it ran with, folded into its parameters cell
+    retail = nbformat.read(stage / "retail_war.ipynb", as_version=4)
+    par = next(c for c in retail.cells if "parameters" in c.metadata.get("tags", []))
+    bear_shrink = yaml.safe_load((ROOT / "data" / "scenarios" / "bear.yml").read_text())["retail_war"]["shrink_pct"]["value"]
+    assert f"shrink_pct = {bear_shrink}" in par.source
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in retail.cells)
+    page = (target / "book" / "index.html").read_text(encoding="utf-8")
+    assert f"{summary['retail_cost']:.0f}" in page and "bear" in page

@@ -1,0 +1,281 @@
+"""The book across its chapters: every chapter's key outputs and signposts under a scenario.
+
+The summary and the scenario pages call the same chapter functions the chapter notebooks call,
+with the same parameters (``params.scenario_parameters``): one source of truth, so a value changed
+in ``data/scenarios/base.yml`` changes the chapter and the summary alike.
+"""
+from __future__ import annotations
+
+import importlib
+import types
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from . import ledger, params
+
+SCENARIOS = ("bear", "base", "bull")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    notebook: str  # book/<notebook>.ipynb and data/parameters/<notebook>.yml
+    module: str  # alibaba_report.<module>
+    title: str
+
+
+CHAPTERS = (
+    Chapter("retail_war", "retail", "The instant-retail war"),
+    Chapter("cloud_ai", "cloud", "Cloud and AI"),
+    Chapter("hk_vs_us", "pricing", "Hong Kong versus US pricing"),
+    Chapter("policy_catalyst", "policy", "The policy catalyst"),
+    Chapter("meitu_deal", "meitu", "The Meitu deal"),
+)
+
+
+@dataclass(frozen=True)
+class KeyOutput:
+    notebook: str
+    key: str  # a key of the chapter module's key_outputs()
+    label: str
+    unit: str
+    better: str  # "higher" or "lower": which way is good for the shareholder
+    text_key: str | None = None  # a key whose text stands in when the number is missing (no payback)
+
+
+KEY_OUTPUTS = (
+    KeyOutput("retail_war", "cumulative_cost_rmb_bn", "Cumulative instant-retail losses", "RMB bn", "lower"),
+    KeyOutput("retail_war", "quarters_to_converge", "Quarters until losses converge", "quarters", "lower", "convergence_quarter"),
+    KeyOutput("retail_war", "ebitda_fy27_rmb_bn", "FY27 adjusted EBITDA on the loss path", "RMB bn", "higher"),
+    KeyOutput("cloud_ai", "payback_year", "Cloud capex payback", "year of the programme", "lower", "payback"),
+    KeyOutput("cloud_ai", "return_on_capex_pct", "Return on the cloud capex", "% a year", "higher"),
+    KeyOutput("hk_vs_us", "implied_price_usd", "Value per ADS implied by the EPS and multiple", "USD", "higher"),
+    KeyOutput("policy_catalyst", "plan_covers_pct", "Plan's value as a share of what the rally added", "%", "higher"),
+    KeyOutput("meitu_deal", "conversion_value_usd_m", "Meitu bond's conversion value", "USD m", "higher"),
+)
+
+
+def chapter(notebook: str) -> Chapter:
+    for ch in CHAPTERS:
+        if ch.notebook == notebook:
+            return ch
+    raise KeyError(f"no chapter {notebook!r}; chapters: {', '.join(c.notebook for c in CHAPTERS)}")
+
+
+def module(notebook: str) -> types.ModuleType:
+    return importlib.import_module(f"alibaba_report.{chapter(notebook).module}")
+
+
+def chapter_params(scenario: str, notebook: str) -> types.SimpleNamespace:
+    """The chapter's parameters under ``scenario``, validated, as the notebook sees them (``P``)."""
+    return params.check_values(notebook, params.scenario_parameters(scenario, notebook), origin=f"scenario {scenario!r}")
+
+
+@lru_cache(maxsize=None)
+def _outputs_cached(scenario: str, notebook: str, root: str) -> tuple:
+    out = module(notebook).key_outputs(chapter_params(scenario, notebook), ledger.load_claims())
+    return tuple(out.items())
+
+
+def key_outputs(scenario: str, notebook: str) -> dict:
+    from . import paths
+
+    return dict(_outputs_cached(scenario, notebook, str(paths.root())))
+
+
+def comparison(scenarios=SCENARIOS) -> pd.DataFrame:
+    """One row per key output, one column per scenario (plus label, unit and chapter)."""
+    rows = []
+    for ko in KEY_OUTPUTS:
+        row = {"chapter": chapter(ko.notebook).title, "output": ko.label, "unit": ko.unit, "key": ko.key, "better": ko.better}
+        for scen in scenarios:
+            row[scen] = key_outputs(scen, ko.notebook).get(ko.key)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def readable(ko: KeyOutput, scenario: str) -> str:
+    """A key output as a reader reads it: the number rounded, or the chapter's words when the
+    number does not exist (losses that never converge, a programme that never pays back)."""
+    out = key_outputs(scenario, ko.notebook)
+    value = out.get(ko.key)
+    if value is None or value != value:  # None or NaN
+        return str(out.get(ko.text_key, "none")) if ko.text_key else "none"
+    if ko.text_key and isinstance(out.get(ko.text_key), str):
+        return f"{value:,.0f} ({out[ko.text_key]})" if ko.unit == "quarters" else f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def comparison_table(scenarios=SCENARIOS) -> pd.DataFrame:
+    """The scenarios side by side, for reading: output, unit, then one column per scenario."""
+    rows = []
+    for ko in KEY_OUTPUTS:
+        row = {"chapter": chapter(ko.notebook).title, "key output": ko.label, "unit": ko.unit}
+        row.update({scen: readable(ko, scen) for scen in scenarios})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(["chapter", "key output"])
+
+
+def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> None:
+    """One small bar chart per key output, bear to bull, the current scenario outlined."""
+    from . import style
+
+    axes = fig.subplots(2, (len(KEY_OUTPUTS) + 1) // 2).ravel()
+    for ax, ko in zip(axes, KEY_OUTPUTS):
+        vals = [key_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
+        vals = [float("nan") if v is None else float(v) for v in vals]
+        bars = ax.bar(range(len(scenarios)), [0 if v != v else v for v in vals],
+                      color=[style.PALETTE[3], style.PALETTE[0], style.PALETTE[2]][: len(scenarios)])
+        for i, (bar, v, s) in enumerate(zip(bars, vals, scenarios)):
+            bar.set_hatch(style.HATCHES[i])
+            if s == current:
+                bar.set_edgecolor("black")
+                bar.set_linewidth(2)
+            label = "beyond\nhorizon" if v != v else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}")
+            ax.annotate(label, (bar.get_x() + bar.get_width() / 2, max(bar.get_height(), 0)),
+                        ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+        ax.axhline(0, color=style.GREY, lw=0.6)
+        ax.set_xticks(range(len(scenarios)), scenarios)
+        import textwrap
+
+        ax.set_title("\n".join(textwrap.wrap(ko.label, 28) + textwrap.wrap(f"({ko.unit}; {ko.better} is better)", 30)),
+                     fontsize=8, loc="left", fontweight="normal")
+        ax.tick_params(labelsize=8)
+        ax.margins(y=0.2)
+    for ax in axes[len(KEY_OUTPUTS):]:
+        ax.set_visible(False)
+
+
+def ordered_as_named(scenarios=SCENARIOS) -> list[str]:
+    """Key outputs that do NOT improve from bear through base to bull (empty when all do).
+
+    A missing number (no payback, no convergence) counts as the worst outcome."""
+    worst = {"higher": float("-inf"), "lower": float("inf")}
+    broken = []
+    for ko in KEY_OUTPUTS:
+        vals = []
+        for s in scenarios:
+            v = key_outputs(s, ko.notebook).get(ko.key)
+            vals.append(worst[ko.better] if v is None or v != v else float(v))
+        pairs = list(zip(vals, vals[1:]))
+        ok = all(a <= b for a, b in pairs) if ko.better == "higher" else all(a >= b for a, b in pairs)
+        if not ok:
+            broken.append(ko.label)
+    return broken
+
+
+def valuation_grid(eps_usd: list[float], pe: list[float]) -> pd.DataFrame:
+    """Value per ADS (USD) = EPS x multiple, over a grid: rows EPS, columns P/E."""
+    return pd.DataFrame([[e * m for m in pe] for e in eps_usd],
+                        index=pd.Index(eps_usd, name="FY2027 EPS (USD)"),
+                        columns=pd.Index(pe, name="P/E (x)"))
+
+
+def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
+    """Each scenario's EPS and multiple (from the HK-vs-US chapter's parameters) and the value."""
+    from . import pricing
+
+    claims = ledger.load_claims()
+    rows = []
+    for scen in scenarios:
+        p = chapter_params(scen, "hk_vs_us")
+        eps = pricing.eps_delivered_usd(p, claims)
+        rows.append({"scenario": scen, "eps_usd": eps, "pe": p.applied_pe, "value_usd": pricing.price_from_eps(eps, p.applied_pe)})
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def signposts(scenario: str) -> pd.DataFrame:
+    """Every chapter's signposts under ``scenario``, with the chapter each comes from."""
+    frames = []
+    for ch in CHAPTERS:
+        df = module(ch.notebook).signposts(chapter_params(scenario, ch.notebook), ledger.load_claims()).copy()
+        df.insert(0, "chapter", ch.title)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _threshold_text(value) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value != value:
+        return "see the signpost"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+
+
+def signposts_table(scenario: str, first_only: bool = False) -> pd.DataFrame:
+    """Signposts for reading: the threshold as text, the consequences in full, indexed by chapter."""
+    df = signposts(scenario)
+    if first_only:
+        df = df.groupby("chapter", sort=False).head(1)
+    out = pd.DataFrame({
+        "chapter": df["chapter"], "signpost": df["signpost"],
+        "threshold": [f"{_threshold_text(v)} ({u})" for v, u in zip(df["threshold"], df["unit"])],
+        "if better": df["if_better"], "if worse": df["if_worse"],
+    })
+    return out.set_index(["chapter", "signpost"])
+
+
+def assumptions_table(scenario: str) -> pd.DataFrame:
+    """Every parameter of every chapter under ``scenario``: value, unit, allowed range, reason,
+    and whether the scenario moves it away from base."""
+    rows = []
+    for ch in CHAPTERS:
+        spec = params.specs(ch.notebook)
+        base = params.scenario_entries("base", ch.notebook)
+        here = params.scenario_entries(scenario, ch.notebook)
+        for name, ps in spec.items():
+            allowed = ", ".join(ps.choices) if ps.choices else f"{ps.min:g} to {ps.max:g}" if ps.min is not None else "True/False"
+            rows.append({
+                "chapter": ch.title, "parameter": name, "value": here[name].value, "unit": ps.unit,
+                "allowed": allowed, "base": base[name].value,
+                "reason": here[name].reason.strip(),
+            })
+    return pd.DataFrame(rows)
+
+
+QUOTED_PRICES = (  # (label, claim id, currency): the prices and target the seeds quote, per ADS
+    ("price on 4 Jan (seed 004)", "us_share_price_s004", "USD"),
+    ("resistance (seed 001)", "resistance_level_s001", "USD"),
+    ("euro close 13 Jan (seed 002)", "overseas_shares_close_s002", "EUR"),
+    ("October high (seed 004)", "us_shares_oct_high_s004", "USD"),
+    ("average target (seed 004)", "consensus_price_target_s004", "USD"),
+)
+
+
+def quoted_prices(eur_usd: float) -> pd.DataFrame:
+    """The seeds' price points in USD per ADS (a euro price through ``eur_usd``), with claim ids."""
+    claims = ledger.load_claims()
+    rows = [{"label": label, "claim": cid,
+             "usd": claims.value(cid) * (eur_usd if cur == "EUR" else 1.0)} for label, cid, cur in QUOTED_PRICES]
+    return pd.DataFrame(rows).sort_values("usd").reset_index(drop=True)
+
+
+def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame) -> None:
+    """Value per ADS over EPS x multiple as a shaded field, the seeds' prices as iso-value lines,
+    each scenario as a labelled point."""
+    import numpy as np
+
+    from . import style
+
+    e = np.linspace(min(eps_usd), max(eps_usd), 120)
+    m = np.linspace(min(pe), max(pe), 120)
+    value = np.outer(e, m)
+    field = ax.pcolormesh(m, e, value, cmap="cividis", shading="auto", alpha=0.85)
+    cs = ax.contour(m, e, value, levels=sorted(prices["usd"]), colors="white", linewidths=1.0, linestyles="--")
+    ax.clabel(cs, fmt={lvl: f"{lab.split(' (')[0]}: {lvl:.0f}" for lvl, lab in zip(sorted(prices["usd"]), prices.sort_values("usd")["label"])},
+              fontsize=8, inline=True, colors="white")
+    # labels alternate below and above their points so neighbouring scenarios do not collide
+    offsets = [(8, -16), (-8, 12), (8, 12)]
+    for i, (scen, row) in enumerate(points.iterrows()):
+        ax.plot(row["pe"], row["eps_usd"], marker=style.MARKERS[i], markersize=9, color="white",
+                markeredgecolor="black", linestyle="none")
+        dx, dy = offsets[i % len(offsets)]
+        ax.annotate(f"{scen}: USD {row['value_usd']:.0f}", (row["pe"], row["eps_usd"]), xytext=(dx, dy),
+                    textcoords="offset points", fontsize=8.5, ha="left" if dx > 0 else "right",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+    ax.set_xlabel("P/E multiple applied (x)")
+    ax.set_ylabel("FY2027 EPS (USD per ADS)")
+    ax.grid(False)
+    cb = ax.figure.colorbar(field, ax=ax, pad=0.02)
+    cb.set_label("value per ADS (USD)")

@@ -1,0 +1,106 @@
+"""The book across chapters: scenarios, the summary's numbers, the valuation grid."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from alibaba_report import params, synthesis
+
+ROOT = Path(__file__).resolve().parents[1]
+GLUE_ROLE = re.compile(r"\{glue:(?:text|md)\}`[^`]*`")
+
+
+def _markdown(name: str) -> list[str]:
+    nb = json.loads((ROOT / "book" / f"{name}.ipynb").read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def test_every_key_output_improves_from_bear_through_base_to_bull():
+    """The scenarios are named for what they do: no key output may contradict the order."""
+    assert synthesis.ordered_as_named() == []
+
+
+def test_bear_is_strictly_worse_than_bull_on_the_headline_numbers():
+    bear, bull = ({k.key: synthesis.key_outputs(s, k.notebook).get(k.key) for k in synthesis.KEY_OUTPUTS} for s in ("bear", "bull"))
+    assert bear["cumulative_cost_rmb_bn"] > bull["cumulative_cost_rmb_bn"]
+    assert bear["return_on_capex_pct"] < bull["return_on_capex_pct"]
+    assert bear["implied_price_usd"] < bull["implied_price_usd"]
+
+
+def test_the_comparison_covers_every_key_output_and_scenario():
+    table = synthesis.comparison_table()
+    assert list(table.columns) == ["unit", *synthesis.SCENARIOS]
+    assert len(table) == len(synthesis.KEY_OUTPUTS)
+    assert not table.isna().any().any()  # missing numbers are words ("not within the assets' life")
+
+
+def test_every_chapter_module_offers_key_outputs_and_signposts():
+    for ch in synthesis.CHAPTERS:
+        out = synthesis.key_outputs("base", ch.notebook)
+        assert out, ch.notebook
+        sp = synthesis.signposts("base")
+        assert {"signpost", "threshold", "unit", "if_better", "if_worse", "basis"} <= set(sp.columns)
+    for ko in synthesis.KEY_OUTPUTS:
+        assert ko.key in synthesis.key_outputs("base", ko.notebook), f"{ko.notebook} has no key output {ko.key}"
+
+
+def test_valuation_grid_is_eps_times_multiple():
+    grid = synthesis.valuation_grid([8.0, 10.0], [15.0, 20.0])
+    assert grid.loc[10.0, 20.0] == 200.0 and grid.loc[8.0, 15.0] == 120.0
+
+
+def test_scenario_points_use_the_hk_chapter_parameters():
+    points = synthesis.scenario_valuation_points()
+    for scen, row in points.iterrows():
+        p = synthesis.chapter_params(scen, "hk_vs_us")
+        assert row["pe"] == p.applied_pe
+        assert row["value_usd"] == pytest.approx(row["eps_usd"] * row["pe"])
+
+
+def test_assumptions_table_lists_every_parameter_with_a_reason():
+    table = synthesis.assumptions_table("bear")
+    n = sum(len(params.specs(ch.notebook)) for ch in synthesis.CHAPTERS)
+    assert len(table) == n and table["reason"].str.len().min() > 10
+
+
+# --- the summary page: no number typed by hand -------------------------------------------------
+
+def test_no_number_in_the_summary_prose_is_typed():
+    """Every number in the summary's prose comes from a glue role (computed or a ledger claim)."""
+    for text in _markdown("index"):
+        prose = GLUE_ROLE.sub("", text)
+        prose = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", prose)  # link targets are file names
+        prose = re.sub(r"`[^`]*`", "", prose)  # code: commands and file names
+        found = re.findall(r"\d[\d.,]*", prose)
+        assert found == [], f"typed numbers in the summary: {found} in {text[:80]!r}"
+
+
+@pytest.mark.parametrize("name", ["index", "scenarios", "methods"])
+def test_every_glue_reference_is_glued(name):
+    from conftest import glued
+
+    import nbformat
+
+    nb = nbformat.read(ROOT / "book" / f"{name}.ipynb", as_version=4)
+    values = glued(nb)
+    refs = {m.split(":")[0] for text in _markdown(name) for m in re.findall(r"\{glue:(?:text|md)\}`([^`]*)`", text)}
+    assert refs and refs <= set(values), sorted(refs - set(values))
+
+
+def test_the_summary_under_bear_shows_the_bear_figures(notebook_runner):
+    nb, values = notebook_runner("index", scenario="bear")
+    bear = synthesis.key_outputs("bear", "retail_war")
+    assert values["scenario_name"] == "bear"
+    assert values["retail_cost"] == pytest.approx(bear["cumulative_cost_rmb_bn"])
+    assert values["retail_cost"] > synthesis.key_outputs("base", "retail_war")["cumulative_cost_rmb_bn"]
+
+
+def test_the_summary_refuses_an_unknown_scenario(notebook_runner):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        notebook_runner("index", scenario="rosy")
+    assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bull', 'bear'" in err.value.evalue
