@@ -37,9 +37,15 @@ EXIT_RENDER = 4  # jupyter-book reported an error or a warning
 
 
 class BuildError(RuntimeError):
+    """A failure the driver reports and exits on; ``code`` is the exit status."""
+
     def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
+        # both in args: the error crosses from a worker process by pickle, which rebuilds it from args
+        super().__init__(message, code)
+        self.message, self.code = message, code
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # --- validation ------------------------------------------------------------------------------
