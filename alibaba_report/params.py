@@ -199,9 +199,10 @@ def check_values(notebook: str, values: dict[str, Any], origin: str = "parameter
         err = exc.errors()[0]
         name = str(err["loc"][0])
         ps = spec[name]
+        where = origin if repr(notebook) in origin else f"{origin} (notebook {notebook!r})"
         raise ParameterError(
-            f"{origin}: parameter {name!r} = {values[name]!r} is not allowed for notebook "
-            f"{notebook!r}: expected {ps.allowed()} — {ps.meaning}"
+            f"{where}: parameter {name!r} = {values[name]!r} is not allowed: "
+            f"expected {ps.allowed()} — {ps.meaning}"
         ) from None
     return types.SimpleNamespace(**model.model_dump())
 

@@ -133,7 +133,7 @@ def test_a_malformed_spec_names_the_file_and_the_parameter(data_copy):
 def test_a_scenario_value_out_of_range_names_the_scenario_file(data_copy):
     bear = data_copy / "scenarios" / "bear.yml"
     bear.write_text(bear.read_text().replace("shared: {}", "shared:\n  usd_hkd: {value: 75, reason: a typo for 7.5}"))
-    with pytest.raises(params.ParameterError, match=r"data/scenarios/bear.yml: parameter 'usd_hkd' = 75"):
+    with pytest.raises(params.ParameterError, match=r"data/scenarios/bear.yml \(notebook '\w+'\): parameter 'usd_hkd' = 75"):
         params.check_scenario("bear")
 
 
