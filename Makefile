@@ -38,10 +38,10 @@ refresh: $(STAMP)
 # Browser tests need Debian's chromium; install it when missing and we are root (CI, a fresh
 # machine). Without root the browser tests report themselves skipped, except under CI.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's chromium and poppler-utils (pdftotext) for the browser and PDF tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	  else echo "chromium is missing and cannot be installed here (not root): browser tests will be skipped"; fi; }
 
 # nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
@@ -57,7 +57,8 @@ pdf: $(STAMP) browser-deps
 
 audit: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1
-	$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off
+	# --strict: a package that could not be audited is a failure, not a silent pass
+	$(VENV)/bin/pip-audit -r requirements.txt --strict --progress-spinner off
 
 clean:
 	rm -rf _build

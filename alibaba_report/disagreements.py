@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import pandas as pd
 
@@ -285,3 +285,24 @@ def find_disagreements(ledger: Ledger | None = None, rules_path: Path | str | No
     cases.sort(key=lambda c: (order[c["kind"]], c["case_id"]))
     return pd.DataFrame(cases, columns=list(COLUMNS))
 
+
+
+def touching(cases: pd.DataFrame, claim_ids: Iterable[str]) -> pd.DataFrame:
+    """The cases (rows of :func:`find_disagreements`) that involve any of ``claim_ids``."""
+    wanted = {str(i).strip() for i in claim_ids}
+    hit = cases["claims"].map(lambda ids: bool(wanted & {c.strip() for c in str(ids).split(",")}))
+    return cases.loc[hit].reset_index(drop=True)
+
+
+def for_readers(cases: pd.DataFrame) -> pd.DataFrame:
+    """Cases as a chapter shows them: what disagrees in words, the sources, the values, the gap
+    and what the book uses (case ids and the arithmetic are on the disagreements page)."""
+    what = cases["subject"] + ": " + cases["metric"].str.replace("_", " ")
+    return pd.DataFrame({
+        "what": what,
+        "kind": cases["kind"].str.replace("_", " "),
+        "sources": cases["sources"],
+        "values": cases["values"],
+        "gap": [f"{g:.3g} {u}" for g, u in zip(cases["gap"], cases["gap_unit"])],
+        "what the book uses": cases["report_uses"],
+    }).set_index("what")

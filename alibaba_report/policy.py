@@ -661,10 +661,3 @@ def draw_revenue_bars(ax, bars: Sequence[tuple[str, float]]) -> None:
     ax.set_xlabel("yearly revenue (USD bn)")
     ax.set_xlim(0, max(values) * 1.18)
     ax.grid(axis="y", visible=False)
-
-
-def disagreements_touching(cases: pd.DataFrame, claim_ids: Iterable[str]) -> pd.DataFrame:
-    """The rows of ``disagreements.find_disagreements`` whose claims include any of ``claim_ids``."""
-    ids = set(claim_ids)
-    hit = cases["claims"].map(lambda s: bool(ids & {c.strip() for c in str(s).split(",")}))
-    return cases.loc[hit].reset_index(drop=True)

@@ -468,18 +468,6 @@ def _fmt_value(value: float, unit: str) -> str:
     return f"{value:g} {unit}"
 
 
-def disagreements_touching(cases: pd.DataFrame, ids: Iterable[str]) -> pd.DataFrame:
-    """The rows of ``disagreements.find_disagreements`` whose claims include any of ``ids``."""
-    wanted = set(ids)
-
-    def _ids(value) -> set[str]:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        return {str(x).strip() for x in items}
-
-    mask = cases["claims"].map(lambda v: bool(_ids(v) & wanted))
-    return cases[mask].reset_index(drop=True)
-
-
 def key_outputs(p, claims) -> dict:
     """The few numbers the summary and the scenario comparison show."""
     now = claims.value(PRICE_NOW)

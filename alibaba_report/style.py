@@ -14,8 +14,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-# Okabe & Ito (2008), ordered so that neighbouring series differ in lightness as well as hue.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+# Okabe & Ito (2008), ordered so that the first four also differ in lightness (at least 11.7 L*
+# apart, so they read in grey; tests/test_site_a11y.py checks it): black comes fourth.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#000000", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "++", "--"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-."]

@@ -58,6 +58,20 @@ def notebook_runner(tmp_path):
     return _run
 
 
+TRACKED_BEFORE_BUILD: dict[str, str] = {}
+
+
+def tracked_snapshot() -> dict[str, str]:
+    """sha256 of every git-tracked file the build reads (book/, data/, seeds/, the config)."""
+    import hashlib
+    import subprocess
+
+    out = subprocess.run(["git", "ls-files", "book", "data", "seeds", "_config.yml", "_toc.yml"],
+                         cwd=ROOT, capture_output=True, text=True)
+    return {f: hashlib.sha256((ROOT / f).read_bytes()).hexdigest()
+            for f in out.stdout.split() if (ROOT / f).exists()}
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The base book, built once per test session with the real driver; returns _build/html.
@@ -69,4 +83,13 @@ def site() -> Path:
     html = ROOT / "_build" / "html"
     if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():
         return html
+    TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
     return build.build_book("base", root=ROOT)
+
+
+@pytest.fixture(scope="session")
+def built_site(request) -> Path:
+    """The site the site tests read: $REPORT_SITE_DIR if set (a site built elsewhere), else `site`."""
+    from alibaba_report import sitecheck
+
+    return sitecheck.site_from_env() or request.getfixturevalue("site")

@@ -5,6 +5,7 @@ import csv
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from alibaba_report import disagreements as dis
@@ -198,3 +199,19 @@ def test_rule_formulas_cannot_run_code(ledger):
     with pytest.raises(ValueError, match="not allowed"):
         ledger.evaluate("__import__('os').getcwd()")
     assert math.isclose(ledger.evaluate("max(1, 2) - 0.5"), 1.5)
+
+
+def test_touching_keeps_only_cases_that_involve_the_claims_and_for_readers_names_them_in_words():
+    from alibaba_report import disagreements as dis
+
+    cases = pd.DataFrame({
+        "case_id": ["a", "b"], "kind": ["arithmetic", "same_metric_differs"], "subject": ["Alibaba Cloud", "Qwen models"],
+        "metric": ["revenue_growth_yoy", "cumulative_downloads"], "claims": ["x_1, y_2", "z_3"], "sources": ["seed 004", "seed 001"],
+        "values": ["34; 38", "600; 700"], "gap": [4.0, 100.0], "gap_unit": ["pp", "m downloads"], "report_uses": ["34", "both"],
+    })
+    hit = dis.touching(cases, ["y_2"])
+    assert list(hit["case_id"]) == ["a"]
+    assert dis.touching(cases, ["y"]).empty  # whole ids only, not prefixes
+    table = dis.for_readers(hit)
+    assert list(table.index) == ["Alibaba Cloud: revenue growth yoy"]
+    assert table.loc["Alibaba Cloud: revenue growth yoy", "gap"] == "4 pp"

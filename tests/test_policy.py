@@ -259,17 +259,6 @@ def test_key_outputs_and_signposts(claims):
     assert s.notna().all().all()
 
 
-def test_disagreements_touching_filters_by_claim_id():
-    import pandas as pd
-
-    cases = pd.DataFrame({"case_id": ["a", "b"], "claims": ["x_1, y_2", "z_3"]})
-    assert list(policy.disagreements_touching(cases, ["y_2"])["case_id"]) == ["a"]
-    assert policy.disagreements_touching(cases, ["q"]).empty
-
-
-# --- the notebook -------------------------------------------------------------------------------
-
-
 def _parameters_cell(path: Path) -> dict:
     nb = json.loads(path.read_text())
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))

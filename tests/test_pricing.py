@@ -243,16 +243,6 @@ def test_page_figures_are_plain_and_finite(claims, base):
         "does not hold", "holds", "does not hold", "holds")
 
 
-def test_disagreements_touching():
-    import pandas as pd
-
-    cases = pd.DataFrame({"case_id": ["a", "b"], "claims": ["x, y", "z"]})
-    assert pr.disagreements_touching(cases, ["y"])["case_id"].tolist() == ["a"]
-    assert pr.disagreements_touching(cases, ["q"]).empty
-
-
-# --- the notebook ------------------------------------------------------------------------------
-
 def _parameters_cell_literals() -> dict:
     nb = nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

@@ -1,0 +1,253 @@
+"""Print the whole book to one PDF, offline: ``make pdf`` → ``_build/pdf/book.pdf``.
+
+    python -m alibaba_report.pdf [--scenario NAME] [--rebuild]
+
+1. Takes the executed notebooks and appendix that the last successful ``make book`` staged in
+   ``_build/staging/<scenario>`` (running the build first if there is none, or if the staging is
+   newer than the last published site, i.e. a later build failed half-way).
+2. Renders them with Jupyter Book's single-page HTML builder (``--builder singlehtml``), nothing
+   executed again, into ``_build/pdf/render``.
+3. Serves that page on 127.0.0.1 and prints it with headless Chromium (Debian's, via Playwright)
+   to A4, with page numbers. Any request for another host is refused and fails the run: the PDF
+   is made from the site's own files only.
+
+Charts are the notebooks' PNGs and tables their HTML, as on the site. Code cells that the site
+folds away (``hide-input``) are left out of the print, as a reader of the site sees them.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import paths, sitecheck
+
+# Print-only adjustments: no folded code, wide tables and long code lines wrap rather than being
+# cut at the margin, a chart or a code cell never splits across two pages, and each page of the
+# site starts on a new sheet.
+PRINT_CSS = """
+@media print {
+  .bd-page-width, .bd-container, .bd-container__inner, .bd-main, .bd-content, .bd-article-container,
+  .bd-article { max-width: 100% !important; width: 100% !important; margin: 0 !important; }
+  .bd-sidebar-primary, .bd-sidebar-secondary, .prev-next-area, .bd-footer, .bd-header-article,
+  .headerlink { display: none !important; }
+  .tag_hide-input .cell_input, .tag_hide-input details.above-input,
+  .tag_remove-input .cell_input { display: none !important; }
+  .cell_output, .output, .bd-article, div.highlight, .table-wrapper { overflow: visible !important; }
+  table { font-size: 8pt !important; max-width: 100% !important; }
+  pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+  img { max-width: 100% !important; page-break-inside: avoid; break-inside: avoid; }
+  h1, h2, h3 { page-break-after: avoid; break-after: avoid; }
+  .cell_input, tr { break-inside: avoid; }
+  span[id^="document-"] + section { break-before: page; }  /* each page of the site starts a new sheet */
+}
+"""
+
+# Links between pages become links inside the one document (claim links to the appendix too).
+_LOCAL_LINKS_JS = """() => {
+  let n = 0;
+  for (const a of document.querySelectorAll('a[href*="#"]')) {
+    const frag = decodeURIComponent(a.getAttribute('href').split('#')[1] || '');
+    if (frag && document.getElementById(frag)) { a.setAttribute('href', '#' + frag); n++; }
+  }
+  return n;
+}"""
+
+_IMAGES_JS = """async () => {
+  const imgs = [...document.images];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  return imgs.filter(i => !i.naturalWidth).map(i => i.src);
+}"""
+
+FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+          '<span class="title"></span> — page <span class="pageNumber"></span> of '
+          '<span class="totalPages"></span></div>')
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def output_path(root: Path, scenario: str) -> Path:
+    name = "book.pdf" if scenario == "base" else f"book-{scenario}.pdf"
+    return root / "_build" / "pdf" / name
+
+
+def _staging_problems(root: Path, scenario: str) -> list[str]:
+    """Why the staged book cannot be printed as it is (empty: it can)."""
+    from . import build
+
+    stage = root / "_build" / "staging" / scenario
+    if not (stage / "_toc.yml").exists():
+        return [f"no staged book in {stage.relative_to(root)}"]
+    missing = [s for s in build.toc_notebooks(root) if not (stage / f"{s}.ipynb").exists()]
+    if missing:
+        return [f"staged notebooks missing: {', '.join(missing)}"]
+    site = build.site_dir(root, scenario)
+    stamp = site.parent / "timings.json"
+    if not stamp.exists():
+        return [f"no completed build ({stamp.relative_to(root)} is missing)"]
+    newest = max(p.stat().st_mtime for p in stage.rglob("*") if p.is_file())
+    if newest > stamp.stat().st_mtime:
+        return ["the staging is newer than the last completed build (a later build failed)"]
+    return []
+
+
+def ensure_staged(root: Path, scenario: str, rebuild: bool) -> Path:
+    from . import build
+
+    problems = ["--rebuild asked"] if rebuild else _staging_problems(root, scenario)
+    if problems:
+        print(f"building the book first: {'; '.join(problems)}", file=sys.stderr)
+        build.build_book(scenario, root=root)
+    return root / "_build" / "staging" / scenario
+
+
+def render_singlehtml(stage: Path, out: Path) -> Path:
+    """Jupyter Book's one-page HTML of the staged book; returns the page holding the whole book."""
+    if out.exists():
+        shutil.rmtree(out)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(stage), "--path-output", str(out), "--builder", "singlehtml"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise PdfError(f"jupyter-book singlehtml build failed:\n{tail}")
+    html = out / "_build" / "singlehtml"
+    index = html / "index.html"
+    if sitecheck.is_redirect(html, "index.html"):
+        target = sitecheck.redirect_target(html, "index.html")
+        index = html / target if target else index
+    if not index.exists():
+        raise PdfError(f"the single-page build wrote no page ({index} is missing)")
+    # Sphinx writes the page where the root document lives (book/index.html) but makes every
+    # asset path relative to the output's top (_static/, _images/): put it there to print it.
+    page = html / "print.html"
+    shutil.copyfile(index, page)
+    drop_unused_mathjax(page)
+    return page
+
+
+def drop_unused_mathjax(page: Path) -> bool:
+    """Jupyter Book puts MathJax on every single-page build (``set_html_assets_policy("always")``),
+    from a CDN unless the book ships it. A book without maths does not need it: remove the script
+    so that nothing is fetched. A book with maths keeps it, and a CDN MathJax then fails the print
+    (ship it with the site, see DESIGN.md)."""
+    html = page.read_text(encoding="utf-8")
+    if re.search(r'class="[^"]*\bmath\b', html):
+        return False
+    stripped = re.sub(r'<script[^>]*src="[^"]*mathjax[^"]*"[^>]*>\s*</script>', "", html, flags=re.I)
+    if stripped != html:
+        page.write_text(stripped, encoding="utf-8")
+    return stripped != html
+
+
+async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
+    from playwright.async_api import async_playwright
+
+    site = page_file.parent
+    while site.name != "singlehtml" and site != site.parent:
+        site = site.parent
+    rel = page_file.relative_to(site).as_posix()
+    outside: list[str] = []
+    server = sitecheck.serve(site)
+    with server as base:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium, args=list(sitecheck.CHROMIUM_ARGS))
+            try:
+                context = await browser.new_context(viewport={"width": 1100, "height": 1400})
+
+                async def guard(route):
+                    if urlsplit(route.request.url).netloc == server.host:
+                        await route.continue_()
+                    else:
+                        outside.append(route.request.url)
+                        await route.abort("blockedbyclient")
+
+                await context.route("**/*", guard)
+                page = await context.new_page()
+                await page.goto(base + rel, wait_until="load", timeout=60_000)
+                try:
+                    await page.wait_for_load_state("networkidle", timeout=15_000)
+                except Exception:  # noqa: BLE001 - printing what loaded; broken images are checked below
+                    pass
+                broken = await page.evaluate(_IMAGES_JS)
+                links = await page.evaluate(_LOCAL_LINKS_JS)
+                await page.add_style_tag(content=PRINT_CSS)
+                await page.emulate_media(media="print")
+                title = await page.title()
+                await page.pdf(
+                    path=str(pdf_out), format="A4", print_background=True, outline=True, tagged=True,
+                    margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
+                    display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                )
+            finally:
+                await browser.close()
+    if outside:
+        raise PdfError("the book asked for files outside itself (refused): " + ", ".join(sorted(set(outside))))
+    if broken:
+        raise PdfError("images that did not load: " + ", ".join(broken))
+    return {"title": title, "internal_links": links}
+
+
+def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = None) -> Path:
+    root = root or paths.root()
+    os.environ["REPORT_ROOT"] = str(root)
+    chromium = sitecheck.find_chromium()
+    if chromium is None:
+        raise PdfError("Chromium is not installed: `make browser-deps` installs Debian's chromium (as root)")
+    t0 = time.perf_counter()
+    stage = ensure_staged(root, scenario, rebuild)
+    work = root / "_build" / "pdf"
+    work.mkdir(parents=True, exist_ok=True)
+    page = render_singlehtml(stage, work / f"render-{scenario}")
+    t1 = time.perf_counter()
+    target = output_path(root, scenario)
+    tmp = target.with_suffix(".pdf.part")
+    info = asyncio.run(_print(page, tmp, chromium))
+    tmp.replace(target)  # a failed print leaves the previous PDF in place
+    print(f"rendered the single page in {t1 - t0:.1f} s, printed in {time.perf_counter() - t1:.1f} s; "
+          f"{info['internal_links']} links made internal", file=sys.stderr)
+    return target
+
+
+def page_count(pdf: Path) -> int | None:
+    """Pages of a PDF, from poppler's pdfinfo when it is installed."""
+    exe = shutil.which("pdfinfo")
+    if not exe:
+        return None
+    out = subprocess.run([exe, str(pdf)], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m alibaba_report.pdf", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", default="base", help="the scenario whose staged book to print (default: base)")
+    ap.add_argument("--rebuild", action="store_true", help="build the book first even if a staged one exists")
+    args = ap.parse_args(argv)
+    from .build import BuildError
+
+    try:
+        target = make_pdf(args.scenario, args.rebuild)
+    except (PdfError, BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return getattr(exc, "code", 1)
+    pages = page_count(target)
+    size = target.stat().st_size / 1e6
+    print(f"pdf ready: {target.relative_to(paths.root())} ({pages or '?'} pages, {size:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
