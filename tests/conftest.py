@@ -12,6 +12,25 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 
 
+def write_rows(path: Path, columns, rows) -> Path:
+    """Write ``rows`` (dicts) as a CSV with header ``columns``; return ``path``. For bad-input tests."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def ledger():
+    """The real claims ledger, loaded once."""
+    from alibaba_report import ledger as lg
+
+    return lg.load_claims()
+
+
 def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     """Execute book/<name>.ipynb with papermill under ``parameters``; return the executed notebook.
 

@@ -11,16 +11,12 @@ from pathlib import Path
 import pytest
 
 from alibaba_report import appendix
+from conftest import write_rows
+
 from alibaba_report import ledger as lg
 from alibaba_report import paths
 
 
-def write_rows(path: Path, columns, rows) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 class SeedTextReader(HTMLParser):
@@ -65,11 +61,6 @@ def read_seed_block(page: str) -> SeedTextReader:
     reader = SeedTextReader()
     reader.feed(block)
     return reader
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return lg.load_claims()
 
 
 @pytest.fixture(scope="module")

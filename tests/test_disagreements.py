@@ -9,21 +9,12 @@ import pandas as pd
 import pytest
 
 from alibaba_report import disagreements as dis
+from conftest import write_rows
+
 from alibaba_report import ledger as lg
 from alibaba_report import paths
 
 
-def write_rows(path: Path, columns, rows) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return lg.load_claims()
 
 
 @pytest.fixture(scope="module")

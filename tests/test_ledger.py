@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_rows
+
 from alibaba_report import ledger as lg
 from alibaba_report import paths
 
@@ -21,17 +23,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write_rows(path: Path, rows: list[dict[str, str]], columns=lg.COLUMNS) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture(scope="module")
-def ledger() -> lg.Ledger:
-    return lg.load_claims()
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ def row() -> dict[str, str]:
 
 def load_error(tmp_path: Path, rows: list[dict[str, str]]) -> str:
     with pytest.raises(lg.LedgerError) as info:
-        lg.load_claims(write_rows(tmp_path / "claims.csv", rows))
+        lg.load_claims(write_rows(tmp_path / "claims.csv", lg.COLUMNS, rows))
     return str(info.value)
 
 
@@ -201,7 +192,7 @@ def test_loading_is_cached_until_the_file_changes(tmp_path):
     first = lg.load_claims(path)
     assert lg.load_claims(path) is first
     rows = read_rows(Path(path))[:3]
-    write_rows(Path(path), rows)
+    write_rows(Path(path), lg.COLUMNS, rows)
     assert len(lg.load_claims(path)) == 3
 
 
