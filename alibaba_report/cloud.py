@@ -565,7 +565,8 @@ def revenue_display(rev: pd.DataFrame) -> pd.DataFrame:
     """The revenue path, rounded and labelled for reading."""
     return pd.DataFrame({
         "year": rev["year"],
-        "growth (%)": rev["growth_pct"].round(1),
+        # year 0 is the reported base: it has no growth of its own, shown as a dash rather than NaN
+        "growth (%)": rev["growth_pct"].round(1).astype(object).where(rev["growth_pct"].notna(), "—"),
         "cloud revenue (RMB bn, run-rate)": rev["revenue_rmb_bn"].round(1),
         "cloud revenue (USD bn)": rev["revenue_usd_bn"].round(1),
         "AI share (%)": rev["ai_share_pct"].round(1),
