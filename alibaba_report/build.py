@@ -30,6 +30,7 @@ import nbformat
 import yaml
 
 from . import params, paths
+from .style import CHART_DATA_ENV
 
 EXIT_DATA = 2  # data/ or seeds/ invalid: nothing was run
 EXIT_NOTEBOOK = 3  # a notebook raised
@@ -221,6 +222,8 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int) -> dict[str, 
 
     stems = toc_notebooks(root)
     work = {s: notebook_parameters(s, scenario) for s in stems}
+    # charts write their data here (style.show); it is published with the site's static files
+    os.environ[CHART_DATA_ENV] = str(stage / "book" / "_static" / "chart-data")
     os.environ.update({k: v for k, v in kernel_env(root).items() if k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
     times: dict[str, float] = {}
     errors: list[str] = []

@@ -68,20 +68,35 @@ def finish(fig: Figure, title: str, source: str, width: int = 110) -> Figure:
     return fig
 
 
-def show(fig: Figure, alt: str) -> None:
+CHART_DATA_ENV = "REPORT_CHART_DATA_DIR"  # set by the build: where chart CSVs go in the staged site
+CHART_DATA_URL = "../_static/chart-data"  # the same folder as a page in book/ links to it
+
+
+def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
     """Display ``fig`` in the notebook as a PNG with alt text, then close it.
 
     The alt text travels in the output's metadata (``image/png`` → ``alt``); the build driver moves
     it to where MyST-NB reads it, so every chart on the site has an ``alt`` attribute. The text/plain
     part of the output is the alt text too, so nbval notices when what a chart says changes.
+
+    ``data`` (a DataFrame) with ``name`` (``<notebook>-<chart>``) makes the chart's data
+    downloadable: a link under the chart, and during a build the CSV itself, written where the
+    link points (``$REPORT_CHART_DATA_DIR``). Outside a build nothing is written, so running a
+    notebook by hand or under nbval never touches the tree.
     """
     import base64
     import io
+    import os
+    import re
 
-    from IPython.display import display
+    from IPython.display import HTML, display
 
     if not alt or len(alt) < 20:
         raise ValueError("a chart needs alt text that says what it shows (20 characters or more)")
+    if (data is None) != (name is None):
+        raise ValueError("give both data and name to make a chart's data downloadable, or neither")
+    if name is not None and not re.fullmatch(r"[a-z0-9_]+-[a-z0-9_]+", name):
+        raise ValueError(f"chart data name {name!r}: expected '<notebook>-<chart>' in lower case")
     buf = io.BytesIO()
     # metadata={"Software": None}: no version stamp in the PNG, so the bytes depend only on the chart
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -91,3 +106,11 @@ def show(fig: Figure, alt: str) -> None:
         raw=True,
         metadata={"image/png": {"alt": alt}},
     )
+    if data is None:
+        return
+    target = os.environ.get(CHART_DATA_ENV)
+    if target:
+        os.makedirs(target, exist_ok=True)
+        data.to_csv(os.path.join(target, f"{name}.csv"), float_format="%.6g")
+    display(HTML(f'<p class="chart-data"><a href="{CHART_DATA_URL}/{name}.csv" download>'
+                 f"Download this chart's data (CSV)</a></p>"))

@@ -226,3 +226,21 @@ def test_the_bear_book_reflects_the_bear_scenario(site):
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in retail.cells)
     page = (target / "book" / "index.html").read_text(encoding="utf-8")
     assert f"{summary['retail_cost']:.0f}" in page and "bear" in page
+
+
+def test_every_chart_on_the_site_offers_its_data(site):
+    """Each chart (a PNG output) is followed by a link to its data, and the CSV is published."""
+    stage = ROOT / "_build" / "staging" / "base" / "book"
+    charts = links = 0
+    for nb_path in sorted(stage.glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            outs = cell.get("outputs", [])
+            pngs = sum("image/png" in o.get("data", {}) for o in outs)
+            hrefs = [m for o in outs for m in re.findall(r'href="\.\./_static/chart-data/([^"]+)"', "".join(o.get("data", {}).get("text/html", "")))]
+            assert len(hrefs) == pngs, f"{nb_path.name}: a chart without its data link"
+            charts += pngs
+            for name in hrefs:
+                csv_path = site / "_static" / "chart-data" / name
+                assert csv_path.exists() and csv_path.stat().st_size > 20, f"{name} is not published"
+                links += 1
+    assert charts >= 15 and links == charts
