@@ -126,7 +126,7 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
         vals = [key_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
         vals = [float("nan") if v is None else float(v) for v in vals]
         bars = ax.bar(range(len(scenarios)), [0 if v != v else v for v in vals],
-                      color=[style.PALETTE[3], style.PALETTE[0], style.PALETTE[2]][: len(scenarios)])
+                      color=[style.PALETTE[4], style.PALETTE[0], style.PALETTE[2]][: len(scenarios)])  # bear vermillion, base blue, bull green; hatches tell them apart in grey
         for i, (bar, v, s) in enumerate(zip(bars, vals, scenarios)):
             bar.set_hatch(style.HATCHES[i])
             if s == current:
