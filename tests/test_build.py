@@ -244,3 +244,13 @@ def test_every_chart_on_the_site_offers_its_data(site):
                 assert csv_path.exists() and csv_path.stat().st_size > 20, f"{name} is not published"
                 links += 1
     assert charts >= 15 and links == charts
+
+
+def test_no_page_shows_a_warning_or_stderr(site):
+    """A deprecation warning or a log line printed by a notebook would appear on the page."""
+    stage = ROOT / "_build" / "staging" / "base" / "book"
+    noisy = [f"{p.name} cell {i}: {''.join(o.get('text', ''))[:120]}"
+             for p in sorted(stage.glob("*.ipynb"))
+             for i, c in enumerate(nbformat.read(p, as_version=4).cells)
+             for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert noisy == []
