@@ -279,3 +279,30 @@ def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFra
     ax.grid(False)
     cb = ax.figure.colorbar(field, ax=ax, pad=0.02)
     cb.set_label("value per ADS (USD)")
+
+
+def _allowed_text(allowed: str) -> str:
+    parts = [p.strip() for p in allowed.split(",")]
+    return f"{parts[0]} … {parts[-1]} ({len(parts)} choices)" if len(parts) > 4 else allowed
+
+
+def assumptions_markdown(scenario: str) -> str:
+    """Every assumption as a list per chapter, for reading: name, value and unit, range, reason.
+
+    The reasons come from data files, so everything is escaped; a value that differs from base
+    says so.
+    """
+    from .appendix import md_escape
+
+    table = assumptions_table(scenario)
+    parts = []
+    for chapter_title, rows in table.groupby("chapter", sort=False):
+        parts += [f"**{md_escape(chapter_title)}**", ""]
+        for _, r in rows.iterrows():
+            moved = "" if r["value"] == r["base"] else f"; base {md_escape(str(r['base']))}"
+            parts.append(
+                f"- `{r['parameter']}` = **{md_escape(str(r['value']))}** {md_escape(r['unit'])} "
+                f"(allowed {md_escape(_allowed_text(r['allowed']))}{moved}): {md_escape(' '.join(r['reason'].split()))}"
+            )
+        parts.append("")
+    return "\n".join(parts)

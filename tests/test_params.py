@@ -149,3 +149,26 @@ def test_a_scenario_value_without_reason_is_an_error(data_copy):
     bear.write_text(bear.read_text().replace("shared: {}", "shared:\n  usd_hkd: {value: 7.8}"))
     with pytest.raises(params.ParameterError, match=r"shared.usd_hkd: expected 'value:' and 'reason:'"):
         params.check_scenario("bear")
+
+
+def test_every_claim_id_a_reason_names_exists():
+    """A reason that cites a claim id must cite a real one: ids are how a reader traces a value."""
+    import re
+
+    import yaml
+
+    from alibaba_report import ledger
+
+    ids = set(ledger.load_claims().df.index)
+    names = set(yaml.safe_load((ROOT / "data" / "parameters" / "shared.yml").read_text()))
+    for nb in params.notebooks_with_specs():
+        names |= set(params.specs(nb))
+    dangling = []
+    for scen in params.known_scenarios():
+        doc = yaml.safe_load((ROOT / "data" / "scenarios" / f"{scen}.yml").read_text())
+        for section, entries in doc.items():
+            for pname, entry in (entries or {}).items() if isinstance(entries, dict) else []:
+                for token in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}\b", entry.get("reason", "")):
+                    if token not in ids and token not in names:
+                        dangling.append(f"{scen}.{section}.{pname}: {token}")
+    assert dangling == []
