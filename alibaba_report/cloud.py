@@ -79,6 +79,10 @@ CLAIMS = {
 GROWTH_GRID_PCT = [20.0, 25.0, 30.0, 35.0, 40.0, 45.0]
 MARGIN_GRID_PCT = [20.0, 30.0, 40.0, 50.0, 60.0]
 UTILISATION_GRID_PCT = [50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
+TURNOVER_GRID = [0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
+
+# One name for the segment profit on every page: seed 004's word, and what Alibaba reports.
+PROFIT_LABEL = "the segment profit seed 004 calls EBITDA (Alibaba reports it as adjusted EBITA)"
 
 
 class CloudModelError(ValueError):
@@ -348,6 +352,33 @@ def breakeven_utilisation_pct(revenue_rmb_bn: Sequence[float], capex_rmb_bn: flo
     return hi
 
 
+def breakeven_turnover(revenue_rmb_bn: Sequence[float], capex_rmb_bn: float, capex_years: int,
+                       asset_life_years: int, utilisation_pct: float, cash_margin_pct: float,
+                       highest: float = 10.0) -> float | None:
+    """The lowest capital turnover (yearly revenue per yuan of capex at full use) that pays back.
+
+    Revenue earned never falls as turnover rises, so bisection finds it; None when even
+    ``highest`` does not pay back (then demand, not capacity, caps what the programme earns, or
+    the margin is too thin).
+    """
+    _check("highest", highest, 0, low_open=True)
+
+    def multiple(k: float) -> float:
+        return cash_multiple(payback_table(revenue_rmb_bn, capex_rmb_bn, capex_years, asset_life_years,
+                                           k, utilisation_pct, cash_margin_pct))
+
+    if multiple(highest) < 1.0:
+        return None
+    lo, hi = 0.0, highest
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if mid > 0 and multiple(mid) >= 1.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 # --- the whole chapter under one parameter set ----------------------------------------------
 
 def base_run_rate(p: Any, claims) -> float:
@@ -379,6 +410,9 @@ def project(p: Any, base_rmb_bn: float) -> dict[str, Any]:
         "breakeven_utilisation_pct": breakeven_utilisation_pct(
             rev["revenue_rmb_bn"].to_numpy(), p.capex_rmb_bn, p.capex_years, p.asset_life_years,
             p.capex_turnover, p.cash_margin_pct),
+        "breakeven_turnover": breakeven_turnover(
+            rev["revenue_rmb_bn"].to_numpy(), p.capex_rmb_bn, p.capex_years, p.asset_life_years,
+            p.utilisation_pct, p.cash_margin_pct),
         "peak_earned_rmb_bn": float(pay["earned_rmb_bn"].max()),
         "capacity_binds_from": _first_year(pay["demand_rmb_bn"] > pay["capacity_rmb_bn"] + 1e-9, pay),
         "first_ebita_positive_year": _first_year(pay["ebita_rmb_bn"] > 0, pay),
@@ -503,8 +537,8 @@ def signposts(p: Any, claims) -> pd.DataFrame:
             "basis": f"{c['ai_share']}, {c['ai_share_target']}; ai_share_target_pct, ai_share_years",
         },
         {
-            "signpost": "Cloud segment margin (profit / revenue, the measure seed 004 reports)",
-            "threshold": round(rep["margin_pct"], 1),
+            "signpost": f"Cloud segment margin: {PROFIT_LABEL} over revenue",
+            "threshold": round(rep["margin_pct"], 2),
             "unit": "% (at or above, while capex climbs)",
             "if_better": "revenue outruns the depreciation of the new fleet: margins hold, the bull",
             "if_worse": "depreciation catches up (seed 003's fear): the base case's shortfall or the bear",
@@ -606,6 +640,18 @@ def payback_return_grid(p: Any, base_rmb_bn: float, rows: tuple[str, Sequence[fl
     return out
 
 
+def breakeven_margin_display(p: Any, base_rmb_bn: float, turnovers: Sequence[float],
+                             utilisations: Sequence[float]) -> pd.DataFrame:
+    """Break-even cash margin (%) by turnover (rows) and utilisation (columns), the rest at ``p``.
+
+    A cell reads 'none' where no margin up to 100 % pays back (the programme cannot earn its cost
+    back even with no costs at all).
+    """
+    grid = sensitivity(p, base_rmb_bn, ("capex_turnover", turnovers), ("utilisation_pct", utilisations),
+                       metric="breakeven_margin_pct")
+    return grid.apply(lambda col: [f"{m:.1f}" if math.isfinite(m) and m <= 100 else "none" for m in col])
+
+
 def scenario_table(outputs: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """Key outputs of several scenarios side by side, rounded for reading."""
     labels = {
@@ -688,13 +734,15 @@ def describe(res: dict[str, Any]) -> dict[str, str]:
     k = res["capacity_binds_from"]
     e = res["first_ebita_positive_year"]
     u = res["breakeven_utilisation_pct"]
+    k_turn = res.get("breakeven_turnover")
     irr = res["irr_pct"]
     return {
         "payback_phrase": (f"pays back in year {y} of {n}" if y is not None
                            else f"does not pay back before its last servers are written off (year {n})"),
         "binding_phrase": (
-            f"from year {k} the programme's capacity, not demand, caps what it earns, so faster growth barely "
-            "helps: what decides the payback is what each yuan of servers earns"
+            f"from year {k} the programme's capacity (capex times the assumed turnover and utilisation), not demand, "
+            "caps what it earns in this model, so faster growth barely helps and what decides the payback is what "
+            "each yuan of servers is assumed to earn"
             if k is not None and k <= res["capex_years"] + 1 else
             (f"demand does not fill the programme's capacity until year {k}, so slower growth leaves servers "
              "waiting for customers in the years that matter most" if k is not None else
@@ -705,9 +753,32 @@ def describe(res: dict[str, Any]) -> dict[str, str]:
                          "the programme's own EBITA (cash profit less its depreciation) is negative in every year"),
         "breakeven_utilisation_phrase": (f"{u:.0f}% of capacity sold" if u is not None
                                          else "none: even full use does not pay back at this margin"),
+        "breakeven_turnover_phrase": (f"a turnover of at least {k_turn:.2f} (yuan of revenue a year per yuan of capex)"
+                                      if k_turn is not None else
+                                      "more than any turnover can give, because demand, not capacity, then caps "
+                                      "what it earns"),
         "irr_text": ("no positive cash flow, so no return" if irr is None or math.isnan(irr)
                      else f"{irr:+.1f}% a year"),
     }
+
+
+def calibration_phrase(turnover: float, implied: float, binds_from: int | None, close: float = 0.05) -> str:
+    """Where the capacity limit comes from: the assumed turnover, set near the brokers' reading or not.
+
+    When the turnover is set near the value at which capacity at full use matches Citi's growth,
+    capacity binding soon after the spending is built into the calibration, not a finding.
+    """
+    near = not math.isnan(implied) and abs(turnover - implied) < close
+    if binds_from is None:
+        return (("The assumed turnover is set near that reading, yet" if near else
+                 "The assumed turnover is not set at that reading, and")
+                + " on this page's growth path demand never fills the capacity: growth, not the turnover, "
+                  "limits what the programme earns")
+    limit = f"the model's capacity limit from year {binds_from} (capacity, not demand, caps what the programme earns)"
+    if near:
+        return ("Because the assumed turnover is set near that reading, the capacity bought roughly matches Citi's "
+                f"growth at full use; {limit} follows from this calibration, not from the sources")
+    return f"The assumed turnover is not set at that reading; {limit} follows from that assumption, not from the sources"
 
 
 def compare_phrase(a: float, b: float, unit: str = "points", close: float = 2.0) -> str:

@@ -1,9 +1,9 @@
 """The "AI Plus Manufacturing" policy catalyst: what the rally priced in, and what the plan must bring.
 
-The question is one of scale. The single-session surge added a market value that can be computed
-(market value before the move × the move). The plan can only justify that value through the cloud
-business it brings Alibaba: factories adopting × yearly cloud and AI spend per factory × Alibaba's
-share × the margin on it × the multiple the market pays for profit. Setting the two equal gives the
+The question is one of scale. The single session credited to the plan added a market value that can
+be computed (market value before the session × the session's move). The plan can only justify that
+value through the cloud business it brings Alibaba: factories adopting × yearly cloud and AI spend per
+factory × Alibaba's share × the margin on it × the multiple the market pays for profit. Setting the two equal gives the
 yearly spend per factory the rally implicitly assumes (the break-even), which a reader can hold
 against what a factory plausibly spends.
 
@@ -186,7 +186,7 @@ def grid_around(value: float, factors: Iterable[float] = (0.2, 0.5, 1, 2, 5)) ->
 # The ledger claims this chapter reads, by the role they play.
 CLAIM = {
     "session_gain_pct": "overseas_shares_session_gain_s002",  # "more than 9% in a single session"
-    "surge_ai_pct": "us_shares_surge_s001",  # "Alibaba's 10% surge" (AI-written)
+    "surge_ai_pct": "us_shares_surge_s001",  # "Alibaba's 10% surge" (AI-written; period not stated)
     "week_gain_pct": "overseas_shares_week_gain_s002",  # "approximately 15% over one week"
     "rally_start": "us_shares_rally_start_s001",  # "steady gains since January 9" (AI-written)
     "factories": "ai_manufacturing_factories_s001",  # "will compel over 50,000 factories" (AI-written)
@@ -287,26 +287,36 @@ def timeline_events(claims, sources: pd.DataFrame) -> list[Event]:
     dated = {seed_label(r.seed): date.fromisoformat(r.date) for r in sources.itertuples() if r.date != "undated"}
     c = {k: claims.get(v) for k, v in CLAIM.items()}
     by_001 = dated["001"]
+    bond_day = c["meitu_bond_date"].date
+    weekend = lambda d: f", a {d:%A}" if d.weekday() >= 5 else ""
     ev = [
-        Event(c["meitu_bond_date"].date, "company and policy", "Meitu convertible bond issued",
-              "stated by seed 004", (CLAIM["meitu_bond_date"],)),
+        Event(bond_day, "company and policy", "Meitu convertible bond issued (seed 004's date)",
+              f"stated by seed 004 as {bond_day:%-d %B %Y}{weekend(bond_day)}; the Meitu chapter doubts the date",
+              (CLAIM["meitu_bond_date"],)),
         Event(dated["004"], "article", "seed 004 published", "dateline of seed 004", seeds=("004",)),
-        Event(dated["004"], "market", f"US shares near USD {c['price_jan4_usd'].value:.0f}",
-              "seed 004, as of its dateline", (CLAIM["price_jan4_usd"],)),
+        Event(dated["004"], "market",
+              f"US shares near USD {c['price_jan4_usd'].value:.0f}, as of seed 004's dateline",
+              f"seed 004's 'current trading level', as of its dateline{weekend(dated['004'])}"
+              + (" (no trading that day: the price of an earlier session the seed does not name)"
+                 if dated["004"].weekday() >= 5 else ""),
+              (CLAIM["price_jan4_usd"],)),
         Event(dated["000"], "article", "seed 000 published", "dateline of seed 000", seeds=("000",)),
-        Event(dated["000"], "market", f"US shares +{c['us_gain_jan8_pct'].value:.0f}% or more; Hong Kong weak",
-              "the latest US session before seed 000's 8 January dateline (7 or 8 January US time)",
+        Event(dated["000"], "market",
+              f"US shares closed more than {c['us_gain_jan8_pct'].value:.0f}% up; Hong Kong weak",
+              f"the latest US session before or on seed 000's {dated['000']:%-d %B} dateline (the seed: the US "
+              "stock 'closed with a rare gain'; it does not name the session)",
               (CLAIM["us_gain_jan8_pct"],)),
         Event(c["rally_start"].date, "market", "\"steady gains since January 9\" begin",
               "stated only by seed 001 (AI-written)", (CLAIM["rally_start"],)),
         Event(None, "company and policy", "MIIT announces the \"AI Plus Manufacturing\" plan",
-              "no seed dates it: seed 001 reports it on 12 January, seed 002 calls it the trigger of the surge",
+              f"no seed dates it: seed 001 reports it on {by_001:%-d %B}, seed 002 says the session followed it",
               seeds=("001", "002"), latest=by_001),
         Event(None, "market",
-              f"surge: more than {c['session_gain_pct'].value:.0f}% in one session (002); "
-              f"\"{c['surge_ai_pct'].value:.0f}% surge\" (001)",
-              "after the announcement (002) and after gains began on 9 January (001); reported by 001 on "
-              "12 January, so between Fri 9 and Mon 12 January; no seed names the session",
+              f"the session: more than {c['session_gain_pct'].value:.0f}% (002); "
+              f"\"{c['surge_ai_pct'].value:.0f}% surge\", period not stated (001)",
+              f"after the announcement (002) and after gains began on {c['rally_start'].date:%-d %B} (001); reported "
+              f"by 001 on {by_001:%-d %B}, so between {c['rally_start'].date:%a %-d} and {by_001:%a %-d %B}; no seed "
+              "names the session",
               (CLAIM["session_gain_pct"], CLAIM["surge_ai_pct"]), earliest=c["rally_start"].date, latest=by_001),
         Event(by_001, "article", "seed 001 published (AI-written)", "dateline of seed 001, 9:12 pm ET", seeds=("001",)),
         Event(date.fromisoformat(c["close_eur"].period), "market",
@@ -370,15 +380,17 @@ def reliability_statements(claims) -> list[Statement]:
                   "Taken as fact: two seeds agree. Only seed 002 names the ministry; no seed gives the date "
                   "or quotes the plan.", seeds=("001", "002")),
         Statement(f"the shares rose more than {v('session_gain_pct'):.0f}% in a single session",
-                  "Used: the base move (parameter move_pct), a lower bound.", (CLAIM["session_gain_pct"],)),
+                  "Used: the base move (parameter move_pct), a lower bound. Seed 002 alone gives a single-session "
+                  "figure.", (CLAIM["session_gain_pct"],)),
         Statement(f"a {v('surge_ai_pct'):.0f}% surge",
-                  "Consistent with 'more than 9%', but seed 001 does not say it was one session; not used "
-                  "beyond that.", (CLAIM["surge_ai_pct"],)),
+                  f"Not the same measure as seed 002's session: seed 001 does not say over how many sessions. "
+                  f"Compatible with 'more than {v('session_gain_pct'):.0f}%' in one session, but it does not "
+                  "confirm it; not used in the model.", (CLAIM["surge_ai_pct"],)),
         Statement(f"about {v('week_gain_pct'):.0f}% over one week",
                   "Shown as the wider reading of what the rally priced in; the window is not stated and may "
-                  "include the 8 January US gain.", (CLAIM["week_gain_pct"],)),
+                  "include the US gain seed 000 reported on 8 January.", (CLAIM["week_gain_pct"],)),
         Statement("steady gains since January 9",
-                  "Placed on the timeline as seed 001's word only; it is what dates the surge after 9 January.",
+                  "Placed on the timeline as seed 001's word only; it is what dates the session after 9 January.",
                   (CLAIM["rally_start"],)),
         Statement(f"the plan will \"compel over {v('factories'):,.0f} factories\" to buy cloud and AI",
                   "Not taken as fact. The count is the base factories_adopting only to ask what each factory "
@@ -391,9 +403,11 @@ def reliability_statements(claims) -> list[Statement]:
                   "The bull scenario's share of the plan's spend; the executive is not named.",
                   (CLAIM["exec_share_target_pct"],)),
         Statement("consensus rating \"Moderate Buy\"",
-                  f"Two seeds agree; seed 004 counted {v('buy_ratings'):.0f} Buy ratings of {v('analysts'):.0f} "
-                  "ten days earlier. Context, not used in the model.", (CLAIM["buy_ratings"], CLAIM["analysts"]),
-                  seeds=("001", "002")),
+                  "Seed 002 states it; seed 001 says the consensus is 'leaning toward' it. Context, not used "
+                  "in the model.", seeds=("001", "002")),
+        Statement(f"{v('buy_ratings'):.0f} of {v('analysts'):.0f} covering analysts rate it Buy",
+                  "Seed 004's count, as of its dateline; it names no consensus rating. Context, not used in "
+                  "the model.", (CLAIM["buy_ratings"], CLAIM["analysts"])),
         Statement("CICC: cloud profit potential stronger than the valuation reflects",
                   "Context for the bull margin; no figure, no date.", seeds=("002",)),
         Statement("Freedom Capital Markets downgraded the stock to Hold",
@@ -405,7 +419,7 @@ def reliability_statements(claims) -> list[Statement]:
                   "Shown on the price panel as seed 001's level; the sentence about it lost its figure in "
                   "extraction.", (CLAIM["resistance_usd"],)),
         Statement(f"an {v('spike_after_call_pct'):.0f}% spike after a euphoric call",
-                  "Not counted as the policy surge: the post is undated and ties the spike to a call, not "
+                  "Not counted as the policy session: the post is undated and ties the spike to a call, not "
                   "to the plan.", (CLAIM["spike_after_call_pct"],)),
     ]
 
@@ -425,7 +439,7 @@ def price_points(claims, eur_usd: float) -> pd.DataFrame:
     implied_high_eur = c["close_eur"].value / (1 + c["below_high_pct"].value / 100)
     rows = [
         ("Oct 2025", "October high, US shares", c["oct_high_usd"].value, "USD", c["oct_high_usd"].value, CLAIM["oct_high_usd"]),
-        ("Sun 04 Jan", "US shares, as of the dateline", c["price_jan4_usd"].value, "USD", c["price_jan4_usd"].value, CLAIM["price_jan4_usd"]),
+        ("Sun 04 Jan", "US shares, as of seed 004's dateline (a Sunday: an earlier session's price)", c["price_jan4_usd"].value, "USD", c["price_jan4_usd"].value, CLAIM["price_jan4_usd"]),
         ("week of 12 Jan", "technical resistance the stock 'hit' (AI-written)", c["resistance_usd"].value, "USD",
          c["resistance_usd"].value, CLAIM["resistance_usd"]),
         ("Tue 13 Jan", "close, venue not named", c["close_eur"].value, "EUR", close_usd, CLAIM["close_eur"]),
@@ -468,7 +482,11 @@ def cloud_run_rate_usd_bn(claims) -> float:
 
 
 def cloud_margin_pct(claims) -> float:
-    """Alibaba Cloud's EBITDA over revenue in the latest quarter (seed 004), per cent."""
+    """Alibaba Cloud's segment profit over revenue in the latest quarter (seed 004), per cent.
+
+    The profit is the figure seed 004 calls EBITDA; Alibaba reports its segments' profit as adjusted
+    EBITA, which is struck after depreciation. The notebook says so and does not call it pre-depreciation.
+    """
     return 100 * claims.value(CLAIM["cloud_ebitda_q_usd_m"]) / (1_000 * claims.value(CLAIM["cloud_revenue_q_usd_bn"]))
 
 
@@ -504,9 +522,9 @@ def signposts(p, claims) -> pd.DataFrame:
             "signpost": "yearly cloud and AI spend per adopting factory",
             "threshold": out["break_even_spend_rmb_m"],
             "unit": "RMB m per factory per year",
-            "if_better": "above it the plan alone justifies the single-session surge: bull",
-            "if_worse": "below it the surge priced in more than the plan brings; the rest must come from "
-                        "elsewhere: base or bear",
+            "if_better": "above it the plan alone is worth the value the session added: bull",
+            "if_worse": "below it the session priced in more than the plan brings, at the assumed share; "
+                        "the rest must come from elsewhere: base or bear",
             "basis": "break-even of move_pct × market_value_before_usd_bn against the plan's value",
         },
         {
@@ -527,7 +545,7 @@ def signposts(p, claims) -> pd.DataFrame:
             "basis": CLAIM["cloud_growth_pct"],
         },
         {
-            "signpost": "Alibaba Cloud margin (EBITDA over revenue)",
+            "signpost": "Alibaba Cloud margin (segment profit, seed 004's 'EBITDA', over revenue)",
             "threshold": cloud_margin_pct(claims),
             "unit": "%",
             "if_better": "margins widen with AI products (CICC's optimism, seed 002): bull",

@@ -74,10 +74,11 @@ def eur_to_usd(price_eur: float, eur_usd: float) -> float:
 # --- the index effect ------------------------------------------------------------------------
 
 def index_move_pp(stock_move_pct: float, weight_pct: float) -> float:
-    """The index move (percentage points) that a stock's move causes by itself, others unchanged.
+    """The index return (percentage points) that a stock's move causes by itself, others unchanged.
 
-    First-order: a constituent of weight w that moves by m moves a capitalisation-weighted index by
-    w x m. ``weight_pct`` must be from 0 to 100.
+    First-order: a constituent of weight w that moves by m adds w x m percentage points to the
+    return of a capitalisation-weighted index, i.e. moves the index by w x m percent (not index
+    points: an index point is a unit of the index level). ``weight_pct`` must be from 0 to 100.
     """
     w = _finite("weight_pct", weight_pct)
     if not 0.0 <= w <= 100.0:
@@ -88,14 +89,14 @@ def index_move_pp(stock_move_pct: float, weight_pct: float) -> float:
 def index_effect_table(moves_pct: Iterable[float], weight_pct: float) -> pd.DataFrame:
     """For each stock move, the index move it causes alone, and its share of a same-size index move."""
     rows = [
-        {"Alibaba move (%)": m, "index move caused (pp)": index_move_pp(m, weight_pct)}
+        {"Alibaba move (%)": m, "index move caused (%)": index_move_pp(m, weight_pct)}
         for m in moves_pct
     ]
-    return pd.DataFrame(rows, columns=["Alibaba move (%)", "index move caused (pp)"])
+    return pd.DataFrame(rows, columns=["Alibaba move (%)", "index move caused (%)"])
 
 
 def stock_move_for_index_move(index_move_pp_: float, weight_pct: float) -> float:
-    """The stock move (percent) that alone would move the index by ``index_move_pp_`` points."""
+    """The stock move (percent) that alone would move the index by ``index_move_pp_`` percent."""
     w = _finite("weight_pct", weight_pct)
     if not 0.0 < w <= 100.0:
         raise ValueError(f"weight_pct must be above 0 and at most 100, got {weight_pct!r}")
@@ -163,17 +164,34 @@ def drawdown_pct(price: float, high: float) -> float:
     return -upside_pct(high, price)
 
 
+def ntm_eps(eps_this_fy: float, eps_next_fy: float, share_of_this_fy: float) -> float:
+    """Next-twelve-months EPS: the time-weighted blend of this fiscal year's EPS and the next's.
+
+    A forward P/E is usually paid on the twelve months ahead; ``share_of_this_fy`` (0 to 1) is the
+    part of those twelve months that still falls in the current fiscal year.
+    """
+    w = _finite("share_of_this_fy", share_of_this_fy)
+    if not 0.0 <= w <= 1.0:
+        raise ValueError(f"share_of_this_fy must be from 0 to 1, got {share_of_this_fy!r}")
+    return w * _positive("eps_this_fy", eps_this_fy) + (1.0 - w) * _positive("eps_next_fy", eps_next_fy)
+
+
 # --- checks of a seed's stated figure against its own arithmetic -----------------------------
 
 @dataclass(frozen=True)
 class Check:
-    """A figure a seed states beside what its own numbers give."""
+    """A figure a seed states beside what its own numbers give.
+
+    ``condition`` names an assumption the computed figure needs and no seed states (empty when
+    the seed's numbers suffice): the verdict then holds only under it.
+    """
 
     what: str
     stated: float
     computed: float
     unit: str
     tolerance: float
+    condition: str = ""
 
     @property
     def gap(self) -> float:
@@ -183,13 +201,20 @@ class Check:
     def holds(self) -> bool:
         return abs(self.gap) <= self.tolerance
 
+    @property
+    def verdict(self) -> str:
+        """'holds' / 'does not hold', with ' if <condition>' when the check rests on one."""
+        word = "holds" if self.holds else "does not hold"
+        return f"{word} if {self.condition}" if self.condition else word
 
-def check_stated(what: str, stated: float, computed: float, unit: str, tolerance: float) -> Check:
+
+def check_stated(what: str, stated: float, computed: float, unit: str, tolerance: float,
+                 condition: str = "") -> Check:
     """Compare a stated figure with the computed one; ``holds`` is True within ``tolerance``."""
     t = _finite("tolerance", tolerance)
     if t < 0:
         raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
-    return Check(what, _finite("stated", stated), _finite("computed", computed), unit, t)
+    return Check(what, _finite("stated", stated), _finite("computed", computed), unit, t, condition)
 
 
 def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
@@ -201,7 +226,8 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
                 "computed from the seed's own numbers": c.computed,
                 "unit": c.unit,
                 "gap": c.gap,
-                "holds": "yes" if c.holds else "no",
+                "tolerance": c.tolerance,
+                "verdict": c.verdict,
             }
             for c in checks
         ]
@@ -257,6 +283,23 @@ CHAPTER_CLAIMS = [
 ROUND_PCT_TOLERANCE_PP = 2.5
 # Two seeds' prices for the same high agree when within this share of each other (FX, "around").
 SAME_LEVEL_TOLERANCE_PCT = 2.5
+# A multiple quoted as "roughly 20" is taken to hold within one turn of it (19 to 21).
+ROUND_MULTIPLE_TOLERANCE_X = 1.0
+# Alibaba's fiscal year ends in March (seed 000: "Q3 of fiscal year 2026 (the fourth quarter of
+# calendar year 2025)", claim FY_QUARTER). Twelve months forward from 4 January 2026 are one quarter
+# of FY2026 (January to March 2026) and three of FY2027.
+FY_QUARTER = "gs_group_ebitda_yoy_fq3_fy26"
+NTM_SHARE_OF_FY26 = 0.25
+
+
+def eps_fy26_if_growth_base(claims) -> float:
+    """The FY2026 EPS seed 004's "nearly 50%" implies if FY2026 is its unstated base (in no seed)."""
+    return base_from_growth(claims.value(EPS_FY27), claims.value(EPS_GROWTH))
+
+
+def ntm_eps_if_growth_base(claims) -> float:
+    """Twelve-months-forward EPS from 4 January 2026 if FY2026 EPS is the base of the 50% growth."""
+    return ntm_eps(eps_fy26_if_growth_base(claims), claims.value(EPS_FY27), NTM_SHARE_OF_FY26)
 
 
 def eps_delivered_usd(p, claims) -> float:
@@ -328,7 +371,7 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
     """The seeds' reported moves and the Hang Seng Tech move each would cause at ``hstech_weight_pct``.
 
     The index follows the Hong Kong line: a US or European move reaches it only when Hong Kong
-    trades and follows.
+    trades and follows, so each row is what the move would do had Hong Kong moved as much.
     """
     rows = []
     for cid, what, where in MOVES:
@@ -337,7 +380,7 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
             "move": what,
             "listing": where,
             "Alibaba move (%)": move,
-            "Hang Seng Tech move caused (pp)": index_move_pp(move, p.hstech_weight_pct),
+            "Hang Seng Tech move caused (%)": index_move_pp(move, p.hstech_weight_pct),
             "claim": cid,
         })
     return pd.DataFrame(rows)
@@ -347,7 +390,8 @@ def multiples_table(p, claims) -> pd.DataFrame:
     """What the FY2027 EPS forecast is worth at each quoted multiple, and the upside from USD 152.
 
     The quoted multiples apply to the forecast as made; the last row is this run's own reading:
-    ``applied_pe`` on ``eps_delivery_pct`` of the forecast.
+    ``applied_pe`` on ``eps_delivery_pct`` of the forecast. When that reading is one of the quoted
+    rows (the same multiple on the whole forecast), it is not repeated: that row is marked instead.
     """
     eps = claims.value(EPS_FY27)
     now = claims.value(PRICE_NOW)
@@ -356,9 +400,15 @@ def multiples_table(p, claims) -> pd.DataFrame:
         ("Alibaba forward, seed 004", claims.value(PE_FORWARD), eps, PE_FORWARD),
         ("S&P 500 average, seed 004", claims.value(PE_SP500), eps, PE_SP500),
         ("Amazon, seed 004", claims.value(PE_AMAZON), eps, PE_AMAZON),
-        (f"this run: applied_pe on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe,
-         eps_delivered_usd(p, claims), "applied_pe, eps_delivery_pct"),
     ]
+    run_eps = eps_delivered_usd(p, claims)
+    same = [i for i, (_, pe, e, _) in enumerate(rows) if math.isclose(pe, p.applied_pe) and math.isclose(e, run_eps)]
+    if same:
+        label, pe, e, basis = rows[same[0]]
+        rows[same[0]] = (f"{label} = this run's applied_pe", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
+    else:
+        rows.append((f"this run: applied_pe on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
+                     "applied_pe, eps_delivery_pct"))
     out = [{
         "multiple": label,
         "P/E (x)": pe,
@@ -409,7 +459,7 @@ def checks(p, claims) -> list[Check]:
     g = claims.get
     now, target, high, fwd = (claims.value(i) for i in (PRICE_NOW, TARGET, OCT_HIGH, PE_FORWARD))
     eps27 = claims.value(EPS_FY27)
-    fwd_eps = eps_from_pe(now, fwd)
+    eps26 = eps_fy26_if_growth_base(claims)
     high_usd = eur_to_usd(high_52w_eur(claims), p.eur_usd)
     return [
         check_stated(f"seed 004: average target USD {target:g} '{g(TARGET_UPSIDE_STATED).value_text}' above "
@@ -417,24 +467,36 @@ def checks(p, claims) -> list[Check]:
                      ROUND_PCT_TOLERANCE_PP),
         check_stated(f"seed 004: USD {now:g} '{g(DRAWDOWN).value_text}' below the October high of USD {high:g}",
                      claims.value(DRAWDOWN), -drawdown_pct(now, high), "%", ROUND_PCT_TOLERANCE_PP),
-        check_stated(f"seed 004: FY2027 EPS USD {eps27:g} '{g(EPS_GROWTH).value_text}' up, against the EPS "
-                     f"its forward P/E implies ({now:g} / {fwd:g})", claims.value(EPS_GROWTH),
-                     change_pct(eps27, fwd_eps), "%", ROUND_PCT_TOLERANCE_PP),
+        check_stated(f"seed 004: '{g(EPS_GROWTH).value_text}' EPS growth to USD {eps27:g}, against its forward "
+                     f"P/E '{g(PE_FORWARD).value_text}' at USD {now:g}: the P/E USD {now:g} pays for EPS twelve "
+                     f"months forward from 4 Jan 2026 ({NTM_SHARE_OF_FY26:g} x FY2026 at {eps27:g} / "
+                     f"{1 + claims.value(EPS_GROWTH) / 100:g} = {eps26:.2f}, {1 - NTM_SHARE_OF_FY26:g} x FY2027)", fwd,
+                     pe_from_price(now, ntm_eps_if_growth_base(claims)), "x", ROUND_MULTIPLE_TOLERANCE_X,
+                     condition=f"the growth's unstated base is FY2026 EPS of about USD {eps26:.2f}, in no seed"),
         check_stated(f"seed 002's 52-week high (EUR {claims.value(EUR_CLOSE):.2f} / "
                      f"{1 + claims.value(EUR_BELOW_HIGH) / 100:g}, in USD) against seed 004's October high "
                      f"of USD {high:g}", high, high_usd, "USD", high * SAME_LEVEL_TOLERANCE_PCT / 100.0),
     ]
 
 
+NEAR_TERM_LOGIC = "near-term profit and cash flow (seed 000: Hong Kong's reading)"
+LONG_TERM_LOGIC = "FY2027 earnings, AI and cloud (seed 000, Goldman Sachs: foreign investors' reading)"
+
+
 def two_logics(claims) -> pd.DataFrame:
-    """The two pricing logics of seed 000 side by side, with the ledger figures each leans on."""
+    """The two valuation logics seed 000 describes, side by side, with the ledger figures each leans on.
+
+    Seed 000 assigns the first to Hong Kong and the second to US and foreign money; that assignment is
+    its interpretation (and Goldman Sachs'), not something the seeds' prices show: no seed gives a
+    Hong Kong price. Either logic can be applied to the one price of the one stock.
+    """
     hk = [
         ("Goldman Sachs: group EBITDA change, FY26Q3", "gs_group_ebitda_yoy_fq3_fy26"),
         ("Nomura: EBITA loss peak, FY26Q3", "nomura_ebita_loss_peak_fq3_fy26"),
         ("UBS: commerce loss, FY26Q3", "ubs_commerce_loss_fq3_fy26"),
         ("China commerce adjusted earnings change, FY26Q2", "china_commerce_adj_earnings_yoy_fq2_fy26_s004"),
         ("Free cash flow, FY26Q2", "group_free_cash_flow_fq2_fy26_s004"),
-        ("Weight in the Hang Seng Tech Index", WEIGHT),
+        ("Forward P/E", PE_FORWARD),
     ]
     us = [
         ("Cloud revenue growth, FY26Q2", "cloud_revenue_growth_fq2_fy26_s004"),
@@ -447,8 +509,7 @@ def two_logics(claims) -> pd.DataFrame:
     rows = []
     for n in range(max(len(hk), len(us))):
         row = {}
-        for side, items in (("Hong Kong: near-term profit and cash flow", hk),
-                            ("US: long-term AI and cloud growth", us)):
+        for side, items in ((NEAR_TERM_LOGIC, hk), (LONG_TERM_LOGIC, us)):
             if n < len(items):
                 label, cid = items[n]
                 c = claims.get(cid)
@@ -463,6 +524,8 @@ def _fmt_value(value: float, unit: str) -> str:
         return f"{value:g}%"
     if unit in ("USD", "HKD", "EUR"):
         return f"{unit} {value:g}"
+    if unit == "x":
+        return f"{value:g}×"
     if unit in ("count", "quarters"):
         return f"{value:g}" + ("" if unit == "count" else " quarters")
     return f"{value:g} {unit}"
@@ -486,39 +549,57 @@ def key_outputs(p, claims) -> dict:
 
 
 def signposts(p, claims) -> pd.DataFrame:
-    """What to watch, with the threshold that tells which market's story is winning."""
+    """What to watch, with the threshold that tells which valuation logic the US price follows.
+
+    The first row is the one the book's summary shows: the forward-looking test of the two logics.
+    """
     now = claims.value(PRICE_NOW)
     eps27 = claims.value(EPS_FY27)
     fwd_eps = eps_from_pe(now, claims.value(PE_FORWARD))
+    resistance = claims.value(RESISTANCE)
+    eur_close_usd = eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd)
+    if eur_close_usd > resistance:
+        cleared = (f"likely already cleared: seed 002's euro close of 13 Jan is USD {eur_close_usd:.1f} "
+                   f"at eur_usd {p.eur_usd:g}")
+        better = "the price holds above it: the January rally holds (base)"
+    else:
+        cleared = (f"not cleared by 13 Jan at eur_usd {p.eur_usd:g}: seed 002's euro close is USD "
+                   f"{eur_close_usd:.1f}")
+        better = "a close above it: the January rally carries on (base to bull)"
     rows = [
-        {
-            "signpost": "US price against seed 001's technical resistance",
-            "threshold": claims.value(RESISTANCE), "unit": "USD per ADS",
-            "if_better": "a close above it confirms the rally (bull)",
-            "if_worse": "a close back below it says the rally ran ahead of earnings (bear)",
-            "basis": RESISTANCE,
-        },
-        {
-            "signpost": "Hong Kong price against parity with the US price",
-            "threshold": hk_parity_price_hkd(now, p.usd_hkd, p.ordinary_shares_per_ads),
-            "unit": "HKD per share",
-            "if_better": "Hong Kong at or above parity: local investors buy the AI story too (bull)",
-            "if_worse": "a persistent discount: Hong Kong still prices the loss bill (bear)",
-            "basis": f"{PRICE_NOW}, usd_hkd, ordinary_shares_per_ads, hk_price_hkd",
-        },
         {
             "signpost": "US price against FY2027 EPS at the S&P 500 multiple",
             "threshold": price_from_eps(eps27, claims.value(PE_SP500)), "unit": "USD per ADS",
-            "if_better": "the market pays the market multiple for FY2027 earnings (bull)",
-            "if_worse": "the discount to US peers persists (base or bear)",
+            "if_better": "the market pays a market multiple for FY2027 earnings: the long-term logic wins (bull)",
+            "if_worse": "the discount to the market persists: near-term earnings still set the price (base or bear)",
             "basis": f"{EPS_FY27}, {PE_SP500}",
         },
         {
-            "signpost": "FY2027 EPS forecast against the EPS the forward P/E implies",
+            "signpost": f"FY2027 EPS forecast against the EPS the forward P/E implies at USD {now:g}",
             "threshold": fwd_eps, "unit": "USD per ADS",
-            "if_better": "forecasts hold above it: the earnings recovery is still expected (bull)",
-            "if_worse": "cut below it: no earnings growth is left in the forecast (bear)",
+            "if_better": f"the forecast holds above it: USD {now:g} pays less than the forward multiple for "
+                         "FY2027 earnings, the recovery is still expected (bull)",
+            "if_worse": "cut below it: even FY2027 earnings would cost more than the forward multiple at "
+                        f"USD {now:g}, the recovery is gone from the forecast (bear)",
             "basis": f"{EPS_FY27}, {PRICE_NOW}, {PE_FORWARD}",
+        },
+        {
+            "signpost": f"US price against seed 001's technical resistance ({cleared})",
+            "threshold": resistance, "unit": "USD per ADS",
+            "if_better": better,
+            "if_worse": "a close back below it: the rally ran ahead of earnings (bear)",
+            "basis": f"{RESISTANCE}, {EUR_CLOSE}, eur_usd",
+        },
+        {
+            "signpost": f"Hong Kong close against parity with the same day's US close (threshold: parity with "
+                        f"USD {now:g})",
+            "threshold": hk_parity_price_hkd(now, p.usd_hkd, p.ordinary_shares_per_ads),
+            "unit": "HKD per share",
+            "if_better": "within dealing costs and the time-zone lag of parity: one stock, one price (no scenario "
+                         "signal); a premium beyond costs is buying concentrated in Hong Kong, a flow signal",
+            "if_worse": "a discount beyond costs: selling concentrated in Hong Kong, a flow signal that ADS "
+                        "conversion arbitrage should close, not a lasting Hong Kong pricing of the loss bill",
+            "basis": f"{PRICE_NOW}, usd_hkd, ordinary_shares_per_ads, hk_price_hkd",
         },
     ]
     return pd.DataFrame(rows, columns=["signpost", "threshold", "unit", "if_better", "if_worse", "basis"])
@@ -586,12 +667,12 @@ def index_effect_figure(moves: pd.DataFrame, weight_pct: float, title: str, sour
     ax.axhline(0, color=style.GREY, linewidth=0.8)
     ax.axvline(0, color=style.GREY, linewidth=0.8)
     for i, row in moves.reset_index(drop=True).iterrows():
-        y = row["Hang Seng Tech move caused (pp)"]
+        y = row["Hang Seng Tech move caused (%)"]
         ax.plot([row["Alibaba move (%)"]], [y], marker=style.MARKERS[i + 1], color=style.PALETTE[i + 1],
                 markersize=8, linestyle="none",
                 label=f"{row['Alibaba move (%)']:g}%: {row['move']} [{row['listing']}]")
     ax.set_xlabel("Alibaba share move (%)")
-    ax.set_ylabel("index move caused (points)")
+    ax.set_ylabel("Hang Seng Tech Index move caused (%)")
     ax.legend(loc="lower right", fontsize=8, title="the seeds' moves [listing, seed]", title_fontsize=8)
     return style.finish(fig, title, source)
 
@@ -601,24 +682,41 @@ def multiples_figure(table: pd.DataFrame, markers: list[tuple[str, float]], titl
     from . import style
 
     fig, ax = style.figure()
+    fig.set_size_inches(8.0, 5.2)
     rows = table.reset_index(drop=True)
     ys = range(len(rows))
     for i, row in rows.iterrows():
-        ax.barh(i, row["implied price (USD per ADS)"], color=style.PALETTE[i % len(style.PALETTE)],
-                hatch=style.HATCHES[i % len(style.HATCHES)], edgecolor="white")
+        run = "applied_pe" in row["basis"]  # this run's reading: dark blue and hatched, the quoted ones plain
+        ax.barh(i, row["implied price (USD per ADS)"], height=0.6, color=style.PALETTE[0 if run else 5],
+                hatch="//" if run else "", edgecolor="white")
         ax.annotate(f"USD {row['implied price (USD per ADS)']:.0f}", (row["implied price (USD per ADS)"], i),
                     textcoords="offset points", xytext=(4, 0), va="center", fontsize=8, zorder=4,
                     bbox=dict(facecolor="white", edgecolor="none", pad=1.0))
-    ax.set_yticks(list(ys), [f"{r['multiple']}\n{r['P/E (x)']:g}x" for _, r in rows.iterrows()], fontsize=8)
-    ax.invert_yaxis()
-    for j, (label, x) in enumerate(markers):
-        ax.axvline(x, color=style.PALETTE[7], linestyle=style.LINESTYLES[(j + 1) % len(style.LINESTYLES)],
-                   linewidth=1.3, label=f"{label}: USD {x:.0f}")
-    ax.legend(loc="upper right", fontsize=8, title="prices and target", title_fontsize=8)
+    labels = [r["multiple"].replace(" = ", "\n= ") + f"\n{r['P/E (x)']:g}x" for _, r in rows.iterrows()]
+    ax.set_yticks(list(ys), labels, fontsize=8)
+    # the reference prices: dark, each in its own colour and line style, labelled at the line, one row each
+    refs = sorted(markers, key=lambda m: m[1])
+    ax.set_ylim(len(rows) - 0.5, -0.75 - 0.5 * len(refs))  # inverted, with a row above the bars per line
+    for j, (label, x) in enumerate(refs):
+        style_j = REFERENCE_LINE_STYLES[j % len(REFERENCE_LINE_STYLES)]
+        ax.axvline(x, color=style_j["color"], linestyle=style_j["linestyle"], linewidth=1.6, zorder=3)
+        left = j == 0  # the lowest price labelled to its left, the others to their right: no overlaps
+        ax.annotate(f"{label}: USD {x:.0f}", (x, -0.85 - 0.5 * j), textcoords="offset points",
+                    xytext=(-5 if left else 5, 0), ha="right" if left else "left", va="center", fontsize=8,
+                    color=style_j["color"], zorder=5,
+                    bbox=dict(facecolor="white", edgecolor=style_j["color"], linestyle=style_j["linestyle"], pad=2.0))
     ax.set_xlabel("price of FY2027 EPS at each multiple (USD per ADS)")
-    ax.set_xlim(0, max(rows["implied price (USD per ADS)"].max(), *(x for _, x in markers)) * 1.35)
+    ax.set_xlim(0, max(rows["implied price (USD per ADS)"].max(), *(x for _, x in markers)) * 1.3)
     ax.grid(axis="y", visible=False)
     return style.finish(fig, title, source)
+
+
+# Reference lines of the multiples chart, told apart by colour and line style (not only colour).
+REFERENCE_LINE_STYLES = [
+    {"color": "#000000", "linestyle": "-"},
+    {"color": "#D55E00", "linestyle": "--"},
+    {"color": "#CC79A7", "linestyle": "-."},
+]
 
 
 def _words_vs(gap_pct: float, digits: int = 1) -> str:
@@ -675,8 +773,8 @@ def page_figures(p, claims) -> dict:
         # the index
         "move_min": float(moves["Alibaba move (%)"].min()),
         "move_max": float(moves["Alibaba move (%)"].max()),
-        "index_min": float(moves["Hang Seng Tech move caused (pp)"].min()),
-        "index_max": float(moves["Hang Seng Tech move caused (pp)"].max()),
+        "index_min": float(moves["Hang Seng Tech move caused (%)"].min()),
+        "index_max": float(moves["Hang Seng Tech move caused (%)"].max()),
         "index_jan8": k["hstech_move_from_jan8_pp"],
         "move_for_1pp": stock_move_for_index_move(1.0, p.hstech_weight_pct) if p.hstech_weight_pct > 0
         else float("inf"),
@@ -693,6 +791,11 @@ def page_figures(p, claims) -> dict:
         "eps_growth_vs_fwd": change_pct(eps27, fwd_eps),
         "eps_base_50": eps_base_stated,
         "pe_on_base_50": pe_from_price(now, eps_base_stated),
+        "ntm_share_26": NTM_SHARE_OF_FY26,
+        "ntm_share_27": 1.0 - NTM_SHARE_OF_FY26,
+        "ntm_eps_blend": ntm_eps_if_growth_base(claims),
+        "pe_on_ntm_blend": pe_from_price(now, ntm_eps_if_growth_base(claims)),
+        "pe_tol": ROUND_MULTIPLE_TOLERANCE_X,
         "pe27_now": pe_from_price(now, eps27),
         "pe27_resistance": pe_from_price(v(RESISTANCE), eps27),
         "eps_at_resistance_pe001": eps_from_pe(v(RESISTANCE), v(PE_001)),

@@ -212,7 +212,7 @@ def required_shrink_pct(peak_loss_rmb_bn: float, converged_loss_rmb_bn: float, d
     return 100.0 * (1.0 - (converged_loss_rmb_bn / peak_loss_rmb_bn) ** (1.0 / steps))
 
 
-# --- the quarter the seeds report: core commerce before and after ------------------------------
+# --- the quarter the seeds report: the group's margin before and after --------------------------
 
 def margin_bridge(revenue_rmb_bn: float, revenue_growth_pct: float, op_income_before_rmb_bn: float,
                   op_income_after_rmb_bn: float) -> dict[str, float]:
@@ -306,6 +306,26 @@ def scenario_result(p: Any, brokers_peak_rmb_bn: float, forecast_fy26_rmb_bn: fl
     }
 
 
+def next_loss_reading(loss_rmb_bn: float, ceiling_rmb_bn: float, path_loss_rmb_bn: float) -> str:
+    """Which case a reported loss for the first shrinking quarter points to: ``"bull"``, ``"base"``
+    or ``"bear"``.
+
+    ``ceiling_rmb_bn`` is the most that quarter's loss can be for convergence by the deadline;
+    ``path_loss_rmb_bn`` is the loss the modelled path itself puts in that quarter. At or below the
+    ceiling the loss is on track for the deadline (bull); above it, but at or below the path's own
+    value, the loss is no worse than modelled (base); above both, it is worse than modelled (bear).
+    When the modelled path itself beats the ceiling, a loss between the two is still on track (bull).
+    """
+    for name, v in (("loss_rmb_bn", loss_rmb_bn), ("ceiling_rmb_bn", ceiling_rmb_bn),
+                    ("path_loss_rmb_bn", path_loss_rmb_bn)):
+        _check(name, v, 0.0, 1e6)
+    if loss_rmb_bn <= ceiling_rmb_bn * (1 + 1e-12):
+        return "bull"
+    if loss_rmb_bn <= path_loss_rmb_bn * (1 + 1e-12):
+        return "base"
+    return "bear"
+
+
 def brokers_peak(claims) -> float:
     """The middle of the brokers' peak-quarter loss estimates (Nomura, UBS) in the ledger, RMB bn."""
     return (claims.value(CLAIMS["nomura_peak"]) + claims.value(CLAIMS["ubs_loss"])) / 2.0
@@ -316,6 +336,7 @@ def key_outputs(p: Any, claims) -> dict[str, Any]:
     r = scenario_result(p, brokers_peak(claims), claims.value(CLAIMS["ebitda_fy26"]), claims.value(CLAIMS["ebitda_fy27"]))
     return {
         "cumulative_cost_rmb_bn": r["cumulative_cost_rmb_bn"],
+        "cost_to_convergence_rmb_bn": r["cost_to_convergence_rmb_bn"],
         "convergence_quarter": r["convergence_quarter"],
         "quarters_to_converge": r["quarters_to_converge"],
         "loss_fy27_rmb_bn": r["loss_fy27_rmb_bn"],
@@ -325,16 +346,38 @@ def key_outputs(p: Any, claims) -> dict[str, Any]:
     }
 
 
-def signposts(p: Any, claims) -> pd.DataFrame:
-    """What to watch in the next results, each with the threshold that would change the conclusion."""
+def signposts(p: Any, claims, case: str | None = None) -> pd.DataFrame:
+    """What to watch in the next results, each with the threshold that would change the conclusion.
+
+    ``case`` names the scenario ``p`` is (e.g. ``"the base case"``), if it is one: the signpost on the
+    first shrinking quarter labels a loss as modelled with it (otherwise "the case these parameters
+    model"); its three readings are those of :func:`next_loss_reading`.
+    """
     r = scenario_result(p, brokers_peak(claims), claims.value(CLAIMS["ebitda_fy26"]), claims.value(CLAIMS["ebitda_fy27"]))
     deadline = quarter(r["deadline_index"]).fiscal
     need = r["required_shrink_pct"]
     bridge = margin_bridge(claims.value(CLAIMS["revenue"]), claims.value(CLAIMS["revenue_growth"]),
                            claims.value(CLAIMS["op_income_before"]), claims.value(CLAIMS["op_income_after"]))
-    # the loss in the first shrinking quarter that keeps convergence by the deadline on track
+    # the loss in the first shrinking quarter that keeps convergence by the deadline on track,
+    # against the loss the modelled path itself puts in that quarter
     first_shrink = quarter(p.peak_quarters)
     next_q_max = float("nan") if need is None else p.peak_loss_rmb_bn * (1.0 - need / 100.0)
+    next_q_path = p.peak_loss_rmb_bn * (1.0 - p.shrink_pct / 100.0)  # loss_path(...)[peak_quarters]
+    as_modelled = case or "the case these parameters model"
+    slower = "worse than the bear case" if case and "bear" in case else "bear"
+    if need is None:
+        next_better = f"no loss in {first_shrink.fiscal} can put convergence by {deadline} on track: the loss is still at its peak then"
+        next_worse = (f"above RMB {next_q_path:.1f}bn, the loss this path puts in {first_shrink.fiscal}: "
+                      f"slower than modelled ({slower})")
+    elif next_q_path > next_q_max:
+        next_better = f"at or below: shrinking fast enough to converge by {deadline} (bull)"
+        next_worse = (f"above RMB {next_q_max:.1f}bn but at or below RMB {next_q_path:.1f}bn, the loss this path "
+                      f"itself puts in {first_shrink.fiscal}: as modelled, converging after {deadline} ({as_modelled}); "
+                      f"above RMB {next_q_path:.1f}bn: slower than modelled ({slower})")
+    else:  # the modelled path itself converges by the deadline
+        next_better = (f"at or below: shrinking fast enough to converge by {deadline} (bull; this path puts "
+                       f"RMB {next_q_path:.1f}bn there)")
+        next_worse = f"above: convergence slips past {deadline} (base or bear)"
     rows = [
         {
             "signpost": f"Instant-retail loss reported or estimated for {quarter(0).label}",
@@ -348,24 +391,27 @@ def signposts(p: Any, claims) -> pd.DataFrame:
             "signpost": f"Loss in {first_shrink.label}, the first quarter after the peak",
             "threshold": round(next_q_max, 1),
             "unit": "RMB bn in the quarter",
-            "if_better": f"at or below: losses are shrinking fast enough to converge by {deadline} (bull)",
-            "if_worse": f"above: convergence slips past {deadline}; a second quarter at the peak is the bear case",
-            "basis": "the required shrink rate, from peak_loss_rmb_bn, converged_loss_rmb_bn and convergence_deadline",
+            "if_better": next_better,
+            "if_worse": next_worse,
+            "basis": ("the required shrink rate, from peak_loss_rmb_bn, converged_loss_rmb_bn and convergence_deadline; "
+                      "the path's own loss, from peak_loss_rmb_bn, peak_quarters and shrink_pct"),
         },
         {
             "signpost": f"Fall in group EBITDA in {quarter(0).fiscal}, year on year",
             "threshold": round(claims.value(CLAIMS["gs_ebitda_drop"]), 0),
             "unit": "% change, year on year",
             "if_better": "a smaller fall than Goldman Sachs forecast: the loss peak is below the brokers' (bull)",
-            "if_worse": "a larger fall: the peak is deeper than Nomura's and UBS's estimates (bear)",
+            "if_worse": "a larger fall: a deeper loss than Nomura's and UBS's estimates, unless the segment figures put it elsewhere in the group (bear)",
             "basis": CLAIMS["gs_ebitda_drop"],
         },
         {
-            "signpost": "Operating margin of the business seed 004 calls core commerce",
+            "signpost": "Group operating margin (seed 004's 'core commerce' figures, which appear to be the group's)",
             "threshold": round(bridge["margin_after_pct"], 1),
             "unit": "% of revenue",
-            "if_better": "above the FQ2 FY26 margin: the squeeze has passed its worst (base or bull)",
-            "if_worse": "below it: the subsidies are still deepening (bear)",
+            "if_better": ("above the FQ2 FY26 margin: the group's squeeze has passed its worst; the segment "
+                          "figures say how much of that is instant retail (base or bull)"),
+            "if_worse": ("below it: the squeeze is still deepening; bear if the segment figures put it in "
+                         "instant retail rather than in the cloud build-out or elsewhere"),
             "basis": f"{CLAIMS['op_income_after']}, {CLAIMS['revenue']}",
         },
         {
@@ -488,7 +534,7 @@ def chart_estimates(est: pd.DataFrame, peak_loss_rmb_bn: float):
 
 def chart_bridge(bridge: dict[str, float], revenue_growth_pct: float, adj_earnings_pct: float,
                  capex_growth_pct: float, fcf_rmb_bn: float):
-    """Left: year-on-year changes in the quarter; right: operating margin before and after."""
+    """Left: year-on-year changes in the quarter; right: the (group) operating margin before and after."""
     from . import style
 
     fig, (ax1, ax2) = style.figure(1, 2, figsize=(8.0, 4.4), gridspec_kw={"width_ratios": [2.2, 1]})
@@ -504,16 +550,16 @@ def chart_bridge(bridge: dict[str, float], revenue_growth_pct: float, adj_earnin
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set_ylim(-105, 105)
     ax1.set_ylabel("change on a year earlier, %")
-    ax1.set_title("FQ2 FY26 (CY Q3 2025) against a year earlier (seed 004's\n'core commerce' figures, of group scale)", fontsize=9, fontweight="normal")
+    ax1.set_title("FQ2 FY26 (CY Q3 2025) against a year earlier: group figures\n(seed 004 files them under 'core commerce')", fontsize=9, fontweight="normal")
     ax1.grid(axis="x", visible=False)
     m = [bridge["margin_before_pct"], bridge["margin_after_pct"]]
     mb = ax2.bar(["a year\nearlier", "FQ2 FY26"], m, color=[style.PALETTE[0], style.PALETTE[3]], edgecolor="white")
     mb[1].set_hatch("..")
     for b, v in zip(mb, m):
         ax2.text(b.get_x() + b.get_width() / 2, v + 0.4, f"{v:.1f}%", ha="center", va="bottom", fontsize=9, fontweight="bold")
-    ax2.set_ylabel("operating margin, % of revenue")
+    ax2.set_ylabel("group operating margin, % of revenue")
     ax2.set_ylim(0, max(m) * 1.25)
-    ax2.set_title(f"FQ2 FY26 free cash flow: RMB {fcf_rmb_bn:g}bn", fontsize=9, fontweight="normal")
+    ax2.set_title(f"FQ2 FY26 free cash flow\n(group): RMB {fcf_rmb_bn:g}bn", fontsize=9, fontweight="normal")
     ax2.grid(axis="x", visible=False)
     return fig, (ax1, ax2)
 
@@ -561,8 +607,10 @@ def signposts_markdown(table: pd.DataFrame, cite, parameter_names) -> str:
     for r in table.itertuples():
         if isinstance(r.threshold, (int, float)) and math.isfinite(r.threshold):
             level = f"**{r.threshold:g}** ({r.unit})"
-        else:
+        elif str(r.unit).startswith("words"):
             level = "a change of wording"
+        else:
+            level = "none that can be reached"
         lines.append(f"- **{r.signpost}**: threshold {level}. *Better:* {r.if_better}. "
                      f"*Worse:* {r.if_worse}. Basis: {basis(r.basis)}.")
     return "\n".join(lines)

@@ -42,6 +42,17 @@ RC = {
 }
 
 
+def _show_tables_in_full() -> None:
+    """Tables in the book are for reading: never cut a cell's text with "..." (pandas' default
+    truncates at 50 characters, which cut signposts and reasons mid-word)."""
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
+
+
+_show_tables_in_full()  # every notebook imports this module before it shows a table
+
+
 def apply() -> None:
     """Set the house style for the current process (idempotent)."""
     plt.rcParams.update(RC)

@@ -52,7 +52,7 @@ KEY_OUTPUTS = (
     KeyOutput("cloud_ai", "return_on_capex_pct", "Return on the cloud capex", "% a year", "higher"),
     KeyOutput("hk_vs_us", "implied_price_usd", "Value per ADS implied by the EPS and multiple", "USD", "higher"),
     KeyOutput("policy_catalyst", "plan_covers_pct", "Plan's value as a share of what the rally added", "%", "higher"),
-    KeyOutput("meitu_deal", "conversion_value_usd_m", "Meitu bond's conversion value", "USD m", "higher"),
+    KeyOutput("meitu_deal", "holder_value_usd_m", "Meitu bond's value to Alibaba (face or shares, the larger)", "USD m", "higher"),
 )
 
 
@@ -125,10 +125,20 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
     for ax, ko in zip(axes, KEY_OUTPUTS):
         vals = [key_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
         vals = [float("nan") if v is None else float(v) for v in vals]
-        bars = ax.bar(range(len(scenarios)), [0 if v != v else v for v in vals],
+        known = [v for v in vals if v == v]
+        # a missing outcome (never converges, never pays back) is the worst one: draw it as an
+        # outlined bar beyond the others, never as a zero-height bar that would read as the best
+        beyond = (max(known) if ko.better == "lower" else min(known)) * 1.15 if known else 1.0
+        heights = [beyond if v != v else v for v in vals]
+        bars = ax.bar(range(len(scenarios)), heights,
                       color=[style.PALETTE[4], style.PALETTE[0], style.PALETTE[2]][: len(scenarios)])  # bear vermillion, base blue, bull green; hatches tell them apart in grey
         for i, (bar, v, s) in enumerate(zip(bars, vals, scenarios)):
             bar.set_hatch(style.HATCHES[i])
+            if v != v:
+                bar.set_facecolor("none")
+                bar.set_edgecolor(style.GREY)
+                bar.set_hatch("xx")
+                bar.set_linestyle("--")
             if s == current:
                 bar.set_edgecolor("black")
                 bar.set_linewidth(2)
@@ -188,8 +198,13 @@ def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
 def signposts(scenario: str) -> pd.DataFrame:
     """Every chapter's signposts under ``scenario``, with the chapter each comes from."""
     frames = []
+    import inspect
+
     for ch in CHAPTERS:
-        df = module(ch.notebook).signposts(chapter_params(scenario, ch.notebook), ledger.load_claims()).copy()
+        fn = module(ch.notebook).signposts
+        # a chapter whose signposts can name the case they read (retail's middle band) is told it
+        extra = {"case": f"the {scenario} case"} if "case" in inspect.signature(fn).parameters else {}
+        df = fn(chapter_params(scenario, ch.notebook), ledger.load_claims(), **extra).copy()
         df.insert(0, "chapter", ch.title)
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
@@ -200,7 +215,7 @@ def _threshold_text(value) -> str:
         return value
     if value is None or value != value:
         return "see the signpost"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
 
 
 def signposts_table(scenario: str, first_only: bool = False) -> pd.DataFrame:
@@ -306,3 +321,27 @@ def assumptions_markdown(scenario: str) -> str:
             )
         parts.append("")
     return "\n".join(parts)
+
+
+def price_vs_scenarios(prices_usd: list[float], values_usd: dict[str, float]) -> str:
+    """Where the quoted prices sit against the scenarios' values per share, in words.
+
+    ``values_usd`` maps bear, base and bull to a value per ADS. The sentence is computed so that it
+    stays true when a parameter changes (a typed "between bear and base" would not).
+    """
+    lo, hi = min(prices_usd), max(prices_usd)
+    bear, base, bull = (values_usd[s] for s in ("bear", "base", "bull"))
+    span = f"USD {lo:.0f}" if round(lo) == round(hi) else f"USD {lo:.0f}-{hi:.0f}"
+    if hi < bear:
+        return f"the quoted prices ({span}) sit below even the bear value of USD {bear:.0f}: the market priced worse than the pessimistic case"
+    if lo > bull:
+        return f"the quoted prices ({span}) sit above even the bull value of USD {bull:.0f}: the market priced more than the optimistic case"
+    if hi <= base * 1.01 and lo >= bear:
+        where = f"between the bear value of USD {bear:.0f} and the base value of USD {base:.0f}"
+    elif lo >= base * 0.99 and hi <= bull:
+        where = f"between the base value of USD {base:.0f} and the bull value of USD {bull:.0f}"
+    else:
+        where = f"across the range from the bear value of USD {bear:.0f} to the bull value of USD {bull:.0f}"
+    verdict = ("the market had not priced the optimistic case" if hi < bull * 0.97
+               else "the market had priced in much of the optimistic case")
+    return f"the quoted prices ({span}) sit {where}: {verdict}"

@@ -159,6 +159,39 @@ def test_breakeven_utilisation_pays_back_exactly():
     assert cloud.breakeven_utilisation_pct(rev, p.capex_rmb_bn, 3, 5, p.capex_turnover, 5.0) is None
 
 
+def test_breakeven_turnover_pays_back_exactly():
+    p = base_p()
+    rev = cloud.revenue_table(150, p.cloud_growth_pct, p.cloud_growth_fade_pp, 8, 30, 50, 1, 7.1)["revenue_rmb_bn"]
+    k = cloud.breakeven_turnover(rev, p.capex_rmb_bn, 3, 5, p.utilisation_pct, p.cash_margin_pct)
+    assert k is not None and 0 < k < 2
+    m = cloud.cash_multiple(cloud.payback_table(rev, p.capex_rmb_bn, 3, 5, k, p.utilisation_pct, p.cash_margin_pct))
+    assert m == pytest.approx(1.0, abs=1e-6)
+    below = cloud.cash_multiple(cloud.payback_table(rev, p.capex_rmb_bn, 3, 5, 0.95 * k, p.utilisation_pct,
+                                                    p.cash_margin_pct))
+    assert below < 1.0
+    # slow growth: demand, not capacity, caps revenue, so no turnover is enough
+    slow = cloud.revenue_table(150, 5, 2, 8, 30, 50, 1, 7.1)["revenue_rmb_bn"]
+    assert cloud.breakeven_turnover(slow, p.capex_rmb_bn, 3, 5, p.utilisation_pct, p.cash_margin_pct) is None
+
+
+def test_breakeven_margin_display_matches_the_model():
+    p = base_p()
+    tab = cloud.breakeven_margin_display(p, 160.0, [0.2, 0.5], [50.0, 90.0])
+    assert tab.loc[0.2, 50.0] == "none"  # no margin up to 100 % pays back
+    expected = cloud.project(base_p(capex_turnover=0.5, utilisation_pct=90.0), 160.0)["breakeven_margin_pct"]
+    assert tab.loc[0.5, 90.0] == f"{expected:.1f}"
+    assert float(tab.loc[0.5, 50.0]) > float(tab.loc[0.5, 90.0])  # less sold, more margin needed
+
+
+def test_calibration_phrase_says_where_the_capacity_limit_comes_from():
+    near = cloud.calibration_phrase(0.50, 0.504, 4)
+    assert "calibration" in near and "year 4" in near
+    far = cloud.calibration_phrase(0.90, 0.504, 2)
+    assert "not set at that reading" in far and "year 2" in far and "calibration" not in far
+    assert "demand never fills" in cloud.calibration_phrase(0.50, 0.504, None)
+    assert "demand never fills" in cloud.calibration_phrase(0.90, 0.504, None)
+
+
 # --- the whole model, as a reader cares about it ---------------------------------------------
 
 def test_project_is_monotone_in_margin_utilisation_and_life():
@@ -209,6 +242,11 @@ def test_signposts_have_the_columns_and_thresholds_from_claims():
     assert list(s.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
     assert s["threshold"].notna().all() and len(s) >= 5
     assert claims.value(cloud.CLAIMS["growth_bar"]) in set(s["threshold"])
+    # the margin signpost: the page's one name for the profit, at the computed margin (506 / 5590 = 9.05 %)
+    margin = s[s["signpost"].str.contains("segment margin")].iloc[0]
+    assert cloud.PROFIT_LABEL in margin["signpost"]
+    ratio = claims.value(cloud.CLAIMS["ebita_usd_m"]) / (1000 * claims.value(cloud.CLAIMS["revenue_usd_bn"]))
+    assert margin["threshold"] == pytest.approx(round(100 * ratio, 2))
     for basis in s["basis"]:
         for token in basis.replace(";", ",").split(","):
             token = token.strip()
@@ -288,6 +326,14 @@ def test_every_glue_reference_is_glued_and_every_citation_resolves():
     assert cites
     for link, cid in cites:
         assert link == claims.anchor(cid), link
+    # one name for the segment profit, and its margin never rounded to a whole number (9.05 %, not 9)
+    assert cloud.PROFIT_LABEL in nb.cells[0].source and text.count(cloud.PROFIT_LABEL) >= 3
+    assert set(re.findall(r"`margin_pct:\.(\d)f", text)) <= {"1", "2"}
+    assert values["margin_pct"] == pytest.approx(100 * claims.value(cloud.CLAIMS["ebita_usd_m"])
+                                                 / (1000 * claims.value(cloud.CLAIMS["revenue_usd_bn"])))
+    # seed 003's 2-to-3 years is a condition ("if capex outruns..."), quoted as the ledger holds it
+    assert values["c_capex_ahead_text"] == claims.get(cloud.CLAIMS["capex_ahead_years"]).value_text
+    assert "c_capex_ahead_years" not in text
     # the committed outputs are the base case
     out = cloud.key_outputs(base_p(), claims)
     assert values["run_rate_rmb_bn"] == pytest.approx(out["cloud_run_rate_rmb_bn"])
@@ -314,6 +360,8 @@ def test_notebook_under_better_economics_changes_coherently(notebook_runner):
     assert g["payback_phrase"] == words["payback_phrase"]
     assert g["payback_phrase"].startswith("pays back in year")  # the base case does not
     assert g["irr_text"] == words["irr_text"] and g["irr_text"].startswith("+")
+    assert g["breakeven_turnover_phrase"] == words["breakeven_turnover_phrase"]
+    assert g["calibration_phrase"] == cloud.calibration_phrase(0.5, g["implied_turnover"], expected["capacity_binds_from"])
     assert g["cash_multiple_pct"] == pytest.approx(100 * expected["cash_multiple"])
     assert g["cash_multiple_pct"] > 100
     assert g["horizon"] == 3 + 6

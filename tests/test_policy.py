@@ -226,6 +226,38 @@ def test_the_factory_count_comes_only_from_the_ai_written_seed(claims):
     assert set(same_metric["seed"].map(lambda s: s[:3])) == {"001"}
 
 
+def test_moderate_buy_is_attributed_only_to_the_seeds_that_say_it(claims):
+    """Seeds 001 and 002 say "Moderate Buy"; seed 004 only counts Buy ratings and must not be listed for it."""
+    t = policy.reliability_frame(policy.reliability_statements(claims), policy.seed_labels(claims),
+                                 policy.ai_written_seeds(claims.sources()))
+    moderate = t[t["claim"].str.contains("Moderate Buy")]
+    assert len(moderate) == 1 and moderate["seeds stating it"].iloc[0] == "001 (AI-written), 002"
+    count = t[t["claim ids"].str.contains(policy.CLAIM["buy_ratings"])]
+    assert len(count) == 1 and count["seeds stating it"].iloc[0] == "004"
+    assert "Moderate Buy" not in count["claim"].iloc[0]
+
+
+def test_timeline_labels_say_how_each_weekend_or_dateline_date_is_known(claims):
+    events = policy.timeline_events(claims, claims.sources())
+    by_claim = lambda key: next(e for e in events if policy.CLAIM[key] in e.claim_ids)
+    price = by_claim("price_jan4_usd")
+    assert price.day.weekday() >= 5  # seed 004's dateline is a Sunday: the label must not read as that day's trade
+    assert "as of seed 004's dateline" in price.label and "no trading that day" in price.dating
+    bond = by_claim("meitu_bond_date")
+    assert bond.day.weekday() == 5 and "a Saturday" in bond.dating and "doubts" in bond.dating
+    us = by_claim("us_gain_jan8_pct")
+    assert "latest US session before or on seed 000's" in us.dating
+    # the session and seed 001's 10% are not presented as the same measure
+    session = by_claim("session_gain_pct")
+    assert "period not stated" in session.label and not session.label.startswith("surge")
+
+
+def test_margin_parameter_is_seed_004s_segment_margin_rounded(claims):
+    """The page says the base margin_pct is seed 004's segment profit over revenue, rounded."""
+    assert round(policy.cloud_margin_pct(claims)) == base_p().margin_pct
+    assert policy.cloud_margin_pct(claims) == pytest.approx(100 * 506 / 5_590)
+
+
 def test_timeline_events_place_the_surge_between_the_rally_start_and_seed_001(claims):
     events = policy.timeline_events(claims, claims.sources())
     surge = next(e for e in events if policy.CLAIM["session_gain_pct"] in e.claim_ids)
@@ -292,6 +324,11 @@ def test_notebook_outputs_move_coherently_with_the_parameters(notebook_runner):
     assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 8)
     assert g["be_spend"] == pytest.approx(base["be_spend"] / 4)
     assert g["required_revenue"] == pytest.approx(base["required_revenue"] / 2)
+    # Alibaba's own take per factory does not depend on the share: it follows the required revenue
+    assert g["be_alibaba_rmb_m"] == pytest.approx(base["be_alibaba_rmb_m"] / 2)
+    assert g["be_alibaba_rmb_m"] == pytest.approx(g["be_spend"] * 66.0 / 100)
+    # the scenario spread quoted in the abstract does not move with the page's parameters
+    assert (g["bear_covers"], g["bull_covers"]) == (base["bear_covers"], base["bull_covers"])
     # what does not depend on these parameters stays put
     assert g["session_gain_pct"] == base["session_gain_pct"] and g["close_usd"] == base["close_usd"]
     # the words follow the numbers: the plan now covers about half the move

@@ -88,8 +88,9 @@ def test_index_move_rejects_bad_weight(w):
 
 def test_index_effect_table():
     t = pr.index_effect_table([-10, 5, 10], 8)
-    assert list(t.columns) == ["Alibaba move (%)", "index move caused (pp)"]
-    assert t["index move caused (pp)"].tolist() == pytest.approx([-0.8, 0.4, 0.8])
+    # percentage points of index return, i.e. an index move in percent (not index points)
+    assert list(t.columns) == ["Alibaba move (%)", "index move caused (%)"]
+    assert t["index move caused (%)"].tolist() == pytest.approx([-0.8, 0.4, 0.8])
 
 
 # --- valuation arithmetic ----------------------------------------------------------------------
@@ -127,10 +128,21 @@ def test_eps_and_multiples_by_hand():
 
 
 def test_change_and_base_from_growth():
-    # 8.57 against the 7.6 the forward P/E implies: +12.8%, not "nearly 50%"
+    # 8.57 against the 7.6 the forward P/E implies: +12.8% (FY2027 against twelve months forward)
     assert pr.change_pct(8.57, 7.6) == pytest.approx(12.763, abs=1e-3)
-    # "nearly 50%" would need a base of about 5.71
+    # "nearly 50%" needs a base of about 5.71 (presumably FY2026, in no seed)
     assert pr.base_from_growth(8.57, 50) == pytest.approx(5.7133, abs=1e-4)
+
+
+def test_ntm_eps_blend_by_hand():
+    # from January: one quarter of FY2026 at 5.7133, three of FY2027 at 8.57 -> 7.856, P/E 19.35 at 152
+    blend = pr.ntm_eps(8.57 / 1.5, 8.57, 0.25)
+    assert blend == pytest.approx(0.25 * 5.71333 + 0.75 * 8.57, abs=1e-4)
+    assert pr.pe_from_price(152, blend) == pytest.approx(19.349, abs=1e-3)
+    assert pr.ntm_eps(5, 8, 0) == 8 and pr.ntm_eps(5, 8, 1) == 5
+    for bad in (-0.1, 1.1, float("nan")):
+        with pytest.raises(ValueError, match="share_of_this_fy"):
+            pr.ntm_eps(5, 8, bad)
 
 
 def test_high_from_distance_and_drawdown():
@@ -149,7 +161,11 @@ def test_check_stated():
     with pytest.raises(ValueError, match="tolerance"):
         pr.check_stated("x", 1, 1, "%", -1)
     t = pr.checks_table([c])
-    assert t.loc[0, "holds"] == "no"
+    assert t.loc[0, "verdict"] == "does not hold"
+    cond = pr.check_stated("pe", 20, 19.35, "x", 1.0, condition="the base is FY2026")
+    assert cond.holds and cond.verdict == "holds if the base is FY2026"
+    assert pr.check_stated("pe", 20, 18.5, "x", 1.0, condition="the base is FY2026").verdict == (
+        "does not hold if the base is FY2026")
 
 
 # --- the chapter's outputs from the ledger ----------------------------------------------------
@@ -195,9 +211,14 @@ def test_scenarios_order_the_implied_price(claims, base):
     assert pr.key_outputs(bear, claims)["hk_premium_pct"] < 0  # Hong Kong below parity in the bear case
 
 
-def test_checks_flag_the_two_figures_that_do_not_hold(claims, base):
-    holds = [c.holds for c in pr.checks(base, claims)]
-    assert holds == [False, True, False, True]
+def test_checks_flag_only_the_upside_as_an_arithmetic_error(claims, base):
+    cs = pr.checks(base, claims)
+    assert [c.holds for c in cs] == [False, True, True, True]
+    # the EPS growth is checked only on a base the seed does not state: the verdict says so
+    eps = cs[2]
+    assert eps.condition and "in no seed" in eps.condition and eps.verdict.startswith("holds if")
+    assert eps.stated == 20 and eps.computed == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
+    assert all(not c.condition for i, c in enumerate(cs) if i != 2)
     # at a much weaker euro the two seeds' highs no longer agree
     weak = vars(base) | {"eur_usd": 1.0}
     import types
@@ -221,13 +242,45 @@ def test_price_points_convert_only_the_euro_rows(claims, base):
 def test_index_effect_of_seed_moves(claims, base):
     t = pr.index_effect_of_seed_moves(base, claims)
     assert t["Alibaba move (%)"].tolist() == [5, 8, 9, 10, 15]
-    assert t["Hang Seng Tech move caused (pp)"].tolist() == pytest.approx([0.4, 0.64, 0.72, 0.8, 1.2])
+    assert t["Hang Seng Tech move caused (%)"].tolist() == pytest.approx([0.4, 0.64, 0.72, 0.8, 1.2])
 
 
 def test_signposts_columns(claims, base):
     s = pr.signposts(base, claims)
     assert list(s.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
     assert s["threshold"].notna().all() and len(s) >= 3
+
+
+def test_signposts_order_and_wording(claims, base):
+    import types
+
+    s = pr.signposts(base, claims)
+    # the summary shows the first row: the forward-looking one, FY2027 EPS at the S&P 500 multiple
+    assert s.loc[0, "threshold"] == pytest.approx(8.57 * 23)
+    # the resistance is read against the euro close in dollars: cleared at 1.17, not at 1.10
+    res = s[(s["threshold"] - 163.43).abs() < 1e-9].iloc[0]
+    assert "likely already cleared" in res["signpost"] and "170.6" in res["signpost"]
+    weak = pr.signposts(types.SimpleNamespace(**(vars(base) | {"eur_usd": 1.10})), claims)
+    res_weak = weak[(weak["threshold"] - 163.43).abs() < 1e-9].iloc[0]
+    assert "not cleared" in res_weak["signpost"] and "already" not in res_weak["signpost"]
+    # a gap to parity is a flow signal, not a lasting pricing of the loss bill
+    parity = s[s["unit"] == "HKD per share"].iloc[0]
+    assert "flow" in parity["if_worse"] and "not a lasting" in parity["if_worse"]
+    assert "still prices the loss bill" not in " ".join(s["if_worse"])
+
+
+def test_multiples_table_does_not_repeat_a_quoted_multiple(claims, base):
+    import types
+
+    t = pr.multiples_table(base, claims)  # applied_pe 20 on the whole forecast = seed 004's forward row
+    assert len(t) == 4 and t["P/E (x)"].tolist() == [19, 20, 23, 32]
+    assert t["multiple"].str.contains("this run").sum() == 1
+    assert "applied_pe" in t.loc[t["P/E (x)"] == 20, "basis"].item()
+    other = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"applied_pe": 21.0})), claims)
+    assert len(other) == 5 and other.iloc[-1]["implied price (USD per ADS)"] == pytest.approx(21 * 8.57)
+    # the same multiple on part of the forecast is a different reading: its own row
+    part = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"eps_delivery_pct": 90.0})), claims)
+    assert len(part) == 5
 
 
 def test_page_figures_are_plain_and_finite(claims, base):
@@ -240,7 +293,8 @@ def test_page_figures_are_plain_and_finite(claims, base):
     assert f["eps_growth_vs_fwd"] == pytest.approx((8.57 / 7.6 - 1) * 100)
     assert f["hk_premium_text"] == "at"
     assert (f["check_upside"], f["check_drawdown"], f["check_eps"], f["check_high"]) == (
-        "does not hold", "holds", "does not hold", "holds")
+        "does not hold", "holds", "holds", "holds")
+    assert f["ntm_eps_blend"] == pytest.approx(0.25 * 8.57 / 1.5 + 0.75 * 8.57)
 
 
 def _parameters_cell_literals() -> dict:

@@ -261,6 +261,41 @@ def test_key_outputs_and_signposts():
     assert late.loc[1, "threshold"] < sp.loc[1, "threshold"]
 
 
+def test_next_loss_reading_is_three_way_and_a_loss_as_modelled_reads_base():
+    # base: ceiling 27.6 for FQ4 FY26, the path itself puts 35.5 x 0.85 = 30.175 there
+    need = retail.required_shrink_pct(35.5, 10.0, retail.quarter_index("FQ4 FY27"))
+    ceiling, own = 35.5 * (1 - need / 100), 35.5 * 0.85
+    assert ceiling < own
+    assert retail.next_loss_reading(ceiling, ceiling, own) == "bull"
+    assert retail.next_loss_reading(own, ceiling, own) == "base"
+    assert retail.next_loss_reading((ceiling + own) / 2, ceiling, own) == "base"
+    assert retail.next_loss_reading(own + 0.1, ceiling, own) == "bear"
+    # a path that itself beats the ceiling: up to the ceiling is still on track
+    assert retail.next_loss_reading(27.0, 27.2, 26.2) == "bull"
+    assert retail.next_loss_reading(27.3, 27.2, 26.2) == "bear"
+    with pytest.raises(retail.RetailModelError, match="loss_rmb_bn"):
+        retail.next_loss_reading(float("nan"), 27.6, 30.2)
+
+
+def test_next_quarter_signpost_names_both_levels_and_the_case():
+    sp = retail.signposts(base_p(), FakeClaims(), case="the base case").loc[1]
+    need = retail.required_shrink_pct(35.5, 10.0, retail.quarter_index("FQ4 FY27"))
+    ceiling, own = f"{35.5 * (1 - need / 100):.1f}", f"{35.5 * 0.85:.1f}"
+    assert "(bull)" in sp["if_better"]
+    assert f"above RMB {ceiling}bn but at or below RMB {own}bn" in sp["if_worse"]
+    assert "(the base case)" in sp["if_worse"] and f"above RMB {own}bn: slower than modelled (bear)" in sp["if_worse"]
+    # without a case name the middle reading says what it is, not which scenario
+    assert "(the case these parameters model)" in retail.signposts(base_p(), FakeClaims()).loc[1, "if_worse"]
+    # a path that converges by the deadline: no middle band, the path's own loss is named on the better side
+    fast = retail.signposts(base_p(shrink_pct=30.0), FakeClaims()).loc[1]
+    assert f"{35.5 * 0.7:.1f}bn there" in fast["if_better"] and "but at or below" not in fast["if_worse"]
+    # a deadline that falls while the loss is still at its peak: no threshold, said so in words
+    stuck = retail.signposts(base_p(peak_quarters=8), FakeClaims())
+    assert math.isnan(stuck.loc[1, "threshold"]) and "no loss in" in stuck.loc[1, "if_better"]
+    md = retail.signposts_markdown(stuck, lambda cid: cid, set())
+    assert "threshold none that can be reached" in md
+
+
 # --- the notebook -----------------------------------------------------------------------------
 
 def _parameters_cell_literals() -> dict:
@@ -315,6 +350,9 @@ def test_notebook_under_faster_convergence_changes_coherently(notebook_runner):
     assert fast["ebitda27"] > base["ebitda27"]
     assert "below" not in fast["ebitda27_sentence"] and "above" in fast["ebitda27_sentence"]
     assert fast["verdict"] == "a pace this path reaches"
+    # the conclusion's reading of the next quarter: three-way under base, two-way when the path itself is on track
+    assert "(the base case)" in base["next_reading_sentence"] and "(the bull case)" in base["next_reading_sentence"]
+    assert "would keep convergence" in fast["next_reading_sentence"] and "base case" not in fast["next_reading_sentence"]
     # what the forecasts embed and the ledger figures do not move with the path
     assert fast["emb27"] == pytest.approx(base["emb27"]) and fast["fc27"] == base["fc27"]
 

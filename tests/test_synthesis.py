@@ -104,3 +104,13 @@ def test_the_summary_refuses_an_unknown_scenario(notebook_runner):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_runner("index", scenario="rosy")
     assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bull', 'bear'" in err.value.evalue
+
+
+def test_the_price_sentence_follows_the_numbers():
+    vals = {"bear": 109.0, "base": 171.0, "bull": 197.0}
+    assert "between the bear value of USD 109 and the base value of USD 171" in synthesis.price_vs_scenarios([152, 170.6], vals)
+    assert "had not priced the optimistic case" in synthesis.price_vs_scenarios([152, 170.6], vals)
+    assert "between the base value" in synthesis.price_vs_scenarios([175, 190], vals)
+    assert "below even the bear value" in synthesis.price_vs_scenarios([90, 100], vals)
+    assert "above even the bull value" in synthesis.price_vs_scenarios([210], vals)
+    assert "had priced in much of the optimistic case" in synthesis.price_vs_scenarios([160, 196], vals)
