@@ -161,16 +161,9 @@ class Claim(BaseModel):
     quote: str
     note: str = ""
 
-    @field_validator("id")
+    @field_validator("id", "metric")
     @classmethod
-    def _id(cls, v: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", v):
-            raise ValueError("snake_case matching ^[a-z][a-z0-9_]*$")
-        return v
-
-    @field_validator("metric")
-    @classmethod
-    def _metric(cls, v: str) -> str:
+    def _snake_case(cls, v: str) -> str:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", v):
             raise ValueError("snake_case matching ^[a-z][a-z0-9_]*$")
         return v
