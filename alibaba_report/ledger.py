@@ -264,15 +264,18 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
         return rows
 
 
+def _iso_date(where: str, column: str, text: str, expected: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LedgerError(f"{where}: column {column!r}: expected {expected}, got {text!r}") from None
+
+
 def _row_to_claim(path: Path, line: int, row: dict[str, str]) -> Claim:
     where = f"{path}: line {line} (id {row.get('id')!r})"
     data: dict[str, object] = {k: v for k, v in row.items() if k not in ("value", "as_of")}
     if row["unit"] == "date":
-        try:
-            data["date"] = dt.date.fromisoformat(row["value"])
-        except ValueError:
-            raise LedgerError(f"{where}: column 'value': expected an ISO date YYYY-MM-DD for unit "
-                              f"'date', got {row['value']!r}") from None
+        data["date"] = _iso_date(where, "value", row["value"], "an ISO date YYYY-MM-DD for unit 'date'")
     else:
         try:
             data["value"] = float(row["value"])
@@ -282,11 +285,7 @@ def _row_to_claim(path: Path, line: int, row: dict[str, str]) -> Claim:
             raise LedgerError(f"{where}: column 'value': expected a plain number (dot decimal, no "
                               f"thousands separator, no unit), got {row['value']!r}") from None
     if row["as_of"]:
-        try:
-            data["as_of"] = dt.date.fromisoformat(row["as_of"])
-        except ValueError:
-            raise LedgerError(f"{where}: column 'as_of': expected an ISO date or nothing, got "
-                              f"{row['as_of']!r}") from None
+        data["as_of"] = _iso_date(where, "as_of", row["as_of"], "an ISO date or nothing")
     try:
         return Claim(**data)
     except ValidationError as exc:
