@@ -53,7 +53,7 @@ bench: $(STAMP)
 	$(PY) tests/bench.py
 
 pdf: $(STAMP) browser-deps
-	$(PY) -m alibaba_report.pdf
+	$(PY) -m alibaba_report.build.pdf
 
 audit: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1

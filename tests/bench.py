@@ -21,7 +21,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from alibaba_report import build  # noqa: E402
+from alibaba_report.build import driver as build  # noqa: E402
 
 
 def timed_build() -> float:

@@ -26,7 +26,7 @@ def write_rows(path: Path, columns, rows) -> Path:
 @pytest.fixture(scope="session")
 def ledger():
     """The real claims ledger, loaded once."""
-    from alibaba_report import ledger as lg
+    from alibaba_report.evidence import ledger as lg
 
     return lg.load_claims()
 
@@ -97,7 +97,7 @@ def site() -> Path:
 
     Set REPORT_TEST_REUSE_SITE=1 to reuse an existing _build/html while developing tests.
     """
-    from alibaba_report import build
+    from alibaba_report.build import driver as build
 
     html = ROOT / "_build" / "html"
     if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():
@@ -109,6 +109,6 @@ def site() -> Path:
 @pytest.fixture(scope="session")
 def built_site(request) -> Path:
     """The site the site tests read: $REPORT_SITE_DIR if set (a site built elsewhere), else `site`."""
-    from alibaba_report import sitecheck
+    import sitecheck
 
     return sitecheck.site_from_env() or request.getfixturevalue("site")

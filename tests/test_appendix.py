@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from alibaba_report import appendix
+from alibaba_report.evidence import appendix
 from conftest import write_rows
 
-from alibaba_report import ledger as lg
+from alibaba_report.evidence import ledger as lg
 from alibaba_report import paths
 
 

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 import yaml
 
-from alibaba_report import build
+from alibaba_report.build import driver as build
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.build

@@ -1,4 +1,4 @@
-"""The cloud and AI chapter: unit tests of alibaba_report.cloud, and papermill runs of its notebook."""
+"""The cloud and AI chapter: unit tests of alibaba_report.chapters.cloud_ai, and papermill runs of its notebook."""
 from __future__ import annotations
 
 import ast
@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alibaba_report import cloud, params
+from alibaba_report.chapters import cloud_ai as cloud
+from alibaba_report import params
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "cloud_ai"
@@ -235,7 +236,7 @@ def test_sensitivity_table_shape_and_values():
 
 
 def test_signposts_have_the_columns_and_thresholds_from_claims():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     claims = ledger.load_claims()
     s = cloud.signposts(base_p(), claims)
@@ -255,7 +256,7 @@ def test_signposts_have_the_columns_and_thresholds_from_claims():
 
 
 def test_key_outputs_follow_the_parameters():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     claims = ledger.load_claims()
     base = cloud.key_outputs(base_p(), claims)
@@ -314,7 +315,7 @@ def test_every_glue_reference_is_glued_and_every_citation_resolves():
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import glued
 
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     claims = ledger.load_claims()
     nb = _notebook()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alibaba_report import disagreements as dis
+from alibaba_report.evidence import disagreements as dis
 from conftest import write_rows
 
-from alibaba_report import ledger as lg
+from alibaba_report.evidence import ledger as lg
 from alibaba_report import paths
 
 
@@ -193,7 +193,7 @@ def test_rule_formulas_cannot_run_code(ledger):
 
 
 def test_touching_keeps_only_cases_that_involve_the_claims_and_for_readers_names_them_in_words():
-    from alibaba_report import disagreements as dis
+    from alibaba_report.evidence import disagreements as dis
 
     cases = pd.DataFrame({
         "case_id": ["a", "b"], "kind": ["arithmetic", "same_metric_differs"], "subject": ["Alibaba Cloud", "Qwen models"],

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import write_rows
 
-from alibaba_report import ledger as lg
+from alibaba_report.evidence import ledger as lg
 from alibaba_report import paths
 
 CLAIMS = paths.data_dir() / "claims.csv"

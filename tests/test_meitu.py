@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from conftest import glued
 
-from alibaba_report import meitu, params
+from alibaba_report.chapters import meitu_deal as meitu
+from alibaba_report import params
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = "meitu_deal"

@@ -157,7 +157,7 @@ def test_every_claim_id_a_reason_names_exists():
 
     import yaml
 
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     ids = set(ledger.load_claims().df.index)
     names = set(yaml.safe_load((ROOT / "data" / "parameters" / "shared.yml").read_text()))

@@ -1,4 +1,4 @@
-"""The policy-catalyst model (alibaba_report.policy) and its notebook, book/policy_catalyst.ipynb."""
+"""The policy-catalyst model (alibaba_report.chapters.policy_catalyst) and its notebook, book/policy_catalyst.ipynb."""
 from __future__ import annotations
 
 import ast
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alibaba_report import params, policy
+from alibaba_report import params
+from alibaba_report.chapters import policy_catalyst as policy
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = "policy_catalyst"
@@ -203,7 +204,7 @@ def test_reliability_frame_flags_claims_only_the_ai_seed_makes():
 
 @pytest.fixture(scope="module")
 def claims():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     return ledger.load_claims()
 

@@ -1,4 +1,4 @@
-"""Tests of alibaba_report.pricing (Hong Kong versus US pricing) and of book/hk_vs_us.ipynb."""
+"""Tests of alibaba_report.chapters.hk_vs_us (Hong Kong versus US pricing) and of book/hk_vs_us.ipynb."""
 from __future__ import annotations
 
 import ast
@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alibaba_report import pricing as pr
+from alibaba_report.chapters import hk_vs_us as pr
 
 NOTEBOOK = "hk_vs_us"
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,7 +172,7 @@ def test_check_stated():
 
 @pytest.fixture(scope="module")
 def claims():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     return ledger.load_claims()
 

@@ -1,4 +1,4 @@
-"""The instant-retail war: the loss-convergence model (alibaba_report.retail) and its notebook."""
+"""The instant-retail war: the loss-convergence model (alibaba_report.chapters.retail_war) and its notebook."""
 from __future__ import annotations
 
 import ast
@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alibaba_report import params, retail
+from alibaba_report import params
+from alibaba_report.chapters import retail_war as retail
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "book" / "retail_war.ipynb"
@@ -233,7 +234,7 @@ class FakeClaims:
 
 
 def test_every_claim_the_chapter_uses_is_in_the_ledger():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
 
     claims = ledger.load_claims()
     for role, claim_id in retail.CLAIMS.items():
@@ -318,7 +319,7 @@ def test_parameters_cell_defaults_equal_the_base_scenario():
 
 
 def test_committed_outputs_match_the_model_under_base():
-    from alibaba_report import ledger
+    from alibaba_report.evidence import ledger
     from conftest import glued
     import nbformat
 

@@ -29,8 +29,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from alibaba_report import ledger as lg
-from alibaba_report import paths, sitecheck
+from alibaba_report.evidence import ledger as lg
+from alibaba_report import paths
+import sitecheck
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD = "<script>alert(1)</script>"
@@ -99,7 +100,7 @@ def _hostile_markup(soup: BeautifulSoup) -> list[str]:
 
 
 def test_hostile_seed_text_and_quotes_render_as_text(tmp_path):
-    from alibaba_report import appendix
+    from alibaba_report.evidence import appendix
 
     led, sources, claim_id = _hostile_project(tmp_path)
     proj = tmp_path / "book"

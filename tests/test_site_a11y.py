@@ -5,11 +5,11 @@
 * each of the book's pages has exactly one ``<h1>`` and headings never skip a level going down;
 * every page has a ``<title>`` that names it; every link has text a screen reader can announce;
 * tables have header cells;
-* the chart palette (``alibaba_report.style.PALETTE``) reads for colour-blind readers and in grey,
+* the chart palette (``alibaba_report.charts.style.PALETTE``) reads for colour-blind readers and in grey,
   for as many colours as the site's charts actually use.
 
 The theme repeats each page title as a print-only ``<h1>`` (``.onlyprint``, hidden on screen); the
-heading checks leave it out, as screen readers do (see ``alibaba_report.sitecheck``). The browser
+heading checks leave it out, as screen readers do (see ``sitecheck``). The browser
 tests check the same thing in Chromium's accessibility tree.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alibaba_report import sitecheck, style
+import sitecheck
+from alibaba_report.charts import style
 
 
 def _content(site):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from alibaba_report import sitecheck
+import sitecheck
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """Every link of the built site leads somewhere: files exist, #anchors exist, claim links land on
 the claim's sentence in the seed appendix, and every page of the book can be reached by a reader.
 
-Links are read from the built HTML (``alibaba_report.sitecheck``), so the checks cover whatever
+Links are read from the built HTML (``sitecheck``), so the checks cover whatever
 pages the site has. External links are listed in ``_build/screenshots/external_links.txt`` and
 printed, never fetched: the tests run offline.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from alibaba_report import sitecheck
+import sitecheck
 
 
 @pytest.fixture(scope="module")

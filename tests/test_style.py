@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alibaba_report import style
+from alibaba_report.charts import style
 
 
 @pytest.fixture

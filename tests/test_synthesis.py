@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from alibaba_report import params, synthesis
+from alibaba_report import params
+from alibaba_report.synthesis import scenarios as synthesis
 
 ROOT = Path(__file__).resolve().parents[1]
 GLUE_ROLE = re.compile(r"\{glue:(?:text|md)\}`[^`]*`")
@@ -37,12 +38,11 @@ def test_the_comparison_covers_every_key_output_and_scenario():
     assert not table.isna().any().any()  # missing numbers are words ("not within the assets' life")
 
 
-def test_every_chapter_module_offers_key_outputs_and_signposts():
-    for ch in synthesis.CHAPTERS:
-        out = synthesis.key_outputs("base", ch.notebook)
-        assert out, ch.notebook
-        sp = synthesis.signposts("base")
-        assert {"signpost", "threshold", "unit", "if_better", "if_worse", "basis"} <= set(sp.columns)
+def test_the_watch_list_has_signposts_from_every_chapter():
+    table = synthesis.signposts_table("base").reset_index()
+    assert list(table.columns) == ["chapter", "signpost", "threshold", "if better", "if worse"]
+    assert set(table["chapter"]) == {ch.title for ch in synthesis.CHAPTERS}
+    assert table["threshold"].str.len().gt(0).all() and table["if worse"].str.len().gt(0).all()
     for ko in synthesis.KEY_OUTPUTS:
         assert ko.key in synthesis.key_outputs("base", ko.notebook), f"{ko.notebook} has no key output {ko.key}"
 

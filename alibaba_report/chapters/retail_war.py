@@ -489,7 +489,7 @@ def deadline_frame(peak_loss_rmb_bn: float, converged_loss_rmb_bn: float, peak_q
     return pd.DataFrame(rows)
 
 
-# --- charts (the notebook finishes and shows them with alibaba_report.style) ------------------
+# --- charts (the notebook finishes and shows them with alibaba_report.charts.style) ------------------
 
 def short_period(period: str) -> str:
     """``FY26Q3 (CY25Q4)`` -> ``FQ3 FY26``; ``last quarter (undated ...)`` -> ``last quarter``."""
@@ -504,7 +504,7 @@ def chart_estimates(est: pd.DataFrame, peak_loss_rmb_bn: float):
     """Horizontal bars of the seeds' loss figures; lower bounds hatched, with an arrow."""
     from matplotlib.patches import Patch
 
-    from . import style
+    from alibaba_report.charts import style
 
     fig, ax = style.figure(figsize=(8.0, 4.6))
     y = np.arange(len(est))[::-1]
@@ -535,7 +535,7 @@ def chart_estimates(est: pd.DataFrame, peak_loss_rmb_bn: float):
 def chart_bridge(bridge: dict[str, float], revenue_growth_pct: float, adj_earnings_pct: float,
                  capex_growth_pct: float, fcf_rmb_bn: float):
     """Left: year-on-year changes in the quarter; right: the (group) operating margin before and after."""
-    from . import style
+    from alibaba_report.charts import style
 
     fig, (ax1, ax2) = style.figure(1, 2, figsize=(8.0, 4.4), gridspec_kw={"width_ratios": [2.2, 1]})
     names = ["revenue", "operating\nincome", "adjusted\nearnings", "capex\n(group)"]
@@ -566,7 +566,7 @@ def chart_bridge(bridge: dict[str, float], revenue_growth_pct: float, adj_earnin
 
 def chart_paths(paths: dict[str, np.ndarray], converged_loss_rmb_bn: float, highlight: str):
     """Quarterly loss paths by scenario, the converged level, and where each path crosses it."""
-    from . import style
+    from alibaba_report.charts import style
 
     fig, ax = style.figure(figsize=(8.0, 4.6))
     n = max(len(p) for p in paths.values())

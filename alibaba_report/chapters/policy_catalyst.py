@@ -214,14 +214,14 @@ AI_SOURCE_KIND = "text written by an AI agent"
 
 def seed_labels(claims) -> dict[str, str]:
     """Claim id -> seed number ("001") for every claim of the ledger."""
-    from .ledger import seed_label
+    from alibaba_report.evidence.ledger import seed_label
 
     return {cid: seed_label(c.seed) for cid, c in claims.claims.items()}
 
 
 def ai_written_seeds(sources: pd.DataFrame) -> set[str]:
     """Seed numbers whose source register kind is 'text written by an AI agent'."""
-    from .ledger import seed_label
+    from alibaba_report.evidence.ledger import seed_label
 
     return {seed_label(s) for s in sources.loc[sources["kind"] == AI_SOURCE_KIND, "seed"]}
 
@@ -282,7 +282,7 @@ def timeline_frame(events: Sequence[Event], seed_of: dict[str, str]) -> pd.DataF
 
 def timeline_events(claims, sources: pd.DataFrame) -> list[Event]:
     """The days the seeds cover, each event with the claims or seeds that place it."""
-    from .ledger import seed_label
+    from alibaba_report.evidence.ledger import seed_label
 
     dated = {seed_label(r.seed): date.fromisoformat(r.date) for r in sources.itertuples() if r.date != "undated"}
     c = {k: claims.get(v) for k, v in CLAIM.items()}
@@ -573,7 +573,7 @@ def draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
     import matplotlib.dates as mdates
     from datetime import datetime, timedelta
 
-    from . import style
+    from alibaba_report.charts import style
 
     shown = [e for e in events if e.day or e.latest]
     key = lambda e: (e.day or e.latest, e.day is not None)
@@ -633,7 +633,7 @@ def draw_break_even(ax, p, value_added: float, week_value_added: float, factors=
     """
     import numpy as np
 
-    from . import style
+    from alibaba_report.charts import style
 
     spend = np.geomspace(0.05, 50, 200)
     colours = {0: style.PALETTE[4], 1: style.PALETTE[0], 2: style.PALETTE[5]}
@@ -666,7 +666,7 @@ def draw_break_even(ax, p, value_added: float, week_value_added: float, factors=
 
 def draw_revenue_bars(ax, bars: Sequence[tuple[str, float]]) -> None:
     """Horizontal bars of yearly revenue (USD bn), labelled with their values."""
-    from . import style
+    from alibaba_report.charts import style
 
     labels = [b[0] for b in bars][::-1]
     values = [b[1] for b in bars][::-1]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .ledger import Ledger, LedgerError, load_claims, load_sources, seed_label
+from alibaba_report.evidence.ledger import Ledger, LedgerError, load_claims, load_sources, seed_label
 
 CLAIM_TABLE_COLUMNS = ("id", "value", "unit", "bound", "period", "said_by", "kind")
 

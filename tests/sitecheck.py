@@ -1,5 +1,7 @@
 """Read the built site the way a reader's browser does: its pages, links, anchors, images,
-headings and tables. The site tests (tests/test_site_*.py) and the PDF test use these helpers.
+headings and tables. The site tests (tests/test_site_*.py) and the PDF test use these helpers;
+serving the site and finding Chromium live in the package (alibaba_report.build.browser), which the PDF
+printer needs too.
 
 Everything here works on whatever pages ``_build/html`` holds, so the checks keep their meaning as
 chapters and appendix pages are added: nothing names a page.
@@ -23,6 +25,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+
+from alibaba_report.build.browser import CHROMIUM_ARGS, find_chromium, is_redirect, redirect_target, serve  # noqa: F401
 
 SITE_ENV = "REPORT_SITE_DIR"  # point the site tests at another built site while developing
 
@@ -68,20 +72,6 @@ def html_files(site: Path) -> list[str]:
             continue
         found.append(rel)
     return sorted(found)
-
-
-def is_redirect(site: Path, rel: str) -> bool:
-    head = (site / rel).read_text(encoding="utf-8", errors="replace")[:2000]
-    return bool(re.search(r'<meta[^>]+http-equiv=["\']?refresh', head, re.I))
-
-
-def redirect_target(site: Path, rel: str) -> str | None:
-    """The site-relative page a meta-refresh redirect points to."""
-    head = (site / rel).read_text(encoding="utf-8", errors="replace")[:2000]
-    m = re.search(r'content=["\']?\s*\d+\s*;\s*url=([^"\'>\s]+)', head, re.I)
-    if not m:
-        return None
-    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), urlsplit(m.group(1)).path))
 
 
 def pages(site: Path) -> list[str]:
@@ -338,67 +328,3 @@ def page_for_entry(entry: str) -> str:
     return posixpath.splitext(entry)[0] + ".html" if entry.endswith((".md", ".ipynb")) else entry + ".html"
 
 
-# --- serving the site and driving Chromium (browser tests, PDF) --------------------------------
-
-# Flags that let Debian's Chromium run headless as root in a container, and keep it from calling
-# home: no background networking, component updates, sync or QUIC probes, so every request the
-# browser makes comes from the page under test.
-CHROMIUM_ARGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-)
-
-
-def find_chromium() -> str | None:
-    """Debian's Chromium (or ``$REPORT_CHROMIUM``); None if there is none on this machine."""
-    import shutil
-
-    env = os.environ.get("REPORT_CHROMIUM")
-    if env:
-        return env if Path(env).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-class serve:
-    """Serve ``directory`` on 127.0.0.1 on a free port from a thread; ``with serve(d) as base_url``.
-
-    A threaded server, because a browser opens several connections at once; requests are not
-    logged. ``requests`` counts what was served, per path.
-    """
-
-    def __init__(self, directory: Path):
-        self.directory = Path(directory)
-        self.requests: dict[str, int] = {}
-
-    def __enter__(self) -> str:
-        import threading
-        from functools import partial
-        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-        counts = self.requests
-
-        class Quiet(SimpleHTTPRequestHandler):
-            def log_message(self, *args):  # noqa: D401 - keep test output clean
-                pass
-
-            def do_GET(self):
-                counts[self.path] = counts.get(self.path, 0) + 1
-                super().do_GET()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(self.directory)))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        host, port = self.server.server_address[:2]
-        self.host = f"{host}:{port}"
-        return f"http://{self.host}/"
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-        return False

@@ -1,6 +1,6 @@
 """Print the whole book to one PDF, offline: ``make pdf`` → ``_build/pdf/book.pdf``.
 
-    python -m alibaba_report.pdf [--scenario NAME] [--rebuild]
+    python -m alibaba_report.build.pdf [--scenario NAME] [--rebuild]
 
 1. Takes the executed notebooks and appendix that the last successful ``make book`` staged in
    ``_build/staging/<scenario>`` (running the build first if there is none, or if the staging is
@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import paths, sitecheck
+from alibaba_report import paths
+from alibaba_report.build import browser
 
 # Print-only adjustments: no folded code, wide tables and long code lines wrap rather than being
 # cut at the margin, a chart or a code cell never splits across two pages, and each page of the
@@ -83,7 +84,7 @@ def output_path(root: Path, scenario: str) -> Path:
 
 def _staging_problems(root: Path, scenario: str) -> list[str]:
     """Why the staged book cannot be printed as it is (empty: it can)."""
-    from . import build
+    from alibaba_report.build import driver as build
 
     stage = root / "_build" / "staging" / scenario
     if not (stage / "_toc.yml").exists():
@@ -102,7 +103,7 @@ def _staging_problems(root: Path, scenario: str) -> list[str]:
 
 
 def ensure_staged(root: Path, scenario: str, rebuild: bool) -> Path:
-    from . import build
+    from alibaba_report.build import driver as build
 
     problems = ["--rebuild asked"] if rebuild else _staging_problems(root, scenario)
     if problems:
@@ -123,8 +124,8 @@ def render_singlehtml(stage: Path, out: Path) -> Path:
         raise PdfError(f"jupyter-book singlehtml build failed:\n{tail}")
     html = out / "_build" / "singlehtml"
     index = html / "index.html"
-    if sitecheck.is_redirect(html, "index.html"):
-        target = sitecheck.redirect_target(html, "index.html")
+    if browser.is_redirect(html, "index.html"):
+        target = browser.redirect_target(html, "index.html")
         index = html / target if target else index
     if not index.exists():
         raise PdfError(f"the single-page build wrote no page ({index} is missing)")
@@ -158,10 +159,10 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
         site = site.parent
     rel = page_file.relative_to(site).as_posix()
     outside: list[str] = []
-    server = sitecheck.serve(site)
+    server = browser.serve(site)
     with server as base:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=chromium, args=list(sitecheck.CHROMIUM_ARGS))
+            browser = await pw.chromium.launch(executable_path=chromium, args=list(browser.CHROMIUM_ARGS))
             try:
                 context = await browser.new_context(viewport={"width": 1100, "height": 1400})
 
@@ -201,7 +202,7 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
 def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = None) -> Path:
     root = root or paths.root()
     os.environ["REPORT_ROOT"] = str(root)
-    chromium = sitecheck.find_chromium()
+    chromium = browser.find_chromium()
     if chromium is None:
         raise PdfError("Chromium is not installed: `make browser-deps` installs Debian's chromium (as root)")
     t0 = time.perf_counter()
@@ -232,11 +233,11 @@ def page_count(pdf: Path) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m alibaba_report.pdf", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m alibaba_report.build.pdf", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="base", help="the scenario whose staged book to print (default: base)")
     ap.add_argument("--rebuild", action="store_true", help="build the book first even if a staged one exists")
     args = ap.parse_args(argv)
-    from .build import BuildError
+    from alibaba_report.build.driver import BuildError
 
     try:
         target = make_pdf(args.scenario, args.rebuild)

@@ -29,8 +29,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import params, paths
-from .style import CHART_DATA_ENV
+from alibaba_report import params
+from alibaba_report import paths
+from alibaba_report.charts.style import CHART_DATA_ENV
 
 EXIT_DATA = 2  # data/ or seeds/ invalid: nothing was run
 EXIT_NOTEBOOK = 3  # a notebook raised
@@ -91,11 +92,11 @@ def check_data() -> None:
     if problems:
         raise BuildError("\n".join(problems), EXIT_DATA)
     try:
-        from . import ledger
+        from alibaba_report.evidence import ledger
 
         led = ledger.load_claims()
         ledger.load_sources()
-        from . import disagreements
+        from alibaba_report.evidence import disagreements
 
         disagreements.find_disagreements(led)
     except (ValueError, KeyError) as exc:  # LedgerError is a ValueError
@@ -263,7 +264,7 @@ def stage_sources(root: Path, stage: Path) -> None:
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, stage / name)
     shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    from . import pages
+    from alibaba_report.evidence import pages
 
     pages.write_generated_pages(stage / "book")
 

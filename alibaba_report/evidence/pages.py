@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import appendix, disagreements, ledger
-from .appendix import md_escape
+from alibaba_report.evidence import appendix
+from alibaba_report.evidence import disagreements
+from alibaba_report.evidence import ledger
+from alibaba_report.evidence.appendix import md_escape
 
 KIND_TITLES = {
     "same_metric_differs": "The same figure, different values",

@@ -34,7 +34,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from . import paths
+from alibaba_report import paths
 
 THEMES = ("retail_war", "cloud_ai", "hk_vs_us", "policy_catalyst", "meitu_deal", "context")
 UNITS = ("%", "pp", "RMB bn", "RMB m", "USD bn", "USD m", "USD", "EUR", "HKD", "x", "count",

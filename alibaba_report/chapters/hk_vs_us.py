@@ -615,7 +615,7 @@ def timeline_figure(points: pd.DataFrame, target_usd: float, title: str, source:
     not known, so a true time axis would only crowd the January points together. A row without a
     plotting date (the implied 52-week high) is drawn as a horizontal line, the average target too.
     """
-    from . import style
+    from alibaba_report.charts import style
 
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.0)
@@ -657,7 +657,7 @@ def index_effect_figure(moves: pd.DataFrame, weight_pct: float, title: str, sour
     """The index move caused by an Alibaba move at ``weight_pct``, the seeds' moves marked."""
     import numpy as np
 
-    from . import style
+    from alibaba_report.charts import style
 
     fig, ax = style.figure()
     top = max(15.0, float(moves["Alibaba move (%)"].abs().max()) * 1.1)
@@ -679,7 +679,7 @@ def index_effect_figure(moves: pd.DataFrame, weight_pct: float, title: str, sour
 
 def multiples_figure(table: pd.DataFrame, markers: list[tuple[str, float]], title: str, source: str):
     """What the FY2027 EPS forecast is worth at each multiple, against the quoted prices and target."""
-    from . import style
+    from alibaba_report.charts import style
 
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.2)

@@ -25,8 +25,8 @@ from typing import Iterable, NamedTuple
 
 import pandas as pd
 
-from . import paths
-from .ledger import Claim, Ledger, LedgerError, UnknownClaimError, load_claims, seed_label
+from alibaba_report import paths
+from alibaba_report.evidence.ledger import Claim, Ledger, LedgerError, UnknownClaimError, load_claims, seed_label
 
 COLUMNS = ("case_id", "kind", "subject", "metric", "claims", "sources", "values", "gap",
            "gap_unit", "explanation", "report_uses")

@@ -6,32 +6,17 @@ in ``data/scenarios/base.yml`` changes the chapter and the summary alike.
 """
 from __future__ import annotations
 
-import importlib
 import types
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
-from . import ledger, params
+from alibaba_report.evidence import ledger
+from alibaba_report import params
+from alibaba_report.chapters import CHAPTERS, chapter, contract, module  # noqa: F401  (re-exported for the notebooks)
 
 SCENARIOS = ("bear", "base", "bull")
-
-
-@dataclass(frozen=True)
-class Chapter:
-    notebook: str  # book/<notebook>.ipynb and data/parameters/<notebook>.yml
-    module: str  # alibaba_report.<module>
-    title: str
-
-
-CHAPTERS = (
-    Chapter("retail_war", "retail", "The instant-retail war"),
-    Chapter("cloud_ai", "cloud", "Cloud and AI"),
-    Chapter("hk_vs_us", "pricing", "Hong Kong versus US pricing"),
-    Chapter("policy_catalyst", "policy", "The policy catalyst"),
-    Chapter("meitu_deal", "meitu", "The Meitu deal"),
-)
 
 
 @dataclass(frozen=True)
@@ -56,17 +41,6 @@ KEY_OUTPUTS = (
 )
 
 
-def chapter(notebook: str) -> Chapter:
-    for ch in CHAPTERS:
-        if ch.notebook == notebook:
-            return ch
-    raise KeyError(f"no chapter {notebook!r}; chapters: {', '.join(c.notebook for c in CHAPTERS)}")
-
-
-def module(notebook: str) -> types.ModuleType:
-    return importlib.import_module(f"alibaba_report.{chapter(notebook).module}")
-
-
 def chapter_params(scenario: str, notebook: str) -> types.SimpleNamespace:
     """The chapter's parameters under ``scenario``, validated, as the notebook sees them (``P``)."""
     return params.check_values(notebook, params.scenario_parameters(scenario, notebook), origin=f"scenario {scenario!r}")
@@ -79,7 +53,7 @@ def _outputs_cached(scenario: str, notebook: str, root: str) -> tuple:
 
 
 def key_outputs(scenario: str, notebook: str) -> dict:
-    from . import paths
+    from alibaba_report import paths
 
     return dict(_outputs_cached(scenario, notebook, str(paths.root())))
 
@@ -119,7 +93,7 @@ def comparison_table(scenarios=SCENARIOS) -> pd.DataFrame:
 
 def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> None:
     """One small bar chart per key output, bear to bull, the current scenario outlined."""
-    from . import style
+    from alibaba_report.charts import style
 
     axes = fig.subplots(2, (len(KEY_OUTPUTS) + 1) // 2).ravel()
     for ax, ko in zip(axes, KEY_OUTPUTS):
@@ -184,7 +158,7 @@ def valuation_grid(eps_usd: list[float], pe: list[float]) -> pd.DataFrame:
 
 def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
     """Each scenario's EPS and multiple (from the HK-vs-US chapter's parameters) and the value."""
-    from . import pricing
+    from alibaba_report.chapters import hk_vs_us as pricing
 
     claims = ledger.load_claims()
     rows = []
@@ -195,40 +169,28 @@ def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("scenario")
 
 
-def signposts(scenario: str) -> pd.DataFrame:
-    """Every chapter's signposts under ``scenario``, with the chapter each comes from."""
-    frames = []
-    import inspect
-
+def signposts(scenario: str) -> list[tuple[str, list]]:
+    """Every chapter's signposts under ``scenario``: ``(chapter title, [Signpost, ...])`` in book order."""
+    case = f"the {scenario} case"
+    out = []
     for ch in CHAPTERS:
-        fn = module(ch.notebook).signposts
-        # a chapter whose signposts can name the case they read (retail's middle band) is told it
-        extra = {"case": f"the {scenario} case"} if "case" in inspect.signature(fn).parameters else {}
-        df = fn(chapter_params(scenario, ch.notebook), ledger.load_claims(), **extra).copy()
-        df.insert(0, "chapter", ch.title)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _threshold_text(value) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or value != value:
-        return "see the signpost"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
+        args = (chapter_params(scenario, ch.notebook), ledger.load_claims())
+        try:
+            out.append((ch.title, module(ch.notebook).signposts(*args, case=case)))
+        except TypeError:  # TRANSITION: a chapter whose signposts take no case yet
+            out.append((ch.title, module(ch.notebook).signposts(*args)))
+    return out
 
 
 def signposts_table(scenario: str, first_only: bool = False) -> pd.DataFrame:
     """Signposts for reading: the threshold as text, the consequences in full, indexed by chapter."""
-    df = signposts(scenario)
-    if first_only:
-        df = df.groupby("chapter", sort=False).head(1)
-    out = pd.DataFrame({
-        "chapter": df["chapter"], "signpost": df["signpost"],
-        "threshold": [f"{_threshold_text(v)} ({u})" for v, u in zip(df["threshold"], df["unit"])],
-        "if better": df["if_better"], "if worse": df["if_worse"],
-    })
-    return out.set_index(["chapter", "signpost"])
+    frames = []
+    for title, posts in signposts(scenario):
+        if isinstance(posts, pd.DataFrame):  # TRANSITION: a chapter not yet on the Signpost contract
+            posts = [contract.Signpost(r["signpost"], None if not isinstance(r["threshold"], (int, float)) or r["threshold"] != r["threshold"] else float(r["threshold"]),
+                                       str(r["unit"]), r["if_better"], r["if_worse"], "base", "base") for _, r in posts.iterrows()]
+        frames.append(contract.signposts_frame(posts[:1] if first_only else posts, chapter=title))
+    return pd.concat(frames, ignore_index=True).set_index(["chapter", "signpost"])
 
 
 def assumptions_table(scenario: str) -> pd.DataFrame:
@@ -271,7 +233,7 @@ def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFra
     each scenario as a labelled point."""
     import numpy as np
 
-    from . import style
+    from alibaba_report.charts import style
 
     e = np.linspace(min(eps_usd), max(eps_usd), 120)
     m = np.linspace(min(pe), max(pe), 120)
@@ -307,7 +269,7 @@ def assumptions_markdown(scenario: str) -> str:
     The reasons come from data files, so everything is escaped; a value that differs from base
     says so.
     """
-    from .appendix import md_escape
+    from alibaba_report.evidence.appendix import md_escape
 
     table = assumptions_table(scenario)
     parts = []

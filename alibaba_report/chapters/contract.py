@@ -1,0 +1,224 @@
+"""The contract every chapter module follows, and the pieces they share.
+
+A chapter module ``alibaba_report.chapters.<notebook>`` exposes the same few things as every other:
+
+``CLAIMS``
+    ``{role: claim id}``: every ledger claim the chapter reads, by the role it plays on the page.
+``compute(p, claims) -> dict``
+    The chapter's model under parameters ``p`` (validated by :func:`alibaba_report.params.validate`)
+    and the ledger ``claims``: every number the page shows, computed once.
+``key_outputs(p, claims) -> dict``
+    The few results the summary and the scenarios page compare across scenarios.
+``signposts(p, claims, case=None) -> list[Signpost]``
+    What to watch, each a :class:`Signpost`, rendered everywhere by :func:`signposts_markdown` or
+    :func:`signposts_frame`. ``case`` names the scenario ``p`` is ("the base case"), if it is one.
+``prose(p, claims) -> dict[str, str]``
+    The page's conditional sentences, returned by tested functions; the notebook only glues them.
+Charts
+    Functions that draw through the house style (:mod:`alibaba_report.charts.style`) and return the
+    finished figure.
+
+Model inputs are checked with :func:`check_number`; a bad one raises :class:`ModelInputError`, which
+names the input, the value and what was expected.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+# --- one error type for a bad model input ------------------------------------------------------
+
+
+class ModelInputError(ValueError):
+    """A model function was given an input outside what it can compute with."""
+
+
+def check_number(name: str, value: object, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False, integer: bool = False, unit: str = "") -> float:
+    """``value`` as a float (or int when ``integer``), or :class:`ModelInputError` naming ``name``.
+
+    ``low``/``high`` bound it (inclusive unless ``low_open``/``high_open``); NaN and infinity are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ModelInputError(f"{name} must be a number{f' ({unit})' if unit else ''}, got {_short(value)}")
+    v = float(value)
+    what = " a whole number" if integer else " a number"
+    if not math.isfinite(v):
+        raise ModelInputError(f"{name} must be a finite number, got {_short(value)}")
+    if integer and v != int(v):
+        raise ModelInputError(f"{name} must be a whole number, got {_short(value)}")
+    too_low = low is not None and (v <= low if low_open else v < low)
+    too_high = high is not None and (v >= high if high_open else v > high)
+    if too_low or too_high:
+        lo = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
+        hi = "" if high is None else f"{'below' if high_open else 'at most'} {high:g}"
+        rng = " and ".join(x for x in (lo, hi) if x)
+        raise ModelInputError(f"{name} must be{what} {rng}{f' ({unit})' if unit else ''}, got {_short(value)}")
+    return int(v) if integer else v
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """A bad value quoted for a message, cut to ``limit`` characters (a huge value stays readable)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- signposts ---------------------------------------------------------------------------------
+
+CASES = ("bull", "base or bull", "base", "base or bear", "bear", "worse than the bear case")
+
+
+@dataclass(frozen=True)
+class Signpost:
+    """One thing to watch, with the level that would change the view.
+
+    ``name`` says what to read ("Instant-retail loss in FQ3 FY26"), ``threshold`` the level in ``unit``
+    (None for a signpost read in words, such as management's stance), ``if_better``/``if_worse`` what a
+    reading on either side means in a sentence, and ``better_case``/``worse_case`` which scenario it
+    points to (one of :data:`CASES`). ``claims`` are the ledger ids the threshold comes from (shown as
+    citations, never as ids); ``assumptions`` the parameters it depends on (for Methods only).
+    """
+
+    name: str
+    threshold: float | None
+    unit: str
+    if_better: str
+    if_worse: str
+    better_case: str
+    worse_case: str
+    claims: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.name.strip() or not self.unit.strip():
+            raise ModelInputError(f"signpost {self.name!r}: name and unit must not be empty")
+        if self.threshold is not None:
+            object.__setattr__(self, "threshold", check_number(f"signpost {self.name!r} threshold", self.threshold))
+        for field in ("better_case", "worse_case"):
+            if getattr(self, field) not in CASES:
+                raise ModelInputError(f"signpost {self.name!r}: {field} must be one of {', '.join(CASES)}, "
+                                      f"got {getattr(self, field)!r}")
+        object.__setattr__(self, "claims", tuple(self.claims))
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+
+
+def threshold_text(s: Signpost) -> str:
+    """The threshold in reader words: "RMB 35.5bn in the quarter", "30 (% a year)"."""
+    if s.threshold is None:
+        return s.unit
+    v = s.threshold
+    number = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:,.0f}"
+    return f"{number} ({s.unit})"
+
+
+def signposts_frame(signposts: Iterable[Signpost], chapter: str | None = None) -> pd.DataFrame:
+    """Signposts as a table for reading: what to watch, the level, and what either side means."""
+    rows = [{
+        **({"chapter": chapter} if chapter else {}),
+        "signpost": s.name,
+        "threshold": threshold_text(s),
+        "if better": f"{s.if_better} ({s.better_case})",
+        "if worse": f"{s.if_worse} ({s.worse_case})",
+    } for s in signposts]
+    return pd.DataFrame(rows)
+
+
+def signposts_markdown(signposts: Iterable[Signpost], cite: Callable[[str], str] | None = None) -> str:
+    """Signposts as a MyST list: the level in bold, either side's meaning, citations where sourced.
+
+    ``cite(claim_id)`` returns the markup of a citation for that claim (the ledger's); without it the
+    claims are left out. Nothing here prints an id or a parameter name.
+    """
+    items = []
+    for s in signposts:
+        level = f"**{threshold_text(s)}**" if s.threshold is not None else f"*{s.unit}*"
+        refs = " " + ", ".join(cite(c) for c in s.claims) if cite and s.claims else ""
+        items.append(f"- **{s.name}** — {level}{refs}\n"
+                     f"  - better: {s.if_better} (*{s.better_case}*)\n"
+                     f"  - worse: {s.if_worse} (*{s.worse_case}*)")
+    return "\n".join(items) + "\n"
+
+
+# --- checking a chapter against the contract ---------------------------------------------------
+
+MAX_NOTEBOOK_CODE_LINES = 80  # code lines outside the parameters cell, blank lines and comments not counted
+MAX_CELL_CODE_LINES = 20  # a cell a reader can take in at once
+
+
+def module_problems(module, claims) -> list[str]:
+    """What a chapter module lacks or gets wrong against the contract (empty when it complies).
+
+    ``claims`` is the ledger: every id in ``CLAIMS`` must be in it.
+    """
+    name = getattr(module, "__name__", "?")
+    problems = []
+    for attr in ("CLAIMS", "compute", "key_outputs", "signposts", "prose"):
+        if not hasattr(module, attr):
+            problems.append(f"{name} has no {attr}")
+    if problems:
+        return problems
+    if not isinstance(module.CLAIMS, dict) or not module.CLAIMS:
+        problems.append(f"{name}.CLAIMS must be a non-empty dict of role -> claim id")
+    else:
+        problems += [f"{name}.CLAIMS[{role!r}] = {cid!r} is not in the ledger"
+                     for role, cid in module.CLAIMS.items() if cid not in claims]
+    return problems
+
+
+def output_problems(module, p, claims) -> list[str]:
+    """Run the chapter's functions under parameters ``p`` and check what they return."""
+    name = getattr(module, "__name__", "?")
+    problems = []
+    result = module.compute(p, claims)
+    if not isinstance(result, dict) or not result:
+        problems.append(f"{name}.compute returned {type(result).__name__}, expected a non-empty dict")
+    outputs = module.key_outputs(p, claims)
+    if not isinstance(outputs, dict) or not outputs:
+        problems.append(f"{name}.key_outputs returned {type(outputs).__name__}, expected a non-empty dict")
+    posts = module.signposts(p, claims)
+    if not isinstance(posts, list) or not posts or not all(isinstance(s, Signpost) for s in posts):
+        problems.append(f"{name}.signposts must return a non-empty list of Signpost")
+    else:
+        problems += [f"{name}: signpost {s.name!r} cites {c!r}, not in the ledger"
+                     for s in posts for c in s.claims if c not in claims]
+    text = module.prose(p, claims)
+    if not isinstance(text, dict) or not text:
+        problems.append(f"{name}.prose returned {type(text).__name__}, expected a non-empty dict of sentences")
+    else:
+        problems += [f"{name}.prose()[{k!r}] is not a non-empty string" for k, v in text.items()
+                     if not isinstance(v, str) or not v.strip()]
+    return problems
+
+
+def _code_lines(source: str) -> list[str]:
+    return [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def notebook_problems(nb) -> list[str]:
+    """What makes a notebook (an nbformat node) thicker than the contract allows: code lines outside
+    the parameters cell, conditional code, over-long cells."""
+    import io
+    import tokenize
+
+    problems, total = [], 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        lines = _code_lines(cell.source)
+        total += len(lines)
+        if len(lines) > MAX_CELL_CODE_LINES:
+            problems.append(f"cell {i} has {len(lines)} code lines (at most {MAX_CELL_CODE_LINES})")
+        try:
+            toks = list(tokenize.generate_tokens(io.StringIO(cell.source).readline))
+        except (tokenize.TokenError, SyntaxError) as exc:
+            problems.append(f"cell {i} does not tokenize: {exc}")
+            continue
+        if any(t.type == tokenize.NAME and t.string == "if" for t in toks):
+            problems.append(f"cell {i} has conditional code ('if'): conditional prose belongs in the package")
+    if total > MAX_NOTEBOOK_CODE_LINES:
+        problems.append(f"{total} code lines outside the parameters cell (at most {MAX_NOTEBOOK_CODE_LINES})")
+    return problems

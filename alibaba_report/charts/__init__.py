@@ -1,0 +1,1 @@
+"""House style and drawing for every chart in the book."""
