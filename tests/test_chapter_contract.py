@@ -53,6 +53,12 @@ def test_notebook_is_thin(notebook):
     assert contract.notebook_problems(nb) == []
 
 
+def test_every_parameter_specification_belongs_to_a_notebook_or_the_valuation():
+    specs = params.notebooks_with_specs()
+    assert len(specs) >= 9
+    assert sorted(set(specs) - set(NOTEBOOKS)) == ["valuation"], "a spec with no registered notebook or model"
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_parameters_cell_matches_the_base_scenario(notebook):
     """papermill reads the parameters cell as a user re-running the notebook would; its defaults are

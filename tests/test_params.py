@@ -1,8 +1,6 @@
 """Parameter specifications, scenarios and the validation every notebook calls."""
 from __future__ import annotations
 
-import ast
-import json
 import shutil
 from pathlib import Path
 
@@ -39,27 +37,6 @@ def test_bull_and_bear_differ_from_base_where_they_say_they_do():
             other = params.scenario_parameters(scen, nb)
             changed += sum(base[k] != other[k] for k in base)
         assert changed > 0, f"scenario {scen} changes nothing"
-
-
-def _parameters_cell_defaults(path: Path) -> dict:
-    nb = json.loads(path.read_text())
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1, f"{path.name}: expected exactly one cell tagged 'parameters'"
-    tree = ast.parse("".join(cells[0]["source"]))
-    values = {}
-    for node in tree.body:
-        assert isinstance(node, ast.Assign), f"{path.name}: the parameters cell holds assignments only"
-        values[node.targets[0].id] = ast.literal_eval(node.value)  # literals only: raises otherwise
-    return values
-
-
-@pytest.mark.parametrize("nb", params.notebooks_with_specs())
-def test_notebook_defaults_are_the_base_scenario(nb):
-    """What nbval checks (the committed outputs) must be what the base book shows."""
-    path = ROOT / "book" / f"{nb}.ipynb"
-    assert path.exists(), f"data/parameters/{nb}.yml has no notebook book/{nb}.ipynb"
-    defaults = _parameters_cell_defaults(path)
-    assert defaults == params.scenario_parameters("base", nb)
 
 
 def test_every_scenario_value_has_a_reason():

@@ -1,0 +1,364 @@
+"""One model of value per scenario, fed by the chapters.
+
+The chain, each step a named assumption or a ledger figure:
+
+1. **EBITDA** starts from the analysts' adjusted-EBITDA forecasts (seed 001: RMB 184bn FY26, 262bn
+   FY27) and moves by each chapter's driver against what the forecasts are taken to embed:
+   * the instant-retail loss path of the scenario against a *stated* embedded path (the brokers' peak
+     shrinking at ``consensus_embedded_shrink_pct`` a quarter, the same in every scenario);
+   * the cloud revenue added by FY27 at the scenario's growth and cash margin, against Citi's 35%
+     (seed 000) at a stated embedded margin;
+   * the policy plan's new revenue at the scenario's margin (the forecasts predate the plan).
+2. **EPS** moves from the analysts' FY27 EPS (seed 004: USD 8.57) by the EBITDA change after tax, per
+   ADS, at the exchange rate: depreciation and interest stay where the forecasts put them, so the
+   change in EBITDA is a change in pre-tax profit. FY26 EPS is FY27's over seed 004's "nearly 50%"
+   growth; next-twelve-months EPS (as at 4 January 2026) is FQ4 FY26 plus FQ1–FQ3 FY27.
+3. **Value** is a forward multiple on forward earnings: on NTM EPS today, and on FY27 EPS on
+   1 April 2026 (when FY27 becomes the next twelve months) discounted back to 4 January at the cost
+   of equity.
+
+Cross-checks beside it: the EV/EBITDA the value implies, and a funding check (the cash the group
+generates against the capex and the war). Everything is vectorised over numpy arrays so the Monte
+Carlo and the tornado reuse the same functions as the scenarios.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from alibaba_report import params
+from alibaba_report.chapters import contract
+from alibaba_report.chapters import retail_war as retail
+
+SCENARIOS = ("bear", "base", "bull")
+PRICING_DATE = dt.date(2026, 1, 4)  # seed 004's dateline: the USD 152 price and the forward P/E of about 20
+FY27_START = dt.date(2026, 4, 1)  # Alibaba's fiscal year ends 31 March
+
+CLAIMS = {
+    "ebitda_fy26": "consensus_adj_ebitda_fy26_s001",
+    "ebitda_fy27": "consensus_adj_ebitda_fy27_s001",
+    "eps_fy27": "consensus_eps_fy27_s004",
+    "eps_growth_fy27": "consensus_eps_growth_fy27_s004",
+    "price": "us_share_price_s004",
+    "pe_forward": "pe_forward_s004",
+    "target": "consensus_price_target_s004",
+    "cloud_growth_consensus": "citi_cloud_revenue_growth_annual",
+    "cloud_revenue_q": "cloud_revenue_fq2_fy26_s004",
+    "nomura_peak": "nomura_ebita_loss_peak_fq3_fy26",
+    "ubs_loss": "ubs_commerce_loss_fq3_fy26",
+    "fcf_q": "group_free_cash_flow_fq2_fy26_s004",
+    "capex_gs": "gs_capex_fy26_fy28",
+    "eur_close": "overseas_shares_close_s002",
+}
+
+# quarters of the retail path (index 0 = FQ3 FY26) that fall in each period
+NTM_QUARTERS = slice(1, 5)  # FQ4 FY26 .. FQ3 FY27: the twelve months after 4 January 2026
+FY27_QUARTERS = slice(2, 6)  # FQ1 .. FQ4 FY27
+CLOUD_YEARS_TO_FY27 = 1.25  # mid-FY27 (October 2026) is 1.25 years after the reported quarter's middle (August 2025)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every number the value depends on, by name; scalars or equal-length numpy arrays."""
+
+    peak_loss_rmb_bn: object
+    peak_quarters: object
+    shrink_pct: object
+    cloud_growth_pct: object
+    cash_margin_pct: object
+    policy_revenue_rmb_bn: object
+    policy_margin_pct: object
+    applied_pe: object
+    consensus_embedded_shrink_pct: object
+    consensus_cloud_margin_pct: object
+    tax_rate_pct: object
+    cost_of_equity_pct: object
+    ads_outstanding_bn: object
+    usd_rmb: object
+    net_cash_usd_bn: object
+
+
+# Reader words for every input: what the tornado and the tables call it, and its unit.
+LABELS = {
+    "peak_loss_rmb_bn": ("instant-retail loss at its peak", "RMB bn a quarter"),
+    "peak_quarters": ("quarters the loss stays at its peak", "quarters"),
+    "shrink_pct": ("how fast the loss shrinks", "% a quarter"),
+    "cloud_growth_pct": ("cloud revenue growth", "% a year"),
+    "cash_margin_pct": ("cash margin on new cloud revenue", "%"),
+    "policy_revenue_rmb_bn": ("policy plan's new cloud revenue", "RMB bn a year"),
+    "policy_margin_pct": ("margin on the policy revenue", "%"),
+    "applied_pe": ("forward P/E multiple", "x"),
+    "consensus_embedded_shrink_pct": ("loss shrink the forecasts embed", "% a quarter"),
+    "consensus_cloud_margin_pct": ("cloud margin the forecasts embed", "%"),
+    "tax_rate_pct": ("tax rate on extra profit", "%"),
+    "cost_of_equity_pct": ("cost of equity", "% a year"),
+    "ads_outstanding_bn": ("ADS-equivalent shares", "bn"),
+    "usd_rmb": ("exchange rate", "RMB per USD"),
+    "net_cash_usd_bn": ("net cash", "USD bn"),
+}
+
+
+def _arr(x) -> np.ndarray:
+    return np.asarray(x, dtype=float)
+
+
+def loss_paths(peak, peak_quarters, shrink_pct, quarters: int = 8) -> np.ndarray:
+    """Quarterly instant-retail losses from FQ3 FY26, vectorised: shape (..., quarters).
+
+    The same rule as the retail chapter's path (checked by a test against it): the loss holds at its
+    peak for ``peak_quarters`` quarters, then shrinks ``shrink_pct`` a quarter."""
+    peak, pq, s = (_arr(v)[..., None] for v in (peak, peak_quarters, shrink_pct))
+    q = np.arange(quarters)
+    steps = np.maximum(q - pq + 1, 0)
+    return peak * (1.0 - s / 100.0) ** steps
+
+
+def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
+    """The whole chain for ``inp`` (scalars or arrays). Returns arrays (0-d for scalars)."""
+    v = claims.value
+    brokers_peak = (v(CLAIMS["nomura_peak"]) + v(CLAIMS["ubs_loss"])) / 2.0
+    path = loss_paths(inp.peak_loss_rmb_bn, inp.peak_quarters, inp.shrink_pct)
+    embedded = loss_paths(brokers_peak, 1, inp.consensus_embedded_shrink_pct)
+    retail_ntm = (embedded - path)[..., NTM_QUARTERS].sum(-1)
+    retail_fy27 = (embedded - path)[..., FY27_QUARTERS].sum(-1)
+    retail_fy26 = (embedded - path)[..., 0:2].sum(-1)
+
+    run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
+    g, g0 = _arr(inp.cloud_growth_pct) / 100.0, v(CLAIMS["cloud_growth_consensus"]) / 100.0
+    # the revenue the cloud adds from the reported quarter to FY27 earns the scenario's cash margin;
+    # the forecasts are taken to assume Citi's growth at the embedded margin
+    added, added0 = (run_rate * ((1 + x) ** CLOUD_YEARS_TO_FY27 - 1) for x in (g, g0))
+    cloud_fy27 = added * _arr(inp.cash_margin_pct) / 100.0 - added0 * _arr(inp.consensus_cloud_margin_pct) / 100.0
+    policy_fy27 = _arr(inp.policy_revenue_rmb_bn) * _arr(inp.policy_margin_pct) / 100.0
+
+    delta_fy27 = retail_fy27 + cloud_fy27 + policy_fy27
+    delta_ntm = retail_ntm + 0.75 * (cloud_fy27 + policy_fy27)  # three of the four NTM quarters are FY27's
+    per_ads = (1 - _arr(inp.tax_rate_pct) / 100.0) / (_arr(inp.ads_outstanding_bn) * _arr(inp.usd_rmb))  # USD per RMB bn of EBITDA
+
+    eps27_cons = v(CLAIMS["eps_fy27"])
+    eps26_cons = eps27_cons / (1 + v(CLAIMS["eps_growth_fy27"]) / 100.0)
+    eps_fy27 = eps27_cons + delta_fy27 * per_ads
+    eps_ntm = 0.25 * eps26_cons + 0.75 * eps27_cons + delta_ntm * per_ads
+    years = (FY27_START - PRICING_DATE).days / 365.25
+    discount = (1 + _arr(inp.cost_of_equity_pct) / 100.0) ** years
+    pe = _arr(inp.applied_pe)
+    value_fy27 = pe * eps_fy27 / discount
+    value_ntm = pe * eps_ntm
+    ebitda_fy27 = v(CLAIMS["ebitda_fy27"]) + delta_fy27
+    ebitda_usd = ebitda_fy27 / _arr(inp.usd_rmb)
+    ev_ebitda = (value_fy27 * _arr(inp.ads_outstanding_bn) - _arr(inp.net_cash_usd_bn)) / ebitda_usd
+    return {
+        "ebitda_fy26_rmb_bn": v(CLAIMS["ebitda_fy26"]) + retail_fy26,
+        "ebitda_fy27_rmb_bn": ebitda_fy27,
+        "retail_delta_fy27_rmb_bn": retail_fy27,
+        "cloud_delta_fy27_rmb_bn": cloud_fy27,
+        "policy_delta_fy27_rmb_bn": policy_fy27,
+        "eps_fy26_consensus_usd": np.asarray(eps26_cons),
+        "eps_fy27_usd": eps_fy27,
+        "ntm_eps_usd": eps_ntm,
+        "value_per_ads_usd": value_fy27,
+        "value_per_ads_ntm_usd": value_ntm,
+        "ev_ebitda_x": ev_ebitda,
+        "discount_factor": discount,
+    }
+
+
+# --- the scenarios ------------------------------------------------------------------------------
+
+def scenario_inputs(scenario: str) -> Inputs:
+    """The inputs under a scenario: each chapter's own parameters plus the valuation's."""
+    from alibaba_report.chapters import policy_catalyst as policy
+
+    r = params.scenario_parameters(scenario, "retail_war")
+    c = params.scenario_parameters(scenario, "cloud_ai")
+    h = params.scenario_parameters(scenario, "hk_vs_us")
+    pol = params.scenario_parameters(scenario, "policy_catalyst")
+    val = params.scenario_parameters(scenario, "valuation")
+    revenue_usd_bn = policy.plan_revenue_usd_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
+                                                pol["usd_rmb"], pol["alibaba_share_pct"])
+    return Inputs(
+        peak_loss_rmb_bn=r["peak_loss_rmb_bn"], peak_quarters=r["peak_quarters"], shrink_pct=r["shrink_pct"],
+        cloud_growth_pct=c["cloud_growth_pct"], cash_margin_pct=c["cash_margin_pct"],
+        policy_revenue_rmb_bn=revenue_usd_bn * pol["usd_rmb"], policy_margin_pct=pol["margin_pct"],
+        applied_pe=h["applied_pe"], consensus_embedded_shrink_pct=val["consensus_embedded_shrink_pct"],
+        consensus_cloud_margin_pct=val["consensus_cloud_margin_pct"],
+        tax_rate_pct=val["tax_rate_pct"], cost_of_equity_pct=val["cost_of_equity_pct"],
+        ads_outstanding_bn=val["ads_outstanding_bn"], usd_rmb=val["usd_rmb"], net_cash_usd_bn=val["net_cash_usd_bn"],
+    )
+
+
+def scenario_value(scenario: str, claims) -> dict[str, float]:
+    """The model's results under ``scenario`` as plain floats."""
+    return {k: float(x) for k, x in model(scenario_inputs(scenario), claims).items()}
+
+
+def scenario_weights() -> dict[str, float]:
+    """The scenarios' probabilities (summing to 1), from the base scenario's valuation section."""
+    val = params.scenario_parameters("base", "valuation")
+    w = {s: float(val[f"weight_{s}_pct"]) for s in SCENARIOS}
+    total = sum(w.values())
+    if total <= 0:
+        raise contract.ModelInputError("valuation weights must add up to more than zero")
+    return {s: x / total for s, x in w.items()}
+
+
+def probability_weighted_value(values: dict[str, float], weights: dict[str, float]) -> float:
+    return float(sum(values[s] * weights[s] for s in SCENARIOS))
+
+
+def bridge_table(claims, scenarios=SCENARIOS) -> pd.DataFrame:
+    """From the analysts' FY27 EBITDA to value per ADS, step by step, one column per scenario."""
+    rows = {}
+    for s in scenarios:
+        r = scenario_value(s, claims)
+        inp = scenario_inputs(s)
+        rows[s] = {
+            "FY27 adj. EBITDA, analysts (RMB bn)": claims.value(CLAIMS["ebitda_fy27"]),
+            "+ instant-retail loss against the embedded path (RMB bn)": r["retail_delta_fy27_rmb_bn"],
+            "+ cloud growth against Citi's 35% (RMB bn)": r["cloud_delta_fy27_rmb_bn"],
+            "+ policy plan's profit (RMB bn)": r["policy_delta_fy27_rmb_bn"],
+            "= FY27 adj. EBITDA (RMB bn)": r["ebitda_fy27_rmb_bn"],
+            "FY27 EPS (USD per ADS)": r["eps_fy27_usd"],
+            "NTM EPS (USD per ADS)": r["ntm_eps_usd"],
+            "forward P/E (x)": float(inp.applied_pe),
+            "value on FY27 EPS, discounted (USD per ADS)": r["value_per_ads_usd"],
+            "value on NTM EPS (USD per ADS)": r["value_per_ads_ntm_usd"],
+            "implied EV/EBITDA FY27 (x)": r["ev_ebitda_x"],
+        }
+    return pd.DataFrame(rows)
+
+
+# --- break-evens ---------------------------------------------------------------------------------
+
+def _bisect(f, lo: float, hi: float, tol: float = 1e-6) -> float | None:
+    """The root of an increasing or decreasing ``f`` on [lo, hi]; None if it does not change sign."""
+    flo, fhi = f(lo), f(hi)
+    if flo == 0:
+        return lo
+    if np.sign(flo) == np.sign(fhi):
+        return None
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        fm = f(mid)
+        if np.sign(fm) == np.sign(flo):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    return (lo + hi) / 2
+
+
+def breakeven_pe(scenario: str, claims, price_usd: float | None = None) -> float:
+    """The forward P/E at which the scenario's FY27-based value equals the price."""
+    price = claims.value(CLAIMS["price"]) if price_usd is None else price_usd
+    r = scenario_value(scenario, claims)
+    return price * r["discount_factor"] / r["eps_fy27_usd"]
+
+
+def breakeven_shrink_pct(scenario: str, claims, price_usd: float | None = None) -> float | None:
+    """The quarterly loss shrink at which the scenario's value equals the price (other inputs as the
+    scenario has them); None when no rate from 0 to 100% gets there."""
+    price = claims.value(CLAIMS["price"]) if price_usd is None else price_usd
+    base = scenario_inputs(scenario)
+
+    def gap(s: float) -> float:
+        return float(model(_replace(base, shrink_pct=s), claims)["value_per_ads_usd"]) - price
+
+    return _bisect(gap, 0.0, 99.0)
+
+
+def _replace(inp: Inputs, **changes) -> Inputs:
+    return Inputs(**{**inp.__dict__, **changes})
+
+
+# --- uncertainty ---------------------------------------------------------------------------------
+
+# Inputs the scenarios hold equal, with the range the uncertainty analysis gives them and why.
+FIXED_RANGES = {
+    "consensus_embedded_shrink_pct": (10.0, 30.0),  # what the forecasts embed is not stated anywhere
+    "consensus_cloud_margin_pct": (30.0, 50.0),  # likewise: the scenarios' own cloud-margin span
+    "tax_rate_pct": (15.0, 25.0),  # PRC high-tech rate to the statutory rate
+    "cost_of_equity_pct": (8.0, 12.0),
+}
+
+
+def ranges(claims) -> dict[str, tuple[float, float, float]]:
+    """(low, mode, high) for every input that moves value: the scenarios' own spread (bear to bull,
+    peaking at base) where they differ, else the fixed range around base."""
+    per = {s: scenario_inputs(s).__dict__ for s in SCENARIOS}
+    out = {}
+    for name in Inputs.__dataclass_fields__:
+        vals = [float(per[s][name]) for s in SCENARIOS]
+        lo, hi = min(vals), max(vals)
+        mode = float(per["base"][name])
+        if name in FIXED_RANGES:
+            lo, hi = FIXED_RANGES[name]
+        if hi > lo:
+            out[name] = (lo, min(max(mode, lo), hi), hi)
+    return out
+
+
+def monte_carlo(claims, draws: int = 10_000, seed: int = 20260104) -> pd.DataFrame:
+    """Value per ADS under ``draws`` joint draws of the inputs, each from a triangular distribution
+    over its range (independent; seeded, so the same every build). Returns one row per draw."""
+    rng = np.random.default_rng(seed)
+    base = scenario_inputs("base").__dict__
+    rs = ranges(claims)
+    sample = {}
+    for name, value in base.items():
+        if name in rs:
+            lo, mode, hi = rs[name]
+            sample[name] = rng.triangular(lo, mode, hi, draws)
+        else:
+            sample[name] = np.full(draws, float(value))
+    sample["peak_quarters"] = np.rint(sample["peak_quarters"])  # whole quarters
+    res = model(Inputs(**sample), claims)
+    return pd.DataFrame({"value_per_ads_usd": res["value_per_ads_usd"], "eps_fy27_usd": res["eps_fy27_usd"],
+                         **{k: sample[k] for k in rs}})
+
+
+def percentile_of(values: np.ndarray, x: float) -> float:
+    """The share of ``values`` below ``x``, in percent."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        raise contract.ModelInputError("percentile_of needs at least one value")
+    return float((values < x).mean() * 100.0)
+
+
+def tornado(claims) -> pd.DataFrame:
+    """Value per ADS with each input at the low and the high end of its range, the others at base,
+    ranked by the swing."""
+    base = scenario_inputs("base")
+    centre = float(model(base, claims)["value_per_ads_usd"])
+    rows = []
+    for name, (lo, _mode, hi) in ranges(claims).items():
+        at = {end: float(model(_replace(base, **{name: x}), claims)["value_per_ads_usd"]) for end, x in (("low", lo), ("high", hi))}
+        label, unit = LABELS[name]
+        rows.append({"input": name, "assumption": label, "unit": unit, "low": lo, "high": hi,
+                     "value_at_low": at["low"], "value_at_high": at["high"],
+                     "swing": abs(at["high"] - at["low"]), "base_value": centre})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+# --- funding ---------------------------------------------------------------------------------------
+
+def funding_check(scenario: str, claims) -> dict[str, float]:
+    """FY27's cash: EBITDA after tax against a year of Goldman Sachs's capex programme.
+
+    Tax is charged on the whole EBITDA (depreciation is not in the seeds), so the cash is if anything
+    understated; the war's loss is already inside EBITDA."""
+    r = scenario_value(scenario, claims)
+    inp = scenario_inputs(scenario)
+    cash = r["ebitda_fy27_rmb_bn"] * (1 - float(inp.tax_rate_pct) / 100.0)
+    capex = claims.value(CLAIMS["capex_gs"]) / 3.0
+    return {"cash_after_tax_rmb_bn": cash, "capex_rmb_bn": capex, "free_cash_rmb_bn": cash - capex,
+            "last_quarter_fcf_rmb_bn": claims.value(CLAIMS["fcf_q"])}
+
+
+def as_namespace(d: dict) -> SimpleNamespace:
+    return SimpleNamespace(**d)
