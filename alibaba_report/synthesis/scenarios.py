@@ -30,12 +30,12 @@ class KeyOutput:
 
 
 KEY_OUTPUTS = (
+    KeyOutput("valuation", "value_per_ads_usd", "Value per ADS (forward P/E on FY27 EPS, discounted)", "USD", "higher"),
+    KeyOutput("valuation", "fy27_adj_ebitda_rmb_bn", "FY27 adjusted EBITDA, all chapters' drivers", "RMB bn", "higher"),
     KeyOutput("retail_war", "cumulative_cost_rmb_bn", "Cumulative instant-retail losses", "RMB bn", "lower"),
     KeyOutput("retail_war", "quarters_to_converge", "Quarters until losses converge", "quarters", "lower", "convergence_quarter"),
-    KeyOutput("retail_war", "ebitda_fy27_rmb_bn", "FY27 adjusted EBITDA on the loss path", "RMB bn", "higher"),
     KeyOutput("cloud_ai", "payback_year", "Cloud capex payback", "year of the programme", "lower", "payback"),
     KeyOutput("cloud_ai", "return_on_capex_pct", "Return on the cloud capex", "% a year", "higher"),
-    KeyOutput("hk_vs_us", "implied_price_usd", "Value per ADS implied by the EPS and multiple", "USD", "higher"),
     KeyOutput("policy_catalyst", "plan_covers_pct", "Plan's value as a share of what the rally added", "%", "higher"),
     KeyOutput("meitu_deal", "holder_value_usd_m", "Meitu bond's value to Alibaba (face or shares, the larger)", "USD m", "higher"),
 )
@@ -52,17 +52,30 @@ def _outputs_cached(scenario: str, notebook: str, root: str) -> tuple:
     return tuple(out.items())
 
 
+VALUE = "valuation"  # the book's model of value, compared beside the chapters
+VALUE_TITLE = "What the shares are worth"
+
+
 def key_outputs(scenario: str, notebook: str) -> dict:
+    """A chapter's key outputs under ``scenario`` (or, for ``"valuation"``, the key figures)."""
     from alibaba_report import paths
 
+    if notebook == VALUE:
+        from alibaba_report.synthesis import key_figures
+
+        return key_figures.figures(scenario)
     return dict(_outputs_cached(scenario, notebook, str(paths.root())))
+
+
+def title(notebook: str) -> str:
+    return VALUE_TITLE if notebook == VALUE else chapter(notebook).title
 
 
 def comparison(scenarios=SCENARIOS) -> pd.DataFrame:
     """One row per key output, one column per scenario (plus label, unit and chapter)."""
     rows = []
     for ko in KEY_OUTPUTS:
-        row = {"chapter": chapter(ko.notebook).title, "output": ko.label, "unit": ko.unit, "key": ko.key, "better": ko.better}
+        row = {"chapter": title(ko.notebook), "output": ko.label, "unit": ko.unit, "key": ko.key, "better": ko.better}
         for scen in scenarios:
             row[scen] = key_outputs(scen, ko.notebook).get(ko.key)
         rows.append(row)
@@ -85,7 +98,7 @@ def comparison_table(scenarios=SCENARIOS) -> pd.DataFrame:
     """The scenarios side by side, for reading: output, unit, then one column per scenario."""
     rows = []
     for ko in KEY_OUTPUTS:
-        row = {"chapter": chapter(ko.notebook).title, "key output": ko.label, "unit": ko.unit}
+        row = {"chapter": title(ko.notebook), "key output": ko.label, "unit": ko.unit}
         row.update({scen: readable(ko, scen) for scen in scenarios})
         rows.append(row)
     return pd.DataFrame(rows).set_index(["chapter", "key output"])
@@ -149,23 +162,23 @@ def ordered_as_named(scenarios=SCENARIOS) -> list[str]:
     return broken
 
 
-def valuation_grid(eps_usd: list[float], pe: list[float]) -> pd.DataFrame:
-    """Value per ADS (USD) = EPS x multiple, over a grid: rows EPS, columns P/E."""
-    return pd.DataFrame([[e * m for m in pe] for e in eps_usd],
+def valuation_grid(eps_usd: list[float], pe: list[float], discount: float = 1.0) -> pd.DataFrame:
+    """Value per ADS today (USD) = FY27 EPS x forward multiple / discount, over a grid: rows EPS,
+    columns P/E. ``discount`` brings a value on 1 April 2026 back to the pricing date."""
+    return pd.DataFrame([[e * m / discount for m in pe] for e in eps_usd],
                         index=pd.Index(eps_usd, name="FY2027 EPS (USD)"),
                         columns=pd.Index(pe, name="P/E (x)"))
 
 
 def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
-    """Each scenario's EPS and multiple (from the HK-vs-US chapter's parameters) and the value."""
-    from alibaba_report.chapters import hk_vs_us as pricing
+    """Each scenario's FY27 EPS and multiple, and the value they give (the book's model of value)."""
+    from alibaba_report.synthesis import key_figures
 
-    claims = ledger.load_claims()
     rows = []
     for scen in scenarios:
-        p = chapter_params(scen, "hk_vs_us")
-        eps = pricing.eps_delivered_usd(p, claims)
-        rows.append({"scenario": scen, "eps_usd": eps, "pe": p.applied_pe, "value_usd": pricing.price_from_eps(eps, p.applied_pe)})
+        f = key_figures.figures(scen)
+        rows.append({"scenario": scen, "eps_usd": f["fy27_eps_usd"], "pe": chapter_params(scen, "hk_vs_us").applied_pe,
+                     "value_usd": f["value_per_ads_usd"]})
     return pd.DataFrame(rows).set_index("scenario")
 
 
@@ -228,7 +241,8 @@ def quoted_prices(eur_usd: float) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("usd").reset_index(drop=True)
 
 
-def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame) -> None:
+def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame,
+                   discount: float = 1.0) -> None:
     """Value per ADS over EPS x multiple as a shaded field, the seeds' prices as iso-value lines,
     each scenario as a labelled point."""
     import numpy as np
@@ -237,7 +251,7 @@ def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFra
 
     e = np.linspace(min(eps_usd), max(eps_usd), 120)
     m = np.linspace(min(pe), max(pe), 120)
-    value = np.outer(e, m)
+    value = np.outer(e, m) / discount
     field = ax.pcolormesh(m, e, value, cmap="cividis", shading="auto", alpha=0.85)
     cs = ax.contour(m, e, value, levels=sorted(prices["usd"]), colors="white", linewidths=1.0, linestyles="--")
     ax.clabel(cs, fmt={lvl: f"{lab.split(' (')[0]}: {lvl:.0f}" for lvl, lab in zip(sorted(prices["usd"]), prices.sort_values("usd")["label"])},
@@ -285,25 +299,11 @@ def assumptions_markdown(scenario: str) -> str:
     return "\n".join(parts)
 
 
-def price_vs_scenarios(prices_usd: list[float], values_usd: dict[str, float]) -> str:
-    """Where the quoted prices sit against the scenarios' values per share, in words.
-
-    ``values_usd`` maps bear, base and bull to a value per ADS. The sentence is computed so that it
-    stays true when a parameter changes (a typed "between bear and base" would not).
-    """
-    lo, hi = min(prices_usd), max(prices_usd)
-    bear, base, bull = (values_usd[s] for s in ("bear", "base", "bull"))
-    span = f"USD {lo:.0f}" if round(lo) == round(hi) else f"USD {lo:.0f}-{hi:.0f}"
-    if hi < bear:
-        return f"the quoted prices ({span}) sit below even the bear value of USD {bear:.0f}: the market priced worse than the pessimistic case"
-    if lo > bull:
-        return f"the quoted prices ({span}) sit above even the bull value of USD {bull:.0f}: the market priced more than the optimistic case"
-    if hi <= base * 1.01 and lo >= bear:
-        where = f"between the bear value of USD {bear:.0f} and the base value of USD {base:.0f}"
-    elif lo >= base * 0.99 and hi <= bull:
-        where = f"between the base value of USD {base:.0f} and the bull value of USD {bull:.0f}"
-    else:
-        where = f"across the range from the bear value of USD {bear:.0f} to the bull value of USD {bull:.0f}"
-    verdict = ("the market had not priced the optimistic case" if hi < bull * 0.97
-               else "the market had priced in much of the optimistic case")
-    return f"the quoted prices ({span}) sit {where}: {verdict}"
+def changed_assumptions(scenarios=SCENARIOS) -> tuple[pd.DataFrame, int]:
+    """The assumptions that differ between the scenarios (value per scenario, with the unit), and the
+    number of assumptions in all."""
+    tables = {s: assumptions_table(s).set_index(["chapter", "parameter"]) for s in scenarios}
+    diff = pd.DataFrame({s: tables[s]["value"] for s in scenarios})
+    diff.insert(0, "unit", tables["base"]["unit"])
+    moved = diff[[any(diff.loc[i, s] != diff.loc[i, "base"] for s in scenarios) for i in diff.index]]
+    return moved, len(diff)
