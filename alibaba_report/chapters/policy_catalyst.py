@@ -376,7 +376,7 @@ def reliability_frame(statements: Sequence[Statement], seed_of: dict[str, str], 
             raise KeyError(f"reliability statement {st.claim!r}: unknown claim id(s) {', '.join(missing)}")
         seeds = sorted({seed_of[c] for c in st.claim_ids} | set(st.seeds))
         if not seeds:
-            raise ValueError(f"reliability statement {st.claim!r}: no claim id and no seed states it")
+            raise ModelInputError(f"reliability statement {st.claim!r}: no claim id and no seed states it")
         only_ai = set(seeds) <= ai_seeds
         shown = [s + (" (AI-written)" if s in ai_seeds else " (undated)" if s in undated_seeds else "") for s in seeds]
         rows.append(
@@ -877,13 +877,17 @@ def timeline_chart(claims):
     events = timeline_events(claims, claims.sources())
     start, end = _timeline_span(events)
     fig, ax = style.figure(figsize=(8.0, 5.4))
-    _draw_timeline(ax, events, start, end)
+    draw_timeline(ax, events, start, end)
     ids = sorted({c for e in events if (e.day or e.latest) for c in e.claim_ids})
     return style.finish(fig, timeline_title(claims), claims.source_line(ids)
                         + "; article dates: the seeds' datelines; seed 003 is undated and left off")
 
 
-def _draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
+def draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
+    """Draw the timeline on ``ax`` (made by ``style.figure``): one row per event from ``start`` to ``end``.
+
+    :func:`timeline_chart` draws the chapter's; the summary page draws the same over its own span.
+    """
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
