@@ -1,15 +1,16 @@
 """The policy-catalyst model (alibaba_report.chapters.policy_catalyst) and its notebook, book/policy_catalyst.ipynb."""
 from __future__ import annotations
 
-import ast
-import json
+import re
 import types
 from datetime import date
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from alibaba_report import params
+from alibaba_report.chapters import cloud_ai, contract, hk_vs_us
 from alibaba_report.chapters import policy_catalyst as policy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +20,14 @@ NB = "policy_catalyst"
 def base_p(**over) -> types.SimpleNamespace:
     values = params.scenario_parameters("base", NB)
     values.update(over)
-    return types.SimpleNamespace(**values)
+    return params.check_values(NB, values)
+
+
+@pytest.fixture(scope="module")
+def claims():
+    from alibaba_report.evidence import ledger
+
+    return ledger.load_claims()
 
 
 # --- model arithmetic, by hand -----------------------------------------------------------------
@@ -85,28 +93,31 @@ def test_plan_value_rises_with_every_driver():
 
 
 @pytest.mark.parametrize(
-    "call",
+    "call, names",
     [
-        lambda: policy.value_added_usd_bn(0, 9),
-        lambda: policy.value_added_usd_bn(350, -100),
-        lambda: policy.value_added_usd_bn(350, float("nan")),
-        lambda: policy.factory_spend_usd_bn(-1, 0.5, 7.1),
-        lambda: policy.factory_spend_usd_bn(100, 0.5, 0),
-        lambda: policy.plan_revenue_usd_bn(100, 0.5, 7.1, 120),
-        lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, -1, 20),
-        lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, 9, 0),
-        lambda: policy.required_revenue_usd_bn(30, 0, 20),
-        lambda: policy.break_even_spend_rmb_m(30, 0, 7.1, 33, 9, 20),
-        lambda: policy.break_even_spend_rmb_m(30, 100, 7.1, 0, 9, 20),
-        lambda: policy.break_even_factories(30, 0, 7.1, 33, 9, 20),
-        lambda: policy.sensitivity([], [1], 30, 7.1, 33, 9, 20),
-        lambda: policy.sensitivity([1], [1], 0, 7.1, 33, 9, 20),
-        lambda: policy.grid_around(0),
-        lambda: policy.value_added_usd_bn(True, 9),
+        (lambda: policy.value_added_usd_bn(0, 9), r"market_value_before_usd_bn must be a number above 0 \(USD bn\), got 0"),
+        (lambda: policy.value_added_usd_bn(350, -100), r"move_pct must be a number above -100 \(%\), got -100"),
+        (lambda: policy.value_added_usd_bn(350, float("nan")), "move_pct must be a finite number, got nan"),
+        (lambda: policy.value_added_usd_bn(True, 9), "market_value_before_usd_bn must be a number"),
+        (lambda: policy.week_value_added_usd_bn(350, 9, -100), "week_gain_pct"),
+        (lambda: policy.compound_pct(5, -120), "each move must be a number above -100"),
+        (lambda: policy.factory_spend_usd_bn(-1, 0.5, 7.1), "factories must be a number at least 0"),
+        (lambda: policy.factory_spend_usd_bn(100, "0.5", 7.1), "spend_per_factory_rmb_m must be a number"),
+        (lambda: policy.factory_spend_usd_bn(100, 0.5, 0), r"usd_rmb must be a number above 0 \(RMB per USD\)"),
+        (lambda: policy.plan_revenue_usd_bn(100, 0.5, 7.1, 120), "share_pct must be a number at least 0 and at most 100"),
+        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, -1, 20), "margin_pct must be a number at least 0"),
+        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, 9, 0), "profit_multiple must be a number above 0"),
+        (lambda: policy.required_revenue_usd_bn(30, 0, 20), "margin_pct must be a number above 0 and at most 100"),
+        (lambda: policy.break_even_spend_rmb_m(30, 0, 7.1, 33, 9, 20), "factories must be a number above 0"),
+        (lambda: policy.break_even_spend_rmb_m(30, 100, 7.1, 0, 9, 20), "share_pct must be a number above 0"),
+        (lambda: policy.break_even_factories(30, 0, 7.1, 33, 9, 20), "spend_per_factory_rmb_m must be a number above 0"),
+        (lambda: policy.sensitivity([], [1], 30, 7.1, 33, 9, 20), "grids .* must not be empty"),
+        (lambda: policy.sensitivity([1], [1], 0, 7.1, 33, 9, 20), "value_added must be a number above 0"),
+        (lambda: policy.grid_around(0), "value must be a number above 0"),
     ],
 )
-def test_invalid_inputs_raise(call):
-    with pytest.raises(ValueError):
+def test_invalid_inputs_raise_a_model_input_error_naming_the_input(call, names):
+    with pytest.raises(contract.ModelInputError, match=names):
         call()
 
 
@@ -125,20 +136,20 @@ def test_grid_around_is_sorted_unique_and_contains_the_value():
     assert g == sorted(g) and len(g) == len(set(g)) and 50_000 in g
 
 
-def test_compute_under_base_is_consistent():
+def test_compute_under_base_is_consistent(claims):
     p = base_p()
-    out = policy.compute(p)
+    out = policy.compute(p, claims)
     assert out["value_added_usd_bn"] == pytest.approx(p.market_value_before_usd_bn * p.move_pct / 100)
     assert out["plan_covers_pct"] == pytest.approx(100 * out["plan_value_usd_bn"] / out["value_added_usd_bn"])
     # at the break-even spend the plan covers exactly 100%
-    at_be = policy.compute(base_p(spend_per_factory_rmb_m=out["break_even_spend_rmb_m"]))
+    at_be = policy.compute(base_p(spend_per_factory_rmb_m=out["break_even_spend_rmb_m"]), claims)
     assert at_be["plan_covers_pct"] == pytest.approx(100)
     # coverage is linear in spend: break-even = spend × 100 / coverage
     assert out["break_even_spend_rmb_m"] == pytest.approx(p.spend_per_factory_rmb_m * 100 / out["plan_covers_pct"])
 
 
-def test_bull_covers_more_of_the_move_than_base_and_bear_less():
-    cov = {s: policy.compute(types.SimpleNamespace(**params.scenario_parameters(s, NB)))["plan_covers_pct"]
+def test_bull_covers_more_of_the_move_than_base_and_bear_less(claims):
+    cov = {s: policy.compute(policy.scenario_parameters(s), claims)["plan_covers_pct"]
            for s in ("bear", "base", "bull")}
     assert cov["bear"] < cov["base"] < cov["bull"]
 
@@ -149,7 +160,7 @@ def test_week_value_added_backs_out_the_week_start_from_the_value_after_the_sess
     # a week that is only the session adds what the session added
     assert policy.week_value_added_usd_bn(350, 9, 9) == pytest.approx(policy.value_added_usd_bn(350, 9))
     assert policy.week_value_added_usd_bn(350, 9, 15) > policy.value_added_usd_bn(350, 9)
-    with pytest.raises(ValueError):
+    with pytest.raises(contract.ModelInputError, match="week_gain_pct"):
         policy.week_value_added_usd_bn(350, 9, -100)
 
 
@@ -157,7 +168,7 @@ def test_compound_pct():
     assert policy.compound_pct(5, 9) == pytest.approx(14.45)
     assert policy.compound_pct(10, -10) == pytest.approx(-1)
     assert policy.compound_pct() == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(contract.ModelInputError, match="each move"):
         policy.compound_pct(5, -120)
 
 
@@ -195,22 +206,15 @@ def test_reliability_frame_flags_claims_only_the_ai_seed_makes():
     assert t["claim ids"].iloc[2] == "(words, no figure)"
     with pytest.raises(KeyError, match="nope"):
         policy.reliability_frame([policy.Statement("s", "", ("nope",))], seed_of, ai_seeds={"001"})
-    with pytest.raises(ValueError, match="no claim id"):
+    with pytest.raises(contract.ModelInputError, match="no claim id"):
         policy.reliability_frame([policy.Statement("s", "")], seed_of, ai_seeds={"001"})
 
 
 # --- against the ledger -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def claims():
-    from alibaba_report.evidence import ledger
-
-    return ledger.load_claims()
-
-
 def test_every_claim_the_chapter_reads_is_in_the_ledger(claims):
-    for role, cid in policy.CLAIM.items():
+    for role, cid in policy.CLAIMS.items():
         assert cid in claims, f"{role}: {cid} is not in data/claims.csv"
 
 
@@ -221,9 +225,9 @@ def test_the_factory_count_comes_only_from_the_ai_written_seed(claims):
     ai = policy.ai_written_seeds(sources)
     assert ai == {"001"}
     t = policy.reliability_frame(policy.reliability_statements(claims), seed_of, ai)
-    row = t[t["claim ids"] == policy.CLAIM["factories"]].iloc[0]
+    row = t[t["claim ids"] == policy.CLAIMS["factories"]].iloc[0]
     assert row["only the AI-written seed?"] == "yes"
-    same_metric = claims.df[claims.df["metric"] == claims.get(policy.CLAIM["factories"]).metric]
+    same_metric = claims.df[claims.df["metric"] == claims.get(policy.CLAIMS["factories"]).metric]
     assert set(same_metric["seed"].map(lambda s: s[:3])) == {"001"}
 
 
@@ -233,14 +237,14 @@ def test_moderate_buy_is_attributed_only_to_the_seeds_that_say_it(claims):
                                  policy.ai_written_seeds(claims.sources()))
     moderate = t[t["claim"].str.contains("Moderate Buy")]
     assert len(moderate) == 1 and moderate["seeds stating it"].iloc[0] == "001 (AI-written), 002"
-    count = t[t["claim ids"].str.contains(policy.CLAIM["buy_ratings"])]
+    count = t[t["claim ids"].str.contains(policy.CLAIMS["buy_ratings"])]
     assert len(count) == 1 and count["seeds stating it"].iloc[0] == "004"
     assert "Moderate Buy" not in count["claim"].iloc[0]
 
 
 def test_timeline_labels_say_how_each_weekend_or_dateline_date_is_known(claims):
     events = policy.timeline_events(claims, claims.sources())
-    by_claim = lambda key: next(e for e in events if policy.CLAIM[key] in e.claim_ids)
+    by_claim = lambda key: next(e for e in events if policy.CLAIMS[key] in e.claim_ids)
     price = by_claim("price_jan4_usd")
     assert price.day.weekday() >= 5  # seed 004's dateline is a Sunday: the label must not read as that day's trade
     assert "as of seed 004's dateline" in price.label and "no trading that day" in price.dating
@@ -253,53 +257,204 @@ def test_timeline_labels_say_how_each_weekend_or_dateline_date_is_known(claims):
     assert "period not stated" in session.label and not session.label.startswith("surge")
 
 
-def test_margin_parameter_is_seed_004s_segment_margin_rounded(claims):
-    """The page says the base margin_pct is seed 004's segment profit over revenue, rounded."""
-    assert round(policy.cloud_margin_pct(claims)) == base_p().margin_pct
-    assert policy.cloud_margin_pct(claims) == pytest.approx(100 * 506 / 5_590)
-
-
 def test_timeline_events_place_the_surge_between_the_rally_start_and_seed_001(claims):
     events = policy.timeline_events(claims, claims.sources())
-    surge = next(e for e in events if policy.CLAIM["session_gain_pct"] in e.claim_ids)
+    surge = next(e for e in events if policy.CLAIMS["session_gain_pct"] in e.claim_ids)
     assert surge.day is None
-    assert surge.earliest == claims.get(policy.CLAIM["rally_start"]).date
-    assert surge.latest == date.fromisoformat(claims.sources().set_index("seed").loc[claims.get(policy.CLAIM["surge_ai_pct"]).seed, "date"])
+    assert surge.earliest == claims.get(policy.CLAIMS["rally_start"]).date
+    assert surge.latest == date.fromisoformat(claims.sources().set_index("seed").loc[claims.get(policy.CLAIMS["surge_ai_pct"]).seed, "date"])
     t = policy.timeline_frame(events, policy.seed_labels(claims))
     assert t["date (2026)"].iloc[-1] == "not dated"  # seed 003's spike
 
 
 def test_price_points_convert_the_euro_close_at_the_given_rate(claims):
-    t = policy.price_points(claims, 1.2)
+    t = policy.price_points(base_p(eur_usd=1.2), claims)
     close = t[t["currency"] == "EUR"].iloc[0]
-    assert close["in USD"] == pytest.approx(claims.value(policy.CLAIM["close_eur"]) * 1.2)
+    assert close["in USD"] == pytest.approx(claims.value(policy.CLAIMS["close_eur"]) * 1.2)
     usd = t[t["currency"] == "USD"]
-    assert (usd["in USD"] == usd["as given"]).all()
-    # "nearly 10% below" its high: the implied high is above the close
+    assert len(usd) == 3 and (usd["in USD"] == usd["as given"]).all()
+    # "nearly 10% below" its high: the implied high is above the close, and it is the Hong Kong chapter's
     assert t.iloc[-1]["as given"] > close["as given"]
+    assert t.iloc[-1]["as given"] == hk_vs_us.high_52w_eur(claims)
 
 
-def test_key_outputs_and_signposts(claims):
+# --- shared arithmetic: computed once, in the chapter that owns it --------------------------------
+
+
+def test_cloud_run_rate_and_margin_are_the_cloud_chapters(claims):
+    p = base_p()
+    q = claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"])
+    assert policy.cloud_run_rate_usd_bn(p, claims) == pytest.approx(cloud_ai.annual_run_rate_rmb_bn(q, p.usd_rmb) / p.usd_rmb)
+    assert policy.cloud_run_rate_usd_bn(p, claims) == pytest.approx(4 * q)  # the exchange rate cancels
+    assert policy.cloud_margin_pct(claims) == pytest.approx(
+        cloud_ai.margin_pct(claims.value(policy.CLAIMS["cloud_ebitda_q_usd_m"]), 1_000 * q))
+    for name in ("_check_positive", "_check_pct", "CLAIM", "draw_break_even", "draw_revenue_bars"):
+        assert not hasattr(policy, name), f"{name} should be gone"
+
+
+def test_margin_parameter_is_seed_004s_segment_margin_rounded(claims):
+    """The page says the base margin is seed 004's segment profit over revenue, rounded."""
+    assert round(policy.cloud_margin_pct(claims)) == base_p().margin_pct
+    assert policy.cloud_margin_pct(claims) == pytest.approx(100 * 506 / 5_590)
+
+
+# --- the contract: key outputs, signposts, prose ----------------------------------------------------
+
+
+def test_key_outputs_keep_their_keys_and_agree_with_compute(claims):
     p = base_p()
     k = policy.key_outputs(p, claims)
+    assert set(k) == {"value_added_usd_bn", "plan_value_usd_bn", "plan_covers_pct", "break_even_spend_rmb_m",
+                      "required_revenue_usd_bn", "required_revenue_vs_cloud_pct", "week_value_added_usd_bn"}
     assert k["required_revenue_vs_cloud_pct"] == pytest.approx(
-        100 * k["required_revenue_usd_bn"] / (4 * claims.value(policy.CLAIM["cloud_revenue_q_usd_bn"])))
+        100 * k["required_revenue_usd_bn"] / (4 * claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"])))
     assert k["week_value_added_usd_bn"] > k["value_added_usd_bn"]  # the week's gain is the larger move
+    out = policy.compute(p, claims)
+    assert all(out[key] == value for key, value in k.items())
+    assert out["break_even_alibaba_rmb_m"] == pytest.approx(out["break_even_spend_rmb_m"] * p.alibaba_share_pct / 100)
+    assert out["close_usd"] == pytest.approx(hk_vs_us.eur_to_usd(claims.value(policy.CLAIMS["close_eur"]), p.eur_usd))
+
+
+def test_signposts_are_typed_with_float_thresholds_and_no_parameter_names(claims):
+    p = base_p()
+    k = policy.key_outputs(p, claims)
     s = policy.signposts(p, claims)
-    assert list(s.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
-    assert s["threshold"].iloc[1] == pytest.approx(k["break_even_spend_rmb_m"])
-    assert s["threshold"].iloc[4] == pytest.approx(policy.cloud_margin_pct(claims))
-    assert s.notna().all().all()
+    assert len(s) == 5 and all(isinstance(x, contract.Signpost) for x in s)
+    assert s[1].threshold == pytest.approx(k["break_even_spend_rmb_m"])
+    assert s[4].threshold == pytest.approx(policy.cloud_margin_pct(claims))
+    assert all(isinstance(x.threshold, float) for x in s)
+    names = set(params.specs(NB))
+    for x in s:
+        words = " ".join((x.name, x.unit, x.if_better, x.if_worse))
+        assert not [n for n in names if n in words], x.name
+        assert not [c for c in policy.CLAIMS.values() if c in words], x.name
+        assert set(x.claims) <= set(policy.CLAIMS.values()) and set(x.assumptions) <= names
+    assert "assumed in the bear case" in policy.signposts(p, claims, case="the bear case")[1].if_worse
+    assert "assumed here" in s[1].if_worse
 
 
-def _parameters_cell(path: Path) -> dict:
-    nb = json.loads(path.read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    return {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse("".join(cell["source"])).body}
+def test_weekend_price_note():
+    assert "no market trades" in policy.weekend_price_note(date(2026, 1, 4))  # a Sunday
+    assert policy.weekend_price_note(date(2026, 1, 5)) == ""  # a Monday
 
 
-def test_parameters_cell_defaults_are_the_base_scenario():
-    assert _parameters_cell(ROOT / "book" / f"{NB}.ipynb") == params.scenario_parameters("base", NB)
+def test_compound_vs_week():
+    assert policy.compound_vs_week(14.45, 15).startswith("close to the \"approximately 15%\"")
+    assert policy.compound_vs_week(14.45, 25).startswith("far from the \"approximately 25%\"")
+
+
+def test_high_agreement():
+    assert "agree on where the stock stood" in policy.high_agreement(189.5, 192)
+    assert policy.high_agreement(150, 192).startswith("22% apart")
+
+
+def test_resistance_vs_close():
+    assert policy.resistance_vs_close(170.6, 163.43).startswith("below the dollar value")
+    assert policy.resistance_vs_close(160.0, 163.43).startswith("above the dollar value")
+
+
+def test_factories_text():
+    assert policy.factories_text(50_000, 50_000.0) == \
+        "the 50,000 factories that only the AI-written seed says the plan will compel"
+    assert policy.factories_text(60_000, 50_000.0) == \
+        "60,000 adopting factories (an assumption; the AI-written seed says over 50,000)"
+
+
+def test_share_source():
+    assert policy.share_source(33.0, 33.0).startswith("about a third")
+    assert policy.share_source(50.0, 33.0) == "an assumption; no seed gives it"
+
+
+def test_margin_rounding_names_no_parameter():
+    assert policy.margin_rounding(9.05, 9.0) == "the model's margin of 9% is that level rounded"
+    assert policy.margin_rounding(9.05, 12.0) == "the model uses a margin of 12% instead (an assumption)"
+
+
+def test_break_even_vs_assumption():
+    assert policy.break_even_vs_assumption(15.06, 0.5) == "15 times the RMB 0.5 million assumed here"
+    assert policy.break_even_vs_assumption(1.5, 0.5).startswith("2 times")  # the boundary reads as a multiple
+    assert policy.break_even_vs_assumption(1.0, 0.5) == "about the RMB 0.5 million assumed here"
+    assert policy.break_even_vs_assumption(2 / 3, 0.5) == "less than the RMB 0.5 million assumed here"
+
+
+def test_verdict_and_rest_sentence():
+    assert "fall far short" in policy.verdict(6.6)
+    assert "cover part" in policy.verdict(50)
+    assert policy.verdict(100) == "it alone would be worth the session's value"
+    assert "bet on the wider AI-cloud story" in policy.rest_sentence(99.9)
+    assert "underpriced the plan" in policy.rest_sentence(100)
+
+
+def test_sensitivity_sentence_both_ways():
+    low = policy.sensitivity([10_000, 50_000], [0.5, 1.0], 31.5, 7.1, 33, 9, 20)
+    assert policy.sensitivity_sentence(low, 0.5).startswith("None of the 4 combinations reaches 100: even 50,000 factories")
+    high = policy.sensitivity([10_000, 50_000], [0.5, 10.0], 31.5, 7.1, 33, 9, 20)
+    assert high.loc[50_000, 10.0] >= 100 and high.loc[10_000, 10.0] < 100
+    assert policy.sensitivity_sentence(high, 0.5) == ("1 of the 4 combinations reach 100; the lowest spend that gets "
+                                                      "there is RMB 10 million a year per factory (20 times the assumed spend).")
+
+
+def test_chart_titles_and_alt_text_follow_the_numbers(claims):
+    p = base_p()
+    be = policy.compute(p, claims)["break_even_spend_rmb_m"]
+    assert f"RMB {be:.1f}m" in policy.break_even_title(p, claims)
+    assert "far to the left" in policy.break_even_alt(p, claims)
+    cheap = base_p(spend_per_factory_rmb_m=20.0)  # above the break-even
+    assert "lies below the assumed RMB 20m" in policy.break_even_alt(cheap, claims)
+    assert "78% of Alibaba Cloud's run-rate" in policy.revenue_title(p, claims)
+    assert "the week needs 27.6" in policy.revenue_alt(p, claims)
+    assert "between 9 and 12 January" in policy.timeline_title(claims)
+    assert policy.timeline_alt(claims).startswith("Timeline of 3 to 14 January 2026")
+
+
+def test_prose_follows_the_parameters(claims):
+    base = policy.prose(base_p(), claims)
+    rich = policy.prose(base_p(spend_per_factory_rmb_m=20.0, alibaba_share_pct=50.0), claims)
+    assert base["verdict_text"] != rich["verdict_text"] and rich["rest_text"].endswith("underpriced the plan.")
+    assert base["share_source_text"] != rich["share_source_text"]
+    assert base["date_004"] == "Sunday 4 January" and base["date_004_note"].startswith("; no market trades")
+    names = set(params.specs(NB))
+    assert not [(k, n) for k, v in base.items() for n in names if n in v]
+
+
+def _glue_names_in_markdown() -> set[str]:
+    nb = nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return {m.split(":")[0] for m in re.findall(r"\{glue:(?:text|md)\}`([^`]+)`", text)}
+
+
+def test_every_glue_the_page_uses_is_produced_by_the_module(claims):
+    used = _glue_names_in_markdown()
+    assert len(used) > 50
+    p = base_p()
+    made = {**policy.page_values(p, claims), **policy.prose(p, claims), **policy.citations(claims)}
+    assert used - set(made) == set()
+    counts = policy.page_values(p, claims)
+    assert all(isinstance(counts[k], int) and counts[k] > 0
+               for k in ("window_trading_days", "n_statements", "n_only_ai", "n_disagreements"))
+
+
+def test_charts_are_finished_figures_with_the_computed_titles(claims):
+    import matplotlib.pyplot as plt
+
+    p = base_p()
+    for fig, title in [(policy.timeline_chart(claims), policy.timeline_title(claims)),
+                       (policy.break_even_chart(p, claims), policy.break_even_title(p, claims)),
+                       (policy.revenue_chart(p, claims), policy.revenue_title(p, claims))]:
+        assert fig._suptitle.get_text().replace("\n", " ") == title
+        assert any(t.get_text().startswith("Source: seed") for t in fig.texts)
+        plt.close(fig)
+    assert len(policy.break_even_data(p)) == 30 and len(policy.revenue_data(p, claims)) == 4
+
+
+def test_tables_for_reading(claims):
+    p = base_p()
+    shown = policy.sensitivity_table(p, claims)
+    assert shown.shape == (5, 7) and shown.index[2] == "50,000 factories"
+    scen = policy.scenario_table(claims)
+    assert list(scen.index) == ["bear", "base", "bull"]
+    assert scen.loc["base", "plan value (USD bn)"] == pytest.approx(policy.compute(p, claims)["plan_value_usd_bn"])
+    assert len(policy.disagreements_table(claims)) == policy.page_values(p, claims)["n_disagreements"]
 
 
 def test_wrong_type_is_rejected_by_validation():
