@@ -504,7 +504,8 @@ def test_charts_are_finished_in_the_house_style(ledger):
         fig = chart(r, ledger)
         try:
             assert fig._suptitle.get_text().replace("\n", " ") == titles[name]
-            assert any(t.get_text().startswith("Source:") for t in fig.texts)
+            source = next(t.get_text() for t in fig.texts if t.get_text().startswith("Source:"))
+            assert "data/" not in source and not [n for n in SPEC_NAMES if n in source.replace("\n", "")]
         finally:
             plt.close(fig)
     assert list(retail.paths_data(r).columns) == ["bull", "base (this page)", "bear"]

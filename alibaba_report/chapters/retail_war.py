@@ -859,7 +859,7 @@ def chart_estimates(r: Mapping[str, Any], claims):
     return style.finish(
         fig, estimates_title(r["ledger"], r["brokers_peak_rmb_bn"]),
         claims.source_line([CLAIMS[role] for role in ESTIMATE_ROLES])
-        + "; hatched bars are lower bounds; dashed line: this page's peak_loss_rmb_bn",
+        + "; hatched bars are lower bounds; dashed line: the peak loss this page assumes",
     )
 
 
@@ -931,8 +931,8 @@ def chart_paths(r: Mapping[str, Any], claims):
     return style.finish(
         fig, paths_title(r, level, p.quarters_modelled),
         claims.source_line([CLAIMS["nomura_peak"], CLAIMS["ubs_loss"]])
-        + "; assumptions: shrink rates, quarters at peak and the converged level "
-        "(data/scenarios/*.yml, section retail_war); circles mark the first quarter at or below the converged level",
+        + "; assumptions: shrink rates, quarters at peak and the converged level of each scenario; "
+        "circles mark the first quarter at or below the converged level",
     )
 
 
