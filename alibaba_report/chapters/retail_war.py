@@ -804,15 +804,14 @@ def deadline_frame(peak_loss_rmb_bn: float, converged_loss_rmb_bn: float, peak_q
                    deadlines: list[str]) -> pd.DataFrame:
     """For each possible deadline: the quarterly shrink it requires and the ceiling on the first
     shrinking quarter's loss that keeps it within reach."""
-    rows = []
+    rows, first = [], quarter(peak_quarters)
     for d in deadlines:
         idx = quarter_index(d)
         need = required_shrink_pct(peak_loss_rmb_bn, converged_loss_rmb_bn, idx, peak_quarters)
-        first = quarter(peak_quarters)
-        ceiling = float("nan") if need is None else peak_loss_rmb_bn * (1 - need / 100.0)
+        ceiling = first_shrink_losses(peak_loss_rmb_bn, 0.0, need)[0]
         rows.append({"converged by": quarter(idx).label,
                      "shrink needed, % a quarter": None if need is None else round(need, 1),
-                     f"ceiling on the {first.fiscal} loss, RMB bn": round(ceiling, 1)})
+                     f"ceiling on the {first.fiscal} loss, RMB bn": round(float("nan") if ceiling is None else ceiling, 1)})
     return pd.DataFrame(rows)
 
 
