@@ -19,7 +19,7 @@ NOTEBOOK = ROOT / "book" / "retail_war.ipynb"
 
 def base_p(**over):
     values = dict(peak_loss_rmb_bn=35.5, peak_quarters=1, shrink_pct=15.0, quarters_modelled=12,
-                  converged_loss_rmb_bn=10.0, forecast_embedded_shrink_pct=15.0, convergence_deadline="FQ4 FY27")
+                  converged_loss_rmb_bn=10.0, consensus_embedded_shrink_pct=15.0, convergence_deadline="FQ4 FY27")
     values.update(over)
     return types.SimpleNamespace(**values)
 

@@ -297,7 +297,7 @@ def scenario_result(p: Any, brokers_peak_rmb_bn: float, forecast_fy26_rmb_bn: fl
     the brokers' peak and the analysts' EBITDA forecasts: the path and what follows from it."""
     p = _namespace(p)
     path = loss_path(p.peak_loss_rmb_bn, p.shrink_pct, p.quarters_modelled, p.peak_quarters)
-    embedded = loss_path(brokers_peak_rmb_bn, p.forecast_embedded_shrink_pct, p.quarters_modelled, 1)
+    embedded = loss_path(brokers_peak_rmb_bn, p.consensus_embedded_shrink_pct, p.quarters_modelled, 1)
     by_fy = losses_by_fiscal_year(path)
     emb_fy = losses_by_fiscal_year(embedded)
     idx = convergence_index(path, p.converged_loss_rmb_bn)
@@ -402,7 +402,7 @@ def figures(r: dict[str, Any]) -> dict[str, float]:
         "margin_drop": -b["margin_change_pp"], "op_fall": -b["op_income_change_pct"],
         "shortfall": b["shortfall_rmb_bn"], "fcf_out": -v["fcf"], "capex_growth": v["capex_growth"],
         "growth_s001": v["revenue_growth_s001"],
-        "embedded_shrink": p.forecast_embedded_shrink_pct,
+        "embedded_shrink": p.consensus_embedded_shrink_pct,
         "emb26": r["embedded_fy26_h2_rmb_bn"], "emb27": r["embedded_fy27_rmb_bn"], "ebitda26": r["ebitda_fy26_rmb_bn"],
         "bear_ebitda27": bear["ebitda_fy27_rmb_bn"], "bull_ebitda27": bull["ebitda_fy27_rmb_bn"],
         "bear_margin27": 100 * bear["ebitda_fy27_rmb_bn"] / v["revenue_fy27"],
