@@ -38,10 +38,6 @@ def expected_gaps(L: lg.Ledger) -> dict[str, float]:
         "upside_vs_price_s004":
             (v("consensus_price_target_s004") / v("us_share_price_s004") - 1) * 100
             - v("consensus_target_upside_s004"),
-        # 8.57 / (152 / 20) - 1 = 12.8%, not "nearly 50%"
-        "eps_growth_vs_forward_pe_s004":
-            (v("consensus_eps_fy27_s004") / (v("us_share_price_s004") / v("pe_forward_s004")) - 1)
-            * 100 - v("consensus_eps_growth_fy27_s004"),
         "cloud_margin_change_s004":
             v("cloud_ebitda_fq2_fy26_s004") / (v("cloud_revenue_fq2_fy26_s004") * 1000) * 100
             - v("cloud_ebitda_fq2_fy26_s004") / (v("cloud_revenue_fq2_fy26_s004") * 1000) * 100
@@ -75,8 +71,6 @@ def test_every_finding_gap_matches_the_arithmetic_redone_by_hand(ledger, found):
 
 def test_explanations_write_the_arithmetic_out(found):
     assert "(205 / 152 - 1) * 100 = 34.87" in found.loc["upside_vs_price_s004", "explanation"]
-    assert "(8.57 / (152 / 20) - 1) * 100 = 12.76" in \
-        found.loc["eps_growth_vs_forward_pe_s004", "explanation"]
     assert "gap 38 - 34 = 4 pp" in \
         found.loc["alibaba_cloud__revenue_growth_yoy__fy26q2_cy25q3", "explanation"]
     assert "ratio 100 / 36 = 2.78" in found.loc["loss_scale_s000", "explanation"]
@@ -206,3 +200,12 @@ def test_touching_keeps_only_cases_that_involve_the_claims_and_for_readers_names
     table = dis.for_readers(hit)
     assert list(table.index) == ["Alibaba Cloud: revenue growth yoy"]
     assert table.loc["Alibaba Cloud: revenue growth yoy", "gap"] == "4 pp"
+
+
+def test_nearly_fifty_percent_growth_agrees_with_the_forward_pe_on_a_matched_basis(ledger):
+    """Classified once: seed 004's "nearly 50%" is consistent with its forward P/E of about 20 when both
+    are read on the next twelve months (one quarter of FY26, three of FY27), so it is no disagreement."""
+    rule = next(r for r in dis.load_rules(ledger) if r["rule_id"] == "pe_implied_by_eps_growth_s004")
+    result = dis.evaluate_rule(ledger, rule)
+    assert result["holds"]
+    assert result["computed"] == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
