@@ -65,7 +65,7 @@ def test_scenario_points_use_the_hk_chapter_parameters():
 
 def test_assumptions_table_lists_every_parameter_with_a_reason():
     table = synthesis.assumptions_table("bear")
-    n = sum(len(params.specs(ch.notebook)) for ch in synthesis.CHAPTERS)
+    n = sum(len(params.specs(ch.notebook)) for ch in synthesis.CHAPTERS) + len(params.specs("valuation"))
     assert len(table) == n and table["reason"].str.len().min() > 10
 
 

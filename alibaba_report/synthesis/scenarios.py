@@ -210,14 +210,14 @@ def assumptions_table(scenario: str) -> pd.DataFrame:
     """Every parameter of every chapter under ``scenario``: value, unit, allowed range, reason,
     and whether the scenario moves it away from base."""
     rows = []
-    for ch in CHAPTERS:
-        spec = params.specs(ch.notebook)
-        base = params.scenario_entries("base", ch.notebook)
-        here = params.scenario_entries(scenario, ch.notebook)
+    for section in [ch.notebook for ch in CHAPTERS] + [VALUE]:
+        spec = params.specs(section)
+        base = params.scenario_entries("base", section)
+        here = params.scenario_entries(scenario, section)
         for name, ps in spec.items():
             allowed = ", ".join(ps.choices) if ps.choices else f"{ps.min:g} to {ps.max:g}" if ps.min is not None else "True/False"
             rows.append({
-                "chapter": ch.title, "parameter": name, "value": here[name].value, "unit": ps.unit,
+                "chapter": title(section), "parameter": name, "value": here[name].value, "unit": ps.unit,
                 "allowed": allowed, "base": base[name].value,
                 "reason": here[name].reason.strip(),
             })
