@@ -335,7 +335,9 @@ def test_charts_are_drawn_through_the_house_style(ledger):
     for draw in (meitu.payoff_figure, meitu.round_trip_figure):
         fig = draw(p, ledger)
         assert fig._suptitle is not None and fig._suptitle.get_text().startswith(("Above", "The cloud deal"))
-        assert any(t.get_text().startswith("Source: seed") for t in fig.texts), draw.__name__
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        assert len(source) == 1, draw.__name__
+        assert not any(name in source[0] for name in vars(p)), source[0]  # no parameter names
         plt.close(fig)
 
 

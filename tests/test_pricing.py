@@ -287,10 +287,12 @@ def test_resistance_reading_both_ways():
 def test_multiples_table_does_not_repeat_a_quoted_multiple(claims, base):
     t = pr.multiples_table(base, claims)  # applied_pe 20 on the whole forecast = seed 004's forward row
     assert len(t) == 4 and t["P/E (x)"].tolist() == [19, 20, 23, 32]
-    assert t["multiple"].str.contains("this run").sum() == 1
+    assert t["multiple"].str.contains("applied here").sum() == 1
+    assert not t["multiple"].str.contains("this run|applied_pe").any()
     assert "applied_pe" in t.loc[t["P/E (x)"] == 20, "basis"].item()
     other = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"applied_pe": 21.0})), claims)
     assert len(other) == 5 and other.iloc[-1]["implied price (USD per ADS)"] == pytest.approx(21 * 8.57)
+    assert other.iloc[-1]["multiple"] == "applied here: 21x on 100% of the forecast"
     # the same multiple on part of the forecast is a different reading: its own row
     part = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"eps_delivery_pct": 90.0})), claims)
     assert len(part) == 5
@@ -368,7 +370,9 @@ def test_charts_are_drawn_through_the_house_style(claims, base):
     for draw in (pr.timeline_figure, pr.index_effect_figure, pr.multiples_figure):
         fig = draw(base, claims)
         assert fig._suptitle is not None and fig._suptitle.get_text()
-        assert any(t.get_text().startswith("Source: seed") for t in fig.texts), draw.__name__
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        assert len(source) == 1, draw.__name__
+        assert not any(name in source[0] for name in vars(base)), source[0]  # no parameter names
         plt.close(fig)
 
 

@@ -376,7 +376,7 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
 def multiples_table(p, claims) -> pd.DataFrame:
     """What the FY2027 EPS forecast is worth at each quoted multiple, and the upside from USD 152.
 
-    The quoted multiples apply to the forecast as made; the last row is this run's own reading:
+    The quoted multiples apply to the forecast as made; the last row is the chapter's own reading:
     ``applied_pe`` on ``eps_delivery_pct`` of the forecast. When that reading is one of the quoted
     rows (the same multiple on the whole forecast), it is not repeated: that row is marked instead.
     """
@@ -392,9 +392,9 @@ def multiples_table(p, claims) -> pd.DataFrame:
     same = [i for i, (_, pe, e, _) in enumerate(rows) if math.isclose(pe, p.applied_pe) and math.isclose(e, run_eps)]
     if same:
         label, pe, e, basis = rows[same[0]]
-        rows[same[0]] = (f"{label} = this run's applied_pe", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
+        rows[same[0]] = (f"{label} = the multiple applied here", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
     else:
-        rows.append((f"this run: applied_pe on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
+        rows.append((f"applied here: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
                      "applied_pe, eps_delivery_pct"))
     out = [{
         "multiple": label,
@@ -604,7 +604,7 @@ def timeline_figure(p, claims):
     title = timeline_title(start_of_2025_price_usd(claims), claims.value(OCT_HIGH), claims.value(PRICE_NOW),
                            eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd))
     source = (claims.source_line([GAIN_2025, OCT_HIGH, PRICE_NOW, RESISTANCE, EUR_CLOSE, EUR_BELOW_HIGH, TARGET])
-              + f". Assumption: EUR/USD {p.eur_usd:g} (parameter eur_usd). Hollow markers are derived, not quoted; "
+              + f". Assumption: EUR/USD {p.eur_usd:g}. Hollow markers are derived, not quoted; "
               "the October high is a month, its day is not given. Points in date order, not to time scale; "
               "the path between them is not known.")
     fig, ax = style.figure()
@@ -656,7 +656,7 @@ def index_effect_figure(p, claims):
     weight_pct = p.hstech_weight_pct
     title = index_effect_title(moves, weight_pct)
     source = (claims.source_line([WEIGHT, *moves["claim"]])
-              + f". Parameter hstech_weight_pct = {weight_pct:g}. First order: other constituents unchanged.")
+              + f". Assumption: Alibaba's index weight {weight_pct:g}%. First order: other constituents unchanged.")
     fig, ax = style.figure()
     top = max(15.0, float(moves["Alibaba move (%)"].abs().max()) * 1.1)
     grid = np.linspace(-top, top, 121)
@@ -694,14 +694,14 @@ def multiples_figure(p, claims):
     markers = reference_prices(p, claims)
     title = multiples_title(claims.value(TARGET), pe_from_price(claims.value(TARGET), claims.value(EPS_FY27)))
     source = (claims.source_line([EPS_FY27, PE_001, PE_FORWARD, PE_SP500, PE_AMAZON, PRICE_NOW, EUR_CLOSE, TARGET])
-              + f". Parameters applied_pe = {p.applied_pe:g}, eps_delivery_pct = {p.eps_delivery_pct:g}, "
-              f"eur_usd = {p.eur_usd:g}.")
+              + f". Assumptions: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the FY2027 EPS forecast; "
+              f"EUR/USD {p.eur_usd:g}.")
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.2)
     rows = table.reset_index(drop=True)
     ys = range(len(rows))
     for i, row in rows.iterrows():
-        run = "applied_pe" in row["basis"]  # this run's reading: dark blue and hatched, the quoted ones plain
+        run = "applied_pe" in row["basis"]  # the chapter's own reading: dark blue and hatched, the quoted ones plain
         ax.barh(i, row["implied price (USD per ADS)"], height=0.6, color=style.PALETTE[0 if run else 5],
                 hatch="//" if run else "", edgecolor="white")
         ax.annotate(f"USD {row['implied price (USD per ADS)']:.0f}", (row["implied price (USD per ADS)"], i),

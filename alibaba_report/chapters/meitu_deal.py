@@ -331,7 +331,7 @@ def conversion_table(p, claims) -> pd.DataFrame:
     rows = [
         ("Face value of the bond", t["face_usd_m"], "USD m", CLAIMS["face_usd_m"]),
         ("Conversion price", t["conversion_price_hkd"], "HKD per share", CLAIMS["conversion_price_hkd"]),
-        ("Shares on conversion", k["conversion_shares_m"], "million shares", "computed (usd_hkd)"),
+        ("Shares on conversion", k["conversion_shares_m"], "million shares", "computed (HKD per USD)"),
         ("Meitu shares before conversion", p.meitu_shares_outstanding_m, "million shares", "assumption"),
         ("Alibaba's stake after conversion", k["stake_after_conversion_pct"], "% of Meitu", "computed"),
         ("Meitu's share price", p.meitu_share_price_hkd, "HKD per share", "assumption"),
@@ -552,7 +552,7 @@ def payoff_figure(p, claims):
     title = payoff_title(conv_price, p.meitu_share_price_hkd, f["conversion_value_usd_m"], f["conversion_gain_pct"],
                          f["face_usd_m"])
     source = (claims.source_line([CLAIMS["face_usd_m"], CLAIMS["conversion_price_hkd"]])
-              + f". Assumptions: usd_hkd {p.usd_hkd}; Meitu share price HK${p.meitu_share_price_hkd:g} (approximate)."
+              + f". Assumptions: HKD {p.usd_hkd} per USD; Meitu share price HK${p.meitu_share_price_hkd:g} (approximate)."
               " Ignores Meitu's credit risk and the coupon.")
     return style.finish(fig, _escape_dollars(title), _escape_dollars(source))
 
@@ -587,7 +587,7 @@ def round_trip_figure(p, claims):
     ax2.set_title("Against Alibaba Cloud", fontsize=10)
     source = (claims.source_line([CLAIMS[r] for r in ("face_usd_m", "cloud_min_rmb_m", "cloud_years",
                                                       "cloud_quarter_revenue_usd_bn", "cloud_quarter_ebitda_usd_m")])
-              + f". Assumptions: usd_rmb {p.usd_rmb}; spend {p.cloud_spend_multiple:g} × the minimum; coupon "
+              + f". Assumptions: RMB {p.usd_rmb} per USD; spend {p.cloud_spend_multiple:g} × the minimum; coupon "
               f"{p.bond_coupon_pct:g}% for {p.bond_term_years:g} years (Meitu's HKEX announcement); "
               "a year = 4 × the quarter.")
     return style.finish(fig, round_trip_title(f), source)
