@@ -156,8 +156,8 @@ def cloud_round_trip(
 
     ``spend_multiple`` is Meitu's spend as a multiple of the contractual minimum (1 = the floor).
     A year of Alibaba Cloud revenue is its run rate, four times the quarter with no growth
-    (:func:`alibaba_report.chapters.cloud_ai.annual_run_rate_rmb_bn`, in RMB at ``usd_rmb``, the
-    currency of Meitu's commitment). Percentages are returned in per cent.
+    (:func:`alibaba_report.chapters.cloud_ai.annual_run_rate_rmb_bn`, in RMB at ``usd_rmb`` and back
+    in USD at the same rate). Percentages are returned in per cent.
     """
     minimum = _positive("cloud_min_rmb_m", cloud_min_rmb_m)
     years = _positive("cloud_years", cloud_years)
@@ -165,7 +165,7 @@ def cloud_round_trip(
     mult = _positive("spend_multiple", spend_multiple)
     face = _positive("face_usd_m", face_usd_m)
     quarter_usd_m = _positive("cloud_quarter_revenue_usd_bn", cloud_quarter_revenue_usd_bn) * 1000
-    year_rmb_m = 1000 * cloud_ai.annual_run_rate_rmb_bn(quarter_usd_m / 1000, fx)
+    year_usd_m = 1000 * cloud_ai.annual_run_rate_rmb_bn(quarter_usd_m / 1000, fx) / fx
     total_rmb_m = minimum * mult
     total_usd_m = total_rmb_m / fx
     per_year_usd_m = total_usd_m / years
@@ -181,8 +181,8 @@ def cloud_round_trip(
         "per_quarter_usd_m": per_year_usd_m / 4,
         "share_of_investment_pct": 100 * total_usd_m / face,
         "total_share_of_one_quarter_pct": 100 * total_usd_m / quarter_usd_m,
-        "per_year_share_of_year_pct": 100 * (total_rmb_m / years) / year_rmb_m,
-        "cloud_year_run_rate_usd_m": year_rmb_m / fx,
+        "per_year_share_of_year_pct": 100 * per_year_usd_m / year_usd_m,
+        "cloud_year_run_rate_usd_m": year_usd_m,
     }
 
 
