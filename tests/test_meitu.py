@@ -1,8 +1,7 @@
 """The Meitu deal: conversion arithmetic, the cloud round trip, and the notebook under other parameters."""
 from __future__ import annotations
 
-import ast
-import json
+import datetime as dt
 import types
 from pathlib import Path
 
@@ -11,8 +10,9 @@ import numpy as np
 import pytest
 from conftest import glued
 
-from alibaba_report.chapters import meitu_deal as meitu
 from alibaba_report import params
+from alibaba_report.chapters import contract
+from alibaba_report.chapters import meitu_deal as meitu
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = "meitu_deal"
@@ -21,22 +21,29 @@ NB = "meitu_deal"
 # them from the ledger; these tests must not depend on it).
 FACE, CONV_PRICE, CLOUD_MIN, CLOUD_YEARS, CLOUD_Q = 250.0, 6.0, 560.0, 3.0, 5.59
 CLOUD_EBITDA, FCF = 506.0, -21.8
+GROWTH_004, GROWTH_003 = 34.0, 26.0
+ISSUE = dt.date(2026, 1, 3)
 
 
 class FakeClaims:
-    """Stands in for the ledger: ``value(id)`` for the claims the module reads."""
+    """Stands in for the ledger: ``value(id)`` for the numeric claims, ``get(id).date`` for the date."""
 
     def __init__(self, **by_role):
-        self._by_id = {meitu.CLAIM[role]: v for role, v in by_role.items()}
+        self._by_id = {meitu.CLAIMS[role]: v for role, v in by_role.items()}
 
     def value(self, cid):
         return self._by_id[cid]
+
+    def get(self, cid):
+        assert cid == meitu.CLAIMS["issue_date"], cid
+        return types.SimpleNamespace(date=ISSUE)
 
 
 def fake_claims():
     return FakeClaims(face_usd_m=FACE, conversion_price_hkd=CONV_PRICE, cloud_min_rmb_m=CLOUD_MIN,
                       cloud_years=CLOUD_YEARS, cloud_quarter_revenue_usd_bn=CLOUD_Q,
-                      cloud_quarter_ebitda_usd_m=CLOUD_EBITDA, quarter_fcf_rmb_bn=FCF)
+                      cloud_quarter_ebitda_usd_m=CLOUD_EBITDA, quarter_fcf_rmb_bn=FCF,
+                      cloud_growth_s004=GROWTH_004, cloud_growth_s003=GROWTH_003)
 
 
 def base_p(**over):
@@ -128,13 +135,19 @@ def test_coupons_by_hand():
     ],
 )
 def test_invalid_inputs_raise(call):
-    with pytest.raises(ValueError):
+    with pytest.raises(contract.ModelInputError):
         call()
 
 
-def test_invalid_input_message_names_the_argument():
-    with pytest.raises(ValueError, match="conversion_price_hkd"):
+def test_invalid_input_message_names_the_argument_the_value_and_the_range():
+    with pytest.raises(contract.ModelInputError, match=r"conversion_price_hkd must be a number above 0, got 0"):
         meitu.conversion_shares_m(250, 7.8, 0)
+    with pytest.raises(contract.ModelInputError, match=r"coupon_pct must be a number at least 0, got -1"):
+        meitu.coupons_usd_m(250, -1, 3)
+    with pytest.raises(contract.ModelInputError, match=r"share_price_hkd must be finite and zero or more"):
+        meitu.conversion_value_usd_m(325, -1.0, 7.8)
+    with pytest.raises(contract.ModelInputError, match=r"prices_hkd must be an increasing sequence.*got \[5, 4\]"):
+        meitu.payoff_curve(250, 7.8, 6, [5, 4])
 
 
 # --- the round trip ------------------------------------------------------------------------------
@@ -190,8 +203,19 @@ def test_investment_vs_cash_outflow_by_hand():
     assert out["investment_rmb_m"] == pytest.approx(1750)
     assert out["share_of_quarter_outflow_pct"] == pytest.approx(100 * 1750 / 21800)
     assert np.isnan(meitu.investment_vs_cash_outflow(250, 7.0, 5.0)["share_of_quarter_outflow_pct"])
-    with pytest.raises(ValueError, match="quarter_fcf_rmb_bn"):
+    with pytest.raises(contract.ModelInputError, match="quarter_fcf_rmb_bn must be a number"):
         meitu.investment_vs_cash_outflow(250, 7.0, "a lot")
+
+
+def test_the_cloud_run_rate_and_margin_are_cloud_ais():
+    """One run rate, one margin: the chapter reads them from the cloud chapter's functions."""
+    from alibaba_report.chapters import cloud_ai
+
+    trip = meitu.cloud_round_trip(560, 3, 7.0, 1.0, 250, 5.59)
+    assert trip["cloud_year_run_rate_usd_m"] == pytest.approx(1000 * cloud_ai.annual_run_rate_rmb_bn(5.59, 7.0) / 7.0)
+    f = meitu.figures(base_p(), fake_claims())
+    assert f["cloud_ebitda_margin_pct"] == cloud_ai.margin_pct(506, 5590)
+    assert meitu.cloud_ebitda_on_spend_usd_m(100, 506, 5.59) == pytest.approx(cloud_ai.margin_pct(506, 5590))
 
 
 # --- key outputs and signposts -------------------------------------------------------------------
@@ -215,29 +239,118 @@ def test_key_outputs_below_the_conversion_price_hold_face():
     assert out["holder_value_usd_m"] == FACE
 
 
-def test_signposts_have_the_columns_and_thresholds_from_the_terms():
-    sp = meitu.signposts(base_p(), fake_claims())
-    assert list(sp.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
-    assert len(sp) >= 3
-    assert sp.loc[0, "threshold"] == CONV_PRICE
-    assert sp.loc[1, "threshold"] == round(CLOUD_MIN / CLOUD_YEARS)
-    assert sp.notna().all().all()
-    text = meitu.signposts_markdown(sp)
-    assert text.count("\n- **") == len(sp) - 1 and "threshold 6.0 (HKD per share)" in text
+def test_signposts_follow_the_contract_with_thresholds_from_the_terms():
+    posts = meitu.signposts(base_p(), fake_claims(), case="the base case")
+    assert len(posts) == 4 and all(isinstance(s, contract.Signpost) for s in posts)
+    assert posts[0].threshold == CONV_PRICE and posts[0].unit == "HKD per share"
+    assert posts[1].threshold == pytest.approx(CLOUD_MIN / CLOUD_YEARS)
+    assert posts[2].threshold is None and posts[2].claims == ()
+    assert posts[3].threshold == pytest.approx(100 * 325 / 4825)
+    assert (posts[1].better_case, posts[1].worse_case) == ("bull", "base or bear")
+    words = " ".join(f"{s.name} {s.unit} {s.if_better} {s.if_worse}" for s in posts)
+    for name in [*meitu.CLAIMS.values(), *vars(base_p())]:
+        assert name not in words, name
+    assert {c for s in posts for c in s.claims} <= set(meitu.CLAIMS.values())
+    text = contract.signposts_markdown(posts)
+    assert text.count("\n- **") == len(posts) - 1 and "**6 (HKD per share)**" in text
+
+
+# --- the page: model, sentences, charts ------------------------------------------------------
+
+def test_figures_by_hand():
+    f = meitu.figures(base_p(), fake_claims())
+    assert len(f) > 30 and all(isinstance(v, float) for v in f.values())
+    assert f["stake_undiluted_pct"] == pytest.approx(100 * 325 / 4500)
+    assert f["meitu_mcap_usd_m"] == pytest.approx(4500 * 7.5 / 7.8)
+    assert f["deal_share_of_meitu_pct"] == pytest.approx(100 * 250 / (4500 * 7.5 / 7.8))
+    assert f["cloud_ebitda_margin_pct"] == pytest.approx(100 * 506 / 5590)
+    assert f["quarter_fcf_outflow_rmb_bn"] == pytest.approx(21.8)
+    assert f["investment_share_of_fcf_pct"] == pytest.approx(100 * 1750 / 21800)
+    assert f["cloud_year_revenue_usd_m"] == pytest.approx(22360)
+
+
+def test_compute_holds_the_figures_tables_and_chart_data():
+    r = meitu.compute(base_p(), fake_claims())
+    assert r["figures"] == meitu.figures(base_p(), fake_claims())
+    assert r["conversion_table"].loc["Shares on conversion", "value"] == pytest.approx(325)
+    prices = r["price_table"].index.tolist()
+    assert prices == [3.0, 4.5, 6.0, 7.5, 9.0, 12.0]
+    assert r["price_table"].loc[4.5, "holder's value at maturity (USD m)"] == FACE
+    assert r["round_trip_table"].loc["assumed spend, whole agreement", "USD m"] == pytest.approx(80)
+    assert r["round_trip_bars"]["usd_m"].tolist() == pytest.approx([250, 80, 7.5, 80 * 506 / 5590])
+    assert not r["round_trip_bars"]["item"].str.contains("\n").any()
+    curve = r["payoff_curve"]
+    assert curve["share_price_hkd"].iloc[0] == 0.5 and curve["share_price_hkd"].iloc[-1] == pytest.approx(15.0)
+
+
+def test_the_assumed_price_is_in_the_price_table_once():
+    at_conversion = meitu.price_table(base_p(meitu_share_price_hkd=6.0), fake_claims())
+    assert at_conversion.index.tolist() == [3.0, 4.5, 6.0, 9.0, 12.0]
+
+
+def test_gain_words_both_signs():
+    assert meitu.gain_words(25.2) == "25% above"
+    assert meitu.gain_words(-10.4) == "10% below"
+    assert meitu.gain_words(0.0) == "0% above"
+
+
+def test_option_state_in_and_out_of_the_money():
+    assert meitu.option_state(50.0, 375.0) == (
+        "in the money: the shares alone (USD 375 million) are worth more than Alibaba paid")
+    out = meitu.option_state(-25.0, 187.5)
+    assert out.startswith("out of the money: the shares (USD 188 million)") and "money back" in out
+    assert meitu.option_state(0.0, 250.0).startswith("out of the money")  # at the strike nothing is gained
+
+
+def test_payoff_title_above_and_below_the_conversion_price():
+    assert meitu.payoff_title(6, 7.5, 312.5, 25.0, 250) == (
+        "Above HK$6 a share the bond is worth more as Meitu shares: at HK$7.50 it is worth USD 312m as shares, "
+        "25% over face")
+    assert meitu.payoff_title(6, 4.5, 187.5, -25.0, 250).endswith("at HK$4.50 it is worth only its USD 250m face")
+
+
+def test_day_month_year():
+    assert meitu.day_month_year(dt.date(2026, 1, 3)) == "3 January 2026"
+    assert meitu.day_month_year(dt.date(2025, 12, 25)) == "25 December 2025"
+
+
+def test_prose_and_alt_texts_carry_the_numbers():
+    t = meitu.prose(base_p(), fake_claims())
+    assert t["issue_date"] == "3 January 2026"
+    assert t["conversion_gain_text"] == "25% above" and t["option_state_text"].startswith("in the money")
+    assert "HK$7.50 it is worth USD 312 million" in t["payoff_alt"]
+    assert "over 3 years (80)" in t["round_trip_alt"] and "USD 22.4 billion" in t["round_trip_alt"]
+    low = meitu.prose(base_p(meitu_share_price_hkd=4.0), fake_claims())
+    assert low["conversion_gain_text"].endswith("below") and low["option_state_text"].startswith("out of")
+    f = meitu.figures(base_p(), fake_claims())
+    assert meitu.round_trip_title(f) == (
+        "The cloud deal returns USD 80m, 32% of what Alibaba put in, and a year of it is 0.12% of Alibaba "
+        "Cloud's revenue")
+
+
+def test_charts_are_drawn_through_the_house_style(ledger):
+    import matplotlib.pyplot as plt
+
+    p = params.check_values(NB, params.scenario_parameters("base", NB))
+    for draw in (meitu.payoff_figure, meitu.round_trip_figure):
+        fig = draw(p, ledger)
+        assert fig._suptitle is not None and fig._suptitle.get_text().startswith(("Above", "The cloud deal"))
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        assert len(source) == 1, draw.__name__
+        assert not any(name in source[0] for name in vars(p)), source[0]  # no parameter names
+        plt.close(fig)
+
+
+def test_citations_and_terms_table_from_the_ledger(ledger):
+    cites = meitu.citations(ledger)
+    assert len(cites) == len(meitu.CITES) + 1 > 5
+    assert all('class="claim-link"' in v for k, v in cites.items() if k != "seed004_passage")
+    assert cites["seed004_passage"].startswith("[seed 004](appendix/")
+    table = meitu.terms_table(ledger)
+    assert len(table) == 5 and "meitu_bond_issue_date_s004" in table.index
 
 
 # --- the notebook ----------------------------------------------------------------------------
-
-def _parameters_cell(path: Path) -> dict:
-    nb = json.loads(path.read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
-
-
-def test_notebook_defaults_equal_the_base_scenario():
-    assert _parameters_cell(ROOT / "book" / f"{NB}.ipynb") == params.scenario_parameters("base", NB)
-
 
 def test_notebook_under_bear_prices_and_more_cloud_spend(notebook_runner):
     """A share price below HK$6 leaves the holder at face; more cloud spend raises the round trip."""

@@ -1,13 +1,15 @@
 """Tests of alibaba_report.chapters.hk_vs_us (Hong Kong versus US pricing) and of book/hk_vs_us.ipynb."""
 from __future__ import annotations
 
-import ast
 import math
+import types
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
+from alibaba_report.chapters import contract
 from alibaba_report.chapters import hk_vs_us as pr
 
 NOTEBOOK = "hk_vs_us"
@@ -52,6 +54,17 @@ def test_parity_rejects_bad_rates(bad):
         pr.hk_parity_price_hkd(152, bad, 8)
 
 
+def test_bad_inputs_raise_the_contract_error_naming_the_input_and_the_range():
+    with pytest.raises(contract.ModelInputError, match=r"usd_hkd must be a number above 0, got -7.8"):
+        pr.hk_parity_price_hkd(152, -7.8, 8)
+    with pytest.raises(contract.ModelInputError, match=r"weight_pct must be a number at least 0 and at most 100 \(%\)"):
+        pr.index_move_pp(5, 120)
+    with pytest.raises(contract.ModelInputError, match=r"below_pct must be a number at least 0 and below 100"):
+        pr.high_from_distance(145.8, 100)
+    with pytest.raises(contract.ModelInputError, match=r"eps_delivery_pct must be a number, got 'all'"):
+        pr.eps_delivered_usd(types.SimpleNamespace(eps_delivery_pct="all"), None)
+
+
 def test_parity_rejects_non_positive_price_and_ratio():
     with pytest.raises(ValueError, match="us_price_usd"):
         pr.hk_parity_price_hkd(0, 7.78, 8)
@@ -84,13 +97,6 @@ def test_index_move_inverse():
 def test_index_move_rejects_bad_weight(w):
     with pytest.raises(ValueError, match="weight_pct"):
         pr.index_move_pp(5, w)
-
-
-def test_index_effect_table():
-    t = pr.index_effect_table([-10, 5, 10], 8)
-    # percentage points of index return, i.e. an index move in percent (not index points)
-    assert list(t.columns) == ["Alibaba move (%)", "index move caused (%)"]
-    assert t["index move caused (%)"].tolist() == pytest.approx([-0.8, 0.4, 0.8])
 
 
 # --- valuation arithmetic ----------------------------------------------------------------------
@@ -161,9 +167,9 @@ def test_check_stated():
     with pytest.raises(ValueError, match="tolerance"):
         pr.check_stated("x", 1, 1, "%", -1)
     t = pr.checks_table([c])
-    assert t.loc[0, "verdict"] == "does not hold"
+    assert t.loc[0, "verdict"] == "does not hold" and c.word == "does not hold"
     cond = pr.check_stated("pe", 20, 19.35, "x", 1.0, condition="the base is FY2026")
-    assert cond.holds and cond.verdict == "holds if the base is FY2026"
+    assert cond.holds and cond.verdict == "holds if the base is FY2026" and cond.word == "holds"
     assert pr.check_stated("pe", 20, 18.5, "x", 1.0, condition="the base is FY2026").verdict == (
         "does not hold if the base is FY2026")
 
@@ -180,8 +186,6 @@ def claims():
 @pytest.fixture
 def base():
     from alibaba_report import params
-
-    import types
 
     return types.SimpleNamespace(**params.scenario_parameters("base", NOTEBOOK))
 
@@ -200,8 +204,6 @@ def test_key_outputs_by_hand(claims, base):
 
 
 def test_scenarios_order_the_implied_price(claims, base):
-    import types
-
     from alibaba_report import params
 
     price = {s: pr.key_outputs(types.SimpleNamespace(**params.scenario_parameters(s, NOTEBOOK)), claims)
@@ -221,14 +223,11 @@ def test_checks_flag_only_the_upside_as_an_arithmetic_error(claims, base):
     assert all(not c.condition for i, c in enumerate(cs) if i != 2)
     # at a much weaker euro the two seeds' highs no longer agree
     weak = vars(base) | {"eur_usd": 1.0}
-    import types
 
     assert not pr.checks(types.SimpleNamespace(**weak), claims)[3].holds
 
 
 def test_price_points_convert_only_the_euro_rows(claims, base):
-    import types
-
     a = pr.price_points(base, claims)
     b = pr.price_points(types.SimpleNamespace(**(vars(base) | {"eur_usd": 1.3})), claims)
     euro = a["currency"] == "EUR"
@@ -245,72 +244,142 @@ def test_index_effect_of_seed_moves(claims, base):
     assert t["Hang Seng Tech move caused (%)"].tolist() == pytest.approx([0.4, 0.64, 0.72, 0.8, 1.2])
 
 
-def test_signposts_columns(claims, base):
-    s = pr.signposts(base, claims)
-    assert list(s.columns) == ["signpost", "threshold", "unit", "if_better", "if_worse", "basis"]
-    assert s["threshold"].notna().all() and len(s) >= 3
+def test_signposts_follow_the_contract(claims, base):
+    posts = pr.signposts(base, claims, case="the base case")
+    assert len(posts) == 4 and all(isinstance(s, contract.Signpost) for s in posts)
+    assert all(s.threshold is not None for s in posts)
+    ids = {c for s in posts for c in s.claims}
+    assert ids and ids <= set(pr.CLAIMS.values())
+    # no claim id or parameter name inside the sentences (they go in claims= and assumptions=)
+    words = " ".join(f"{s.name} {s.unit} {s.if_better} {s.if_worse}" for s in posts)
+    for name in [*pr.CLAIMS.values(), "eur_usd", "usd_hkd", "hk_price_hkd", "ordinary_shares_per_ads"]:
+        assert name not in words, name
 
 
 def test_signposts_order_and_wording(claims, base):
-    import types
-
-    s = pr.signposts(base, claims)
-    # the summary shows the first row: the forward-looking one, FY2027 EPS at the S&P 500 multiple
-    assert s.loc[0, "threshold"] == pytest.approx(8.57 * 23)
+    posts = pr.signposts(base, claims)
+    # the summary shows the first: the forward-looking one, FY2027 EPS at the S&P 500 multiple
+    assert posts[0].threshold == pytest.approx(8.57 * 23) and posts[0].better_case == "bull"
     # the resistance is read against the euro close in dollars: cleared at 1.17, not at 1.10
-    res = s[(s["threshold"] - 163.43).abs() < 1e-9].iloc[0]
-    assert "likely already cleared" in res["signpost"] and "170.6" in res["signpost"]
+    res = next(s for s in posts if s.threshold == pytest.approx(163.43))
+    assert "likely already cleared" in res.name and "170.6" in res.name and res.better_case == "base"
+    assert res.assumptions == ("eur_usd",)
     weak = pr.signposts(types.SimpleNamespace(**(vars(base) | {"eur_usd": 1.10})), claims)
-    res_weak = weak[(weak["threshold"] - 163.43).abs() < 1e-9].iloc[0]
-    assert "not cleared" in res_weak["signpost"] and "already" not in res_weak["signpost"]
+    res_weak = next(s for s in weak if s.threshold == pytest.approx(163.43))
+    assert "not cleared" in res_weak.name and "already" not in res_weak.name
+    assert res_weak.better_case == "base or bull"
     # a gap to parity is a flow signal, not a lasting pricing of the loss bill
-    parity = s[s["unit"] == "HKD per share"].iloc[0]
-    assert "flow" in parity["if_worse"] and "not a lasting" in parity["if_worse"]
-    assert "still prices the loss bill" not in " ".join(s["if_worse"])
+    parity = next(s for s in posts if s.unit == "HKD per share")
+    assert parity.threshold == pytest.approx(152 * 7.78 / 8)
+    assert "flow" in parity.if_worse and "not a lasting" in parity.if_worse
+    assert "still prices the loss bill" not in " ".join(s.if_worse for s in posts)
+
+
+def test_resistance_reading_both_ways():
+    cleared = pr.resistance_reading(170.6, 163.43, 1.17)
+    assert cleared == ("likely already cleared: seed 002's euro close of 13 Jan is USD 170.6 at USD 1.17 per euro",
+                       "the price holds above it: the January rally holds", "base")
+    status, better, case = pr.resistance_reading(160.4, 163.43, 1.10)
+    assert status.startswith("not cleared by 13 Jan at USD 1.1 per euro") and "160.4" in status
+    assert "carries on" in better and case == "base or bull"
 
 
 def test_multiples_table_does_not_repeat_a_quoted_multiple(claims, base):
-    import types
-
     t = pr.multiples_table(base, claims)  # applied_pe 20 on the whole forecast = seed 004's forward row
     assert len(t) == 4 and t["P/E (x)"].tolist() == [19, 20, 23, 32]
-    assert t["multiple"].str.contains("this run").sum() == 1
+    assert t["multiple"].str.contains("applied here").sum() == 1
+    assert not t["multiple"].str.contains("this run|applied_pe").any()
     assert "applied_pe" in t.loc[t["P/E (x)"] == 20, "basis"].item()
     other = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"applied_pe": 21.0})), claims)
     assert len(other) == 5 and other.iloc[-1]["implied price (USD per ADS)"] == pytest.approx(21 * 8.57)
+    assert other.iloc[-1]["multiple"] == "applied here: 21x on 100% of the forecast"
     # the same multiple on part of the forecast is a different reading: its own row
     part = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"eps_delivery_pct": 90.0})), claims)
     assert len(part) == 5
 
 
-def test_page_figures_are_plain_and_finite(claims, base):
+def test_page_figures_are_plain_finite_numbers(claims, base):
     f = pr.page_figures(base, claims)
+    assert len(f) > 50
     for name, value in f.items():
-        assert isinstance(value, (int, float, str)) and not isinstance(value, bool), name
-        if not isinstance(value, str):
-            assert math.isfinite(value), name
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), name
+        assert math.isfinite(value), name
     assert f["price_pe_sp"] == pytest.approx(8.57 * 23)
     assert f["eps_growth_vs_fwd"] == pytest.approx((8.57 / 7.6 - 1) * 100)
-    assert f["hk_premium_text"] == "at"
-    assert (f["check_upside"], f["check_drawdown"], f["check_eps"], f["check_high"]) == (
-        "does not hold", "holds", "holds", "holds")
     assert f["ntm_eps_blend"] == pytest.approx(0.25 * 8.57 / 1.5 + 0.75 * 8.57)
 
 
-def _parameters_cell_literals() -> dict:
-    nb = nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    return {
-        node.targets[0].id: ast.literal_eval(node.value)
-        for node in ast.parse(cell.source).body
-        if isinstance(node, ast.Assign)
-    }
+def test_compute_holds_the_figures_and_every_table(claims, base):
+    r = pr.compute(base, claims)
+    assert r["figures"] == pr.page_figures(base, claims)
+    tables = {k: v for k, v in r.items() if k != "figures"}
+    assert len(tables) == 8 and all(isinstance(t, pd.DataFrame) and len(t) > 0 for t in tables.values())
+    assert "plot_date" in r["price_points"] and "plot_date" not in r["price_points_table"]
+    assert "upside to the average target (%)" in r["price_points_table"]
 
 
-def test_parameters_cell_equals_base_scenario():
-    from alibaba_report import params
+def test_prose_under_the_base_case(claims, base):
+    t = pr.prose(base, claims)
+    assert t["hk_premium_text"] == "at" and t["hk_premium_origin"] == "a parity set by assumption, not observed"
+    assert (t["check_upside"], t["check_drawdown"], t["check_eps"], t["check_high"]) == (
+        "does not hold", "holds", "holds", "holds")
+    assert t["eur_vs_resistance_text"] == "above" and t["implied_vs_now_text"] == "12.8% above"
+    for key in ("timeline_alt", "index_alt", "multiples_alt"):
+        assert len(t[key]) > 100, key
 
-    assert _parameters_cell_literals() == params.scenario_parameters("base", NOTEBOOK)
+
+def test_words_vs_both_signs():
+    assert pr.words_vs(12.76) == "12.8% above"
+    assert pr.words_vs(-3.0) == "3.0% below"
+    assert pr.words_vs(0.0) == "0.0% above"
+    assert pr.words_vs(-1.234, digits=2) == "1.23% below"
+
+
+def test_premium_words_and_origin_at_and_off_parity():
+    assert pr.premium_words(0.001) == "at" and pr.premium_words(-0.004) == "at"
+    assert pr.premium_words(-1.91) == "1.9% below" and pr.premium_words(0.5) == "0.5% above"
+    assert pr.premium_origin(0.0) == "a parity set by assumption, not observed"
+    assert pr.premium_origin(-1.91) == "a gap set by assumption, not a quote"
+    assert "hk_price_hkd" not in pr.premium_origin(-1.91)
+
+
+def test_above_or_below():
+    assert pr.above_or_below(170.6, 163.43) == "above"
+    assert pr.above_or_below(160.0, 163.43) == "below"
+    assert pr.above_or_below(163.43, 163.43) == "below"
+
+
+def test_chart_titles_and_alt_texts_carry_the_numbers(claims, base):
+    assert pr.timeline_title(88.4, 192, 152, 170.6) == (
+        "USD 88 at the end of 2024 (implied), about 192 in October, 152 on 4 January, then about 171 by 13 January")
+    moves = pr.index_effect_of_seed_moves(base, claims)
+    assert pr.index_effect_title(moves, 8.0).startswith("At a 8% weight, the seeds' 5-15% Alibaba moves")
+    assert pr.index_effect_title(moves, 8.0).endswith("Index 0.4-1.2% on their own")
+    assert "1.20%" in pr.index_effect_alt(moves, 8.0) and "at a 8% weight" in pr.index_effect_alt(moves, 8.0)
+    assert pr.multiples_title(205, 23.92) == (
+        "The USD 205 target is FY2027 EPS at 23.9x: about the S&P 500's multiple, far below Amazon's")
+    alt = pr.multiples_alt(pr.multiples_table(base, claims), pr.reference_prices(base, claims))
+    assert "32 times, gives 274 dollars" in alt and "euro close of 171 in dollars" in alt
+    f = pr.page_figures(base, claims)
+    assert "about 88 implied at the end of 2024" in pr.timeline_alt(f) and "189.5" in pr.timeline_alt(f)
+
+
+def test_charts_are_drawn_through_the_house_style(claims, base):
+    import matplotlib.pyplot as plt
+
+    for draw in (pr.timeline_figure, pr.index_effect_figure, pr.multiples_figure):
+        fig = draw(base, claims)
+        assert fig._suptitle is not None and fig._suptitle.get_text()
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        assert len(source) == 1, draw.__name__
+        assert not any(name in source[0] for name in vars(base)), source[0]  # no parameter names
+        plt.close(fig)
+
+
+def test_ledger_table_lists_the_chapters_own_claims(claims):
+    t = pr.ledger_table(claims)
+    assert len(t) == len(pr.CHAPTER_CLAIMS) > 20
+    assert t["claim"].tolist() == pr.CHAPTER_CLAIMS and set(pr.CHAPTER_CLAIMS) <= set(pr.CLAIMS.values())
 
 
 def test_wrong_type_is_rejected_by_name():

@@ -11,34 +11,22 @@ argument, a "move" is a relative change of a price.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-
-def _number(name: str, x: object) -> float:
-    """``x`` as a float if it is a real number (not a string, not a bool), else ValueError."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {x!r}")
-    return float(x)
+from alibaba_report.chapters.contract import Signpost, check_number
+from alibaba_report.evidence import ledger
+from alibaba_report.charts import style
 
 
-def _positive(name: str, x: float) -> float:
-    """``x`` as a float, or ValueError naming ``name`` if it is not a finite number above zero."""
-    v = _number(name, x)
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a finite number above zero, got {x!r}")
-    return v
-
-
-def _finite(name: str, x: float) -> float:
-    v = _number(name, x)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    return v
+def _positive(name: str, x: object) -> float:
+    """``x`` as a float above zero, or :class:`~alibaba_report.chapters.contract.ModelInputError` naming ``name``."""
+    return check_number(name, x, low=0, low_open=True)
 
 
 # --- parity between the two listings ---------------------------------------------------------
@@ -80,27 +68,14 @@ def index_move_pp(stock_move_pct: float, weight_pct: float) -> float:
     return of a capitalisation-weighted index, i.e. moves the index by w x m percent (not index
     points: an index point is a unit of the index level). ``weight_pct`` must be from 0 to 100.
     """
-    w = _finite("weight_pct", weight_pct)
-    if not 0.0 <= w <= 100.0:
-        raise ValueError(f"weight_pct must be from 0 to 100, got {weight_pct!r}")
-    return _finite("stock_move_pct", stock_move_pct) * w / 100.0
-
-
-def index_effect_table(moves_pct: Iterable[float], weight_pct: float) -> pd.DataFrame:
-    """For each stock move, the index move it causes alone, and its share of a same-size index move."""
-    rows = [
-        {"Alibaba move (%)": m, "index move caused (%)": index_move_pp(m, weight_pct)}
-        for m in moves_pct
-    ]
-    return pd.DataFrame(rows, columns=["Alibaba move (%)", "index move caused (%)"])
+    w = check_number("weight_pct", weight_pct, low=0, high=100, unit="%")
+    return check_number("stock_move_pct", stock_move_pct) * w / 100.0
 
 
 def stock_move_for_index_move(index_move_pp_: float, weight_pct: float) -> float:
     """The stock move (percent) that alone would move the index by ``index_move_pp_`` percent."""
-    w = _finite("weight_pct", weight_pct)
-    if not 0.0 < w <= 100.0:
-        raise ValueError(f"weight_pct must be above 0 and at most 100, got {weight_pct!r}")
-    return _finite("index_move_pp", index_move_pp_) * 100.0 / w
+    w = check_number("weight_pct", weight_pct, low=0, high=100, low_open=True, unit="%")
+    return check_number("index_move_pp", index_move_pp_) * 100.0 / w
 
 
 # --- valuation arithmetic --------------------------------------------------------------------
@@ -112,17 +87,13 @@ def upside_pct(price: float, target: float) -> float:
 
 def target_from_upside(price: float, upside: float) -> float:
     """The target that stands ``upside`` percent above ``price``."""
-    u = _finite("upside", upside)
-    if u <= -100.0:
-        raise ValueError(f"upside must be above -100 percent, got {upside!r}")
+    u = check_number("upside", upside, low=-100, low_open=True, unit="%")
     return _positive("price", price) * (1.0 + u / 100.0)
 
 
 def price_from_upside(target: float, upside: float) -> float:
     """The price from which ``target`` is ``upside`` percent away."""
-    u = _finite("upside", upside)
-    if u <= -100.0:
-        raise ValueError(f"upside must be above -100 percent, got {upside!r}")
+    u = check_number("upside", upside, low=-100, low_open=True, unit="%")
     return _positive("target", target) / (1.0 + u / 100.0)
 
 
@@ -153,9 +124,7 @@ def base_from_growth(new: float, growth: float) -> float:
 
 def high_from_distance(price: float, below_pct: float) -> float:
     """The high a price stands ``below_pct`` percent below: price / (1 - below/100)."""
-    b = _finite("below_pct", below_pct)
-    if not 0.0 <= b < 100.0:
-        raise ValueError(f"below_pct must be from 0 to under 100, got {below_pct!r}")
+    b = check_number("below_pct", below_pct, low=0, high=100, high_open=True, unit="%")
     return _positive("price", price) / (1.0 - b / 100.0)
 
 
@@ -170,9 +139,7 @@ def ntm_eps(eps_this_fy: float, eps_next_fy: float, share_of_this_fy: float) -> 
     A forward P/E is usually paid on the twelve months ahead; ``share_of_this_fy`` (0 to 1) is the
     part of those twelve months that still falls in the current fiscal year.
     """
-    w = _finite("share_of_this_fy", share_of_this_fy)
-    if not 0.0 <= w <= 1.0:
-        raise ValueError(f"share_of_this_fy must be from 0 to 1, got {share_of_this_fy!r}")
+    w = check_number("share_of_this_fy", share_of_this_fy, low=0, high=1)
     return w * _positive("eps_this_fy", eps_this_fy) + (1.0 - w) * _positive("eps_next_fy", eps_next_fy)
 
 
@@ -202,19 +169,21 @@ class Check:
         return abs(self.gap) <= self.tolerance
 
     @property
+    def word(self) -> str:
+        """'holds' or 'does not hold'."""
+        return "holds" if self.holds else "does not hold"
+
+    @property
     def verdict(self) -> str:
-        """'holds' / 'does not hold', with ' if <condition>' when the check rests on one."""
-        word = "holds" if self.holds else "does not hold"
-        return f"{word} if {self.condition}" if self.condition else word
+        """:attr:`word`, with ' if <condition>' when the check rests on one."""
+        return f"{self.word} if {self.condition}" if self.condition else self.word
 
 
 def check_stated(what: str, stated: float, computed: float, unit: str, tolerance: float,
                  condition: str = "") -> Check:
     """Compare a stated figure with the computed one; ``holds`` is True within ``tolerance``."""
-    t = _finite("tolerance", tolerance)
-    if t < 0:
-        raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
-    return Check(what, _finite("stated", stated), _finite("computed", computed), unit, t, condition)
+    t = check_number("tolerance", tolerance, low=0)
+    return Check(what, check_number("stated", stated), check_number("computed", computed), unit, t, condition)
 
 
 def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
@@ -236,46 +205,67 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
 
 # --- the seeds' figures, by claim id (data/claims.csv) ----------------------------------------
 
-PRICE_NOW = "us_share_price_s004"  # USD 152, 4 Jan 2026
-TARGET = "consensus_price_target_s004"  # USD 205 average target
-TARGET_UPSIDE_STATED = "consensus_target_upside_s004"  # "approximately 40%"
-OCT_HIGH = "us_shares_oct_high_s004"  # around USD 192, October 2025
-DRAWDOWN = "us_shares_drawdown_from_oct_high_s004"  # about -20%
-GAIN_2025 = "us_shares_gain_2025_s004"  # over 72% in 2025
-PE_FORWARD = "pe_forward_s004"  # roughly 20
-PE_001 = "pe_ratio_s001"  # near 19 (trailing or forward not stated)
-PE_AMAZON = "amazon_pe_s004"  # 32
-PE_SP500 = "sp500_pe_s004"  # 23
-EPS_FY27 = "consensus_eps_fy27_s004"  # USD 8.57
-EPS_GROWTH = "consensus_eps_growth_fy27_s004"  # "nearly 50%"
-UPSIDE_001 = "consensus_target_upside_s001"  # roughly 18% (target lost in extraction)
-RESISTANCE = "resistance_level_s001"  # USD 163.43
-EUR_CLOSE = "overseas_shares_close_s002"  # EUR 145.80, 13 Jan 2026
-EUR_BELOW_HIGH = "overseas_shares_below_52w_high_s002"  # nearly 10% below the 52-week high
-WEIGHT = "hstech_alibaba_weight_s000"  # about 8% of the Hang Seng Tech Index
-ANALYSTS = "analysts_covering_s004"
-BUYS = "analysts_buy_s004"
+# Every claim this chapter reads, by the role it plays on the page. The first block is the chapter's
+# own arithmetic, in the order the page's ledger table lists it; the second the figures the two
+# valuation logics lean on (and the claim that dates Alibaba's fiscal quarters).
+_OWN_CLAIMS = {
+    "move_jan8": "us_shares_daily_gain_s000",  # more than 5%, US, session before 8 Jan
+    "weight": "hstech_alibaba_weight_s000",  # about 8% of the Hang Seng Tech Index
+    "price_now": "us_share_price_s004",  # USD 152, 4 Jan 2026
+    "oct_high": "us_shares_oct_high_s004",  # around USD 192, October 2025
+    "drawdown": "us_shares_drawdown_from_oct_high_s004",  # about -20%
+    "gain_2025": "us_shares_gain_2025_s004",  # over 72% in 2025
+    "target": "consensus_price_target_s004",  # USD 205 average target
+    "target_upside_stated": "consensus_target_upside_s004",  # "approximately 40%"
+    "analysts": "analysts_covering_s004",
+    "buys": "analysts_buy_s004",
+    "pe_forward": "pe_forward_s004",  # roughly 20
+    "pe_amazon": "amazon_pe_s004",  # 32
+    "pe_sp500": "sp500_pe_s004",  # 23
+    "eps_fy27": "consensus_eps_fy27_s004",  # USD 8.57
+    "eps_growth": "consensus_eps_growth_fy27_s004",  # "nearly 50%"
+    "pe_001": "pe_ratio_s001",  # near 19 (trailing or forward not stated)
+    "upside_001": "consensus_target_upside_s001",  # roughly 18% (target lost in extraction)
+    "resistance": "resistance_level_s001",  # USD 163.43
+    "move_003": "shares_spike_after_call_s003",  # 8%, undated
+    "move_session_002": "overseas_shares_session_gain_s002",  # more than 9% in one session
+    "move_001": "us_shares_surge_s001",  # 10% surge (AI-written text)
+    "move_week_002": "overseas_shares_week_gain_s002",  # about 15% over one week
+    "eur_close": "overseas_shares_close_s002",  # EUR 145.80, 13 Jan 2026
+    "eur_below_high": "overseas_shares_below_52w_high_s002",  # nearly 10% below the 52-week high
+}
+CLAIMS: dict[str, str] = {
+    **_OWN_CLAIMS,
+    # Alibaba's fiscal year ends in March (seed 000: "Q3 of fiscal year 2026 (the fourth quarter of
+    # calendar year 2025)"); the same claim is Goldman Sachs' group EBITDA change below
+    "fiscal_quarter": "gs_group_ebitda_yoy_fq3_fy26",
+    "gs_group_ebitda": "gs_group_ebitda_yoy_fq3_fy26",
+    "nomura_loss_peak": "nomura_ebita_loss_peak_fq3_fy26",
+    "ubs_commerce_loss": "ubs_commerce_loss_fq3_fy26",
+    "commerce_earnings": "china_commerce_adj_earnings_yoy_fq2_fy26_s004",
+    "free_cash_flow": "group_free_cash_flow_fq2_fy26_s004",
+    "cloud_growth": "cloud_revenue_growth_fq2_fy26_s004",
+    "ai_streak": "ai_revenue_triple_digit_streak_s000",
+    "gs_capex": "gs_capex_fy26_fy28",
+}
+# The claims of the chapter's own arithmetic, in the order the page lists them.
+CHAPTER_CLAIMS = list(_OWN_CLAIMS.values())
 
-MOVE_JAN8 = "us_shares_daily_gain_s000"  # more than 5%, US, session before 8 Jan
-MOVE_003 = "shares_spike_after_call_s003"  # 8%, undated
-MOVE_SESSION_002 = "overseas_shares_session_gain_s002"  # more than 9% in one session
-MOVE_001 = "us_shares_surge_s001"  # 10% surge (AI-written text)
-MOVE_WEEK_002 = "overseas_shares_week_gain_s002"  # about 15% over one week
+# Short names for the same ids in the arithmetic below (the scenarios page reads some of them).
+PRICE_NOW, TARGET, TARGET_UPSIDE_STATED = CLAIMS["price_now"], CLAIMS["target"], CLAIMS["target_upside_stated"]
+OCT_HIGH, DRAWDOWN, GAIN_2025 = CLAIMS["oct_high"], CLAIMS["drawdown"], CLAIMS["gain_2025"]
+PE_FORWARD, PE_001, PE_AMAZON, PE_SP500 = CLAIMS["pe_forward"], CLAIMS["pe_001"], CLAIMS["pe_amazon"], CLAIMS["pe_sp500"]
+EPS_FY27, EPS_GROWTH, UPSIDE_001 = CLAIMS["eps_fy27"], CLAIMS["eps_growth"], CLAIMS["upside_001"]
+RESISTANCE, EUR_CLOSE, EUR_BELOW_HIGH = CLAIMS["resistance"], CLAIMS["eur_close"], CLAIMS["eur_below_high"]
+WEIGHT, ANALYSTS, BUYS, MOVE_JAN8 = CLAIMS["weight"], CLAIMS["analysts"], CLAIMS["buys"], CLAIMS["move_jan8"]
 
-# The share-price moves the seeds report: (claim id, what moved, where), smallest first
+# The share-price moves the seeds report: (role, what moved, where), smallest first
 MOVES = [
-    (MOVE_JAN8, "US close, latest session before 8 Jan", "US (000)"),
-    (MOVE_003, "spike after an earnings call, undated", "not named (003)"),
-    (MOVE_SESSION_002, "one session after the policy news", "overseas listing (002)"),
-    (MOVE_001, "surge to 12 Jan, from 9 Jan", "US (001, AI-written)"),
-    (MOVE_WEEK_002, "one week to 13 Jan", "overseas listing (002)"),
-]
-
-# Every claim this chapter reads for its own arithmetic, in the order the page lists them.
-CHAPTER_CLAIMS = [
-    MOVE_JAN8, WEIGHT, PRICE_NOW, OCT_HIGH, DRAWDOWN, GAIN_2025, TARGET, TARGET_UPSIDE_STATED, ANALYSTS,
-    BUYS, PE_FORWARD, PE_AMAZON, PE_SP500, EPS_FY27, EPS_GROWTH, PE_001, UPSIDE_001, RESISTANCE,
-    MOVE_003, MOVE_SESSION_002, MOVE_001, MOVE_WEEK_002, EUR_CLOSE, EUR_BELOW_HIGH,
+    ("move_jan8", "US close, latest session before 8 Jan", "US (000)"),
+    ("move_003", "spike after an earnings call, undated", "not named (003)"),
+    ("move_session_002", "one session after the policy news", "overseas listing (002)"),
+    ("move_001", "surge to 12 Jan, from 9 Jan", "US (001, AI-written)"),
+    ("move_week_002", "one week to 13 Jan", "overseas listing (002)"),
 ]
 
 # A rounded percentage ("about 20%", "approximately 40%") is taken to hold when the computed value
@@ -285,10 +275,8 @@ ROUND_PCT_TOLERANCE_PP = 2.5
 SAME_LEVEL_TOLERANCE_PCT = 2.5
 # A multiple quoted as "roughly 20" is taken to hold within one turn of it (19 to 21).
 ROUND_MULTIPLE_TOLERANCE_X = 1.0
-# Alibaba's fiscal year ends in March (seed 000: "Q3 of fiscal year 2026 (the fourth quarter of
-# calendar year 2025)", claim FY_QUARTER). Twelve months forward from 4 January 2026 are one quarter
-# of FY2026 (January to March 2026) and three of FY2027.
-FY_QUARTER = "gs_group_ebitda_yoy_fq3_fy26"
+# Alibaba's fiscal year ends in March (claim CLAIMS["fiscal_quarter"]). Twelve months forward from
+# 4 January 2026 are one quarter of FY2026 (January to March 2026) and three of FY2027.
 NTM_SHARE_OF_FY26 = 0.25
 
 
@@ -330,8 +318,6 @@ def price_points(p, claims) -> pd.DataFrame:
     ``ordinary_shares_per_ads``), the upside to the average target, the multiple it pays for the
     FY2027 EPS forecast, whether it is quoted or derived, and the claims behind it.
     """
-    import datetime as dt
-
     target = claims.value(TARGET)
     eps = claims.value(EPS_FY27)
     rows = [
@@ -374,7 +360,8 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
     trades and follows, so each row is what the move would do had Hong Kong moved as much.
     """
     rows = []
-    for cid, what, where in MOVES:
+    for role, what, where in MOVES:
+        cid = CLAIMS[role]
         move = claims.value(cid)
         rows.append({
             "move": what,
@@ -389,7 +376,7 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
 def multiples_table(p, claims) -> pd.DataFrame:
     """What the FY2027 EPS forecast is worth at each quoted multiple, and the upside from USD 152.
 
-    The quoted multiples apply to the forecast as made; the last row is this run's own reading:
+    The quoted multiples apply to the forecast as made; the last row is the chapter's own reading:
     ``applied_pe`` on ``eps_delivery_pct`` of the forecast. When that reading is one of the quoted
     rows (the same multiple on the whole forecast), it is not repeated: that row is marked instead.
     """
@@ -405,9 +392,9 @@ def multiples_table(p, claims) -> pd.DataFrame:
     same = [i for i, (_, pe, e, _) in enumerate(rows) if math.isclose(pe, p.applied_pe) and math.isclose(e, run_eps)]
     if same:
         label, pe, e, basis = rows[same[0]]
-        rows[same[0]] = (f"{label} = this run's applied_pe", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
+        rows[same[0]] = (f"{label} = the multiple applied here", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
     else:
-        rows.append((f"this run: applied_pe on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
+        rows.append((f"applied here: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
                      "applied_pe, eps_delivery_pct"))
     out = [{
         "multiple": label,
@@ -491,17 +478,17 @@ def two_logics(claims) -> pd.DataFrame:
     Hong Kong price. Either logic can be applied to the one price of the one stock.
     """
     hk = [
-        ("Goldman Sachs: group EBITDA change, FY26Q3", "gs_group_ebitda_yoy_fq3_fy26"),
-        ("Nomura: EBITA loss peak, FY26Q3", "nomura_ebita_loss_peak_fq3_fy26"),
-        ("UBS: commerce loss, FY26Q3", "ubs_commerce_loss_fq3_fy26"),
-        ("China commerce adjusted earnings change, FY26Q2", "china_commerce_adj_earnings_yoy_fq2_fy26_s004"),
-        ("Free cash flow, FY26Q2", "group_free_cash_flow_fq2_fy26_s004"),
+        ("Goldman Sachs: group EBITDA change, FY26Q3", CLAIMS["gs_group_ebitda"]),
+        ("Nomura: EBITA loss peak, FY26Q3", CLAIMS["nomura_loss_peak"]),
+        ("UBS: commerce loss, FY26Q3", CLAIMS["ubs_commerce_loss"]),
+        ("China commerce adjusted earnings change, FY26Q2", CLAIMS["commerce_earnings"]),
+        ("Free cash flow, FY26Q2", CLAIMS["free_cash_flow"]),
         ("Forward P/E", PE_FORWARD),
     ]
     us = [
-        ("Cloud revenue growth, FY26Q2", "cloud_revenue_growth_fq2_fy26_s004"),
-        ("AI-product revenue: triple-digit growth streak", "ai_revenue_triple_digit_streak_s000"),
-        ("Goldman Sachs: capex forecast FY2026-28", "gs_capex_fy26_fy28"),
+        ("Cloud revenue growth, FY26Q2", CLAIMS["cloud_growth"]),
+        ("AI-product revenue: triple-digit growth streak", CLAIMS["ai_streak"]),
+        ("Goldman Sachs: capex forecast FY2026-28", CLAIMS["gs_capex"]),
         ("FY2027 EPS forecast", EPS_FY27),
         ("Average analyst target", TARGET),
         ("Analysts rating Buy (of 17)", BUYS),
@@ -548,75 +535,78 @@ def key_outputs(p, claims) -> dict:
     }
 
 
-def signposts(p, claims) -> pd.DataFrame:
+def resistance_reading(eur_close_usd: float, resistance_usd: float, eur_usd: float) -> tuple[str, str, str]:
+    """Whether seed 002's euro close (in USD) had cleared seed 001's resistance, and what holding or
+    clearing it would then mean: ``(status in words, if better, better case)``."""
+    if eur_close_usd > resistance_usd:
+        return (f"likely already cleared: seed 002's euro close of 13 Jan is USD {eur_close_usd:.1f} "
+                f"at USD {eur_usd:g} per euro",
+                "the price holds above it: the January rally holds", "base")
+    return (f"not cleared by 13 Jan at USD {eur_usd:g} per euro: seed 002's euro close is USD {eur_close_usd:.1f}",
+            "a close above it: the January rally carries on", "base or bull")
+
+
+def signposts(p, claims, case: str | None = None) -> list[Signpost]:
     """What to watch, with the threshold that tells which valuation logic the US price follows.
 
-    The first row is the one the book's summary shows: the forward-looking test of the two logics.
+    The first is the one the book's summary shows: the forward-looking test of the two logics.
+    The thresholds do not depend on the scenario's name, so ``case`` is accepted and not used.
     """
     now = claims.value(PRICE_NOW)
     eps27 = claims.value(EPS_FY27)
-    fwd_eps = eps_from_pe(now, claims.value(PE_FORWARD))
     resistance = claims.value(RESISTANCE)
     eur_close_usd = eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd)
-    if eur_close_usd > resistance:
-        cleared = (f"likely already cleared: seed 002's euro close of 13 Jan is USD {eur_close_usd:.1f} "
-                   f"at eur_usd {p.eur_usd:g}")
-        better = "the price holds above it: the January rally holds (base)"
-    else:
-        cleared = (f"not cleared by 13 Jan at eur_usd {p.eur_usd:g}: seed 002's euro close is USD "
-                   f"{eur_close_usd:.1f}")
-        better = "a close above it: the January rally carries on (base to bull)"
-    rows = [
-        {
-            "signpost": "US price against FY2027 EPS at the S&P 500 multiple",
-            "threshold": price_from_eps(eps27, claims.value(PE_SP500)), "unit": "USD per ADS",
-            "if_better": "the market pays a market multiple for FY2027 earnings: the long-term logic wins (bull)",
-            "if_worse": "the discount to the market persists: near-term earnings still set the price (base or bear)",
-            "basis": f"{EPS_FY27}, {PE_SP500}",
-        },
-        {
-            "signpost": f"FY2027 EPS forecast against the EPS the forward P/E implies at USD {now:g}",
-            "threshold": fwd_eps, "unit": "USD per ADS",
-            "if_better": f"the forecast holds above it: USD {now:g} pays less than the forward multiple for "
-                         "FY2027 earnings, the recovery is still expected (bull)",
-            "if_worse": "cut below it: even FY2027 earnings would cost more than the forward multiple at "
-                        f"USD {now:g}, the recovery is gone from the forecast (bear)",
-            "basis": f"{EPS_FY27}, {PRICE_NOW}, {PE_FORWARD}",
-        },
-        {
-            "signpost": f"US price against seed 001's technical resistance ({cleared})",
-            "threshold": resistance, "unit": "USD per ADS",
-            "if_better": better,
-            "if_worse": "a close back below it: the rally ran ahead of earnings (bear)",
-            "basis": f"{RESISTANCE}, {EUR_CLOSE}, eur_usd",
-        },
-        {
-            "signpost": f"Hong Kong close against parity with the same day's US close (threshold: parity with "
-                        f"USD {now:g})",
-            "threshold": hk_parity_price_hkd(now, p.usd_hkd, p.ordinary_shares_per_ads),
-            "unit": "HKD per share",
-            "if_better": "within dealing costs and the time-zone lag of parity: one stock, one price (no scenario "
-                         "signal); a premium beyond costs is buying concentrated in Hong Kong, a flow signal",
-            "if_worse": "a discount beyond costs: selling concentrated in Hong Kong, a flow signal that ADS "
-                        "conversion arbitrage should close, not a lasting Hong Kong pricing of the loss bill",
-            "basis": f"{PRICE_NOW}, usd_hkd, ordinary_shares_per_ads, hk_price_hkd",
-        },
+    cleared, better, better_case = resistance_reading(eur_close_usd, resistance, p.eur_usd)
+    return [
+        Signpost("US price against FY2027 EPS at the S&P 500 multiple",
+                 price_from_eps(eps27, claims.value(PE_SP500)), "USD per ADS",
+                 "the market pays a market multiple for FY2027 earnings: the long-term logic wins",
+                 "the discount to the market persists: near-term earnings still set the price",
+                 "bull", "base or bear", claims=(EPS_FY27, PE_SP500)),
+        Signpost(f"FY2027 EPS forecast against the EPS the forward P/E implies at USD {now:g}",
+                 eps_from_pe(now, claims.value(PE_FORWARD)), "USD per ADS",
+                 f"the forecast holds above it: USD {now:g} pays less than the forward multiple for FY2027 "
+                 "earnings, the recovery is still expected",
+                 "cut below it: even FY2027 earnings would cost more than the forward multiple at "
+                 f"USD {now:g}, the recovery is gone from the forecast",
+                 "bull", "bear", claims=(EPS_FY27, PRICE_NOW, PE_FORWARD)),
+        Signpost(f"US price against seed 001's technical resistance ({cleared})", resistance, "USD per ADS",
+                 better, "a close back below it: the rally ran ahead of earnings", better_case, "bear",
+                 claims=(RESISTANCE, EUR_CLOSE), assumptions=("eur_usd",)),
+        Signpost(f"Hong Kong close against parity with the same day's US close (threshold: parity with "
+                 f"USD {now:g})", hk_parity_price_hkd(now, p.usd_hkd, p.ordinary_shares_per_ads), "HKD per share",
+                 "within dealing costs and the time-zone lag of parity: one stock, one price (no scenario "
+                 "signal); a premium beyond costs is buying concentrated in Hong Kong, a flow signal",
+                 "a discount beyond costs: selling concentrated in Hong Kong, a flow signal that ADS "
+                 "conversion arbitrage should close, not a lasting Hong Kong pricing of the loss bill",
+                 "base", "base", claims=(PRICE_NOW,), assumptions=("usd_hkd", "ordinary_shares_per_ads")),
     ]
-    return pd.DataFrame(rows, columns=["signpost", "threshold", "unit", "if_better", "if_worse", "basis"])
 
 
 # --- charts (the notebook shows them with style.show) ----------------------------------------
 
-def timeline_figure(points: pd.DataFrame, target_usd: float, title: str, source: str):
+def timeline_title(start_2025: float, oct_high: float, price_now: float, eur_close_usd: float) -> str:
+    """The price chart's finding: the path from the end of 2024 to 13 January, in dollars."""
+    return (f"USD {start_2025:.0f} at the end of 2024 (implied), about {oct_high:.0f} in October, "
+            f"{price_now:.0f} on 4 January, then about {eur_close_usd:.0f} by 13 January")
+
+
+def timeline_figure(p, claims):
     """The dollar price points in date order, the average target and any undated level as lines.
 
-    ``points`` is :func:`price_points`. Dated points are evenly spaced in date order (the tick label
+    The points are :func:`price_points`. Dated points are evenly spaced in date order (the tick label
     gives the date): the seeds give a handful of prices months apart, and the path between them is
     not known, so a true time axis would only crowd the January points together. A row without a
     plotting date (the implied 52-week high) is drawn as a horizontal line, the average target too.
     """
-    from alibaba_report.charts import style
-
+    points = price_points(p, claims)
+    target_usd = claims.value(TARGET)
+    title = timeline_title(start_of_2025_price_usd(claims), claims.value(OCT_HIGH), claims.value(PRICE_NOW),
+                           eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd))
+    source = (claims.source_line([GAIN_2025, OCT_HIGH, PRICE_NOW, RESISTANCE, EUR_CLOSE, EUR_BELOW_HIGH, TARGET])
+              + f". Assumption: EUR/USD {p.eur_usd:g}. Hollow markers are derived, not quoted; "
+              "the October high is a month, its day is not given. Points in date order, not to time scale; "
+              "the path between them is not known.")
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.0)
     dated = points[points["plot_date"].notna()].sort_values("plot_date").reset_index(drop=True)
@@ -653,12 +643,20 @@ def timeline_figure(points: pd.DataFrame, target_usd: float, title: str, source:
     return style.finish(fig, title, source)
 
 
-def index_effect_figure(moves: pd.DataFrame, weight_pct: float, title: str, source: str):
-    """The index move caused by an Alibaba move at ``weight_pct``, the seeds' moves marked."""
-    import numpy as np
+def index_effect_title(moves: pd.DataFrame, weight_pct: float) -> str:
+    """The index chart's finding: the range of index moves the seeds' Alibaba moves cause."""
+    stock, index = moves["Alibaba move (%)"], moves["Hang Seng Tech move caused (%)"]
+    return (f"At a {weight_pct:g}% weight, the seeds' {stock.min():g}-{stock.max():g}% Alibaba moves would, "
+            f"matched in Hong Kong, move the Hang Seng Tech Index {index.min():.1f}-{index.max():.1f}% on their own")
 
-    from alibaba_report.charts import style
 
+def index_effect_figure(p, claims):
+    """The index move caused by an Alibaba move at ``hstech_weight_pct``, the seeds' moves marked."""
+    moves = index_effect_of_seed_moves(p, claims)
+    weight_pct = p.hstech_weight_pct
+    title = index_effect_title(moves, weight_pct)
+    source = (claims.source_line([WEIGHT, *moves["claim"]])
+              + f". Assumption: Alibaba's index weight {weight_pct:g}%. First order: other constituents unchanged.")
     fig, ax = style.figure()
     top = max(15.0, float(moves["Alibaba move (%)"].abs().max()) * 1.1)
     grid = np.linspace(-top, top, 121)
@@ -677,16 +675,33 @@ def index_effect_figure(moves: pd.DataFrame, weight_pct: float, title: str, sour
     return style.finish(fig, title, source)
 
 
-def multiples_figure(table: pd.DataFrame, markers: list[tuple[str, float]], title: str, source: str):
-    """What the FY2027 EPS forecast is worth at each multiple, against the quoted prices and target."""
-    from alibaba_report.charts import style
+def multiples_title(target_usd: float, target_pe: float) -> str:
+    """The multiples chart's finding: the multiple the average target pays for FY2027 EPS."""
+    return (f"The USD {target_usd:.0f} target is FY2027 EPS at {target_pe:.1f}x: "
+            "about the S&P 500's multiple, far below Amazon's")
 
+
+def reference_prices(p, claims) -> list[tuple[str, float]]:
+    """The prices the multiples chart draws as lines: 4 January, the 13 January euro close, the target."""
+    return [("4 Jan price", claims.value(PRICE_NOW)),
+            ("13 Jan, euro close", eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd)),
+            ("average target", claims.value(TARGET))]
+
+
+def multiples_figure(p, claims):
+    """What the FY2027 EPS forecast is worth at each multiple, against the quoted prices and target."""
+    table = multiples_table(p, claims)
+    markers = reference_prices(p, claims)
+    title = multiples_title(claims.value(TARGET), pe_from_price(claims.value(TARGET), claims.value(EPS_FY27)))
+    source = (claims.source_line([EPS_FY27, PE_001, PE_FORWARD, PE_SP500, PE_AMAZON, PRICE_NOW, EUR_CLOSE, TARGET])
+              + f". Assumptions: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the FY2027 EPS forecast; "
+              f"EUR/USD {p.eur_usd:g}.")
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.2)
     rows = table.reset_index(drop=True)
     ys = range(len(rows))
     for i, row in rows.iterrows():
-        run = "applied_pe" in row["basis"]  # this run's reading: dark blue and hatched, the quoted ones plain
+        run = "applied_pe" in row["basis"]  # the chapter's own reading: dark blue and hatched, the quoted ones plain
         ax.barh(i, row["implied price (USD per ADS)"], height=0.6, color=style.PALETTE[0 if run else 5],
                 hatch="//" if run else "", edgecolor="white")
         ax.annotate(f"USD {row['implied price (USD per ADS)']:.0f}", (row["implied price (USD per ADS)"], i),
@@ -711,25 +726,21 @@ def multiples_figure(table: pd.DataFrame, markers: list[tuple[str, float]], titl
     return style.finish(fig, title, source)
 
 
-# Reference lines of the multiples chart, told apart by colour and line style (not only colour).
+# Reference lines of the multiples chart, told apart by colour and line style (not only colour):
+# black solid, vermillion dashed, reddish purple dash-dot.
 REFERENCE_LINE_STYLES = [
-    {"color": "#000000", "linestyle": "-"},
-    {"color": "#D55E00", "linestyle": "--"},
-    {"color": "#CC79A7", "linestyle": "-."},
+    {"color": style.PALETTE[3], "linestyle": style.LINESTYLES[0]},
+    {"color": style.PALETTE[4], "linestyle": style.LINESTYLES[1]},
+    {"color": style.PALETTE[6], "linestyle": style.LINESTYLES[3]},
 ]
 
 
-def _words_vs(gap_pct: float, digits: int = 1) -> str:
-    """'12.8% above' / '3.0% below' for a signed percentage gap."""
-    return f"{abs(gap_pct):.{digits}f}% {'above' if gap_pct >= 0 else 'below'}"
-
-
-def page_figures(p, claims) -> dict:
-    """Every number and verdict the page's prose quotes, by the name the page glues it under.
+def page_figures(p, claims) -> dict[str, float]:
+    """Every number the page's prose quotes, by the name the page glues it under.
 
     Ledger figures come in under their own names (so the prose never types a seed's number); the
-    rest are computations of them and of the parameters ``p``. Values are plain floats or short
-    strings (the words that change with the numbers: "above"/"below", "holds"/"does not hold").
+    rest are computations of them and of the parameters ``p``. Values are plain numbers; the words
+    that change with them ("above"/"below", "holds"/"does not hold") are in :func:`prose`.
     """
     v = claims.value
     now, target, eps27 = v(PRICE_NOW), v(TARGET), v(EPS_FY27)
@@ -739,14 +750,13 @@ def page_figures(p, claims) -> dict:
     fwd_eps = eps_from_pe(now, v(PE_FORWARD))
     eps_base_stated = base_from_growth(eps27, v(EPS_GROWTH))
     prem = k["hk_premium_pct"]
-    at_parity = abs(prem) < 0.005
     f: dict = {name: v(cid) for name, cid in {
         "price_now": PRICE_NOW, "target_usd": TARGET, "upside_stated": TARGET_UPSIDE_STATED,
         "oct_high": OCT_HIGH, "gain_2025": GAIN_2025, "pe_fwd": PE_FORWARD, "pe_001": PE_001,
         "pe_amzn": PE_AMAZON, "pe_sp": PE_SP500, "eps27": EPS_FY27, "eps_growth_stated": EPS_GROWTH,
         "upside_001": UPSIDE_001, "resistance": RESISTANCE, "eur_close": EUR_CLOSE, "weight": WEIGHT,
-        "n_analysts": ANALYSTS, "n_buy": BUYS, "move_jan8": MOVE_JAN8, "move_003": MOVE_003,
-        "move_001": MOVE_001, "move_week_002": MOVE_WEEK_002,
+        "n_analysts": ANALYSTS, "n_buy": BUYS, "move_jan8": MOVE_JAN8, "move_003": CLAIMS["move_003"],
+        "move_001": CLAIMS["move_001"], "move_week_002": CLAIMS["move_week_002"],
     }.items()}
     f.update({
         "drawdown_stated": -v(DRAWDOWN),
@@ -760,16 +770,12 @@ def page_figures(p, claims) -> dict:
         "eur_close_usd": eur_close_usd,
         "rebound_pct": upside_pct(now, eur_close_usd),
         "eur_usd_above_resistance": v(RESISTANCE) / v(EUR_CLOSE),
-        "eur_vs_resistance_text": "above" if eur_close_usd > v(RESISTANCE) else "below",
         "high_52w_eur": high_52w_eur(claims),
         "high_52w_usd": k["high_52w_usd_from_eur"],
         "high_vs_oct_pct": upside_pct(v(OCT_HIGH), k["high_52w_usd_from_eur"]),
         # parity
         "hk_parity": k["hk_parity_price_hkd"],
         "hk_premium": prem,
-        "hk_premium_text": "at" if at_parity else _words_vs(prem),
-        "hk_premium_origin": "a parity set by assumption, not observed" if at_parity
-        else "a gap set by assumption (parameter hk_price_hkd), not a quote",
         # the index
         "move_min": float(moves["Alibaba move (%)"].min()),
         "move_max": float(moves["Alibaba move (%)"].max()),
@@ -785,7 +791,6 @@ def page_figures(p, claims) -> dict:
         "target_for_stated_upside": target_from_upside(now, v(TARGET_UPSIDE_STATED)),
         "target_pe": k["target_pe_on_fy27_eps"],
         "implied_price": k["implied_price_usd"],
-        "implied_vs_now_text": _words_vs(k["implied_price_vs_now_pct"]),
         "eps_delivered": eps_delivered_usd(p, claims),
         "fwd_eps": fwd_eps,
         "eps_growth_vs_fwd": change_pct(eps27, fwd_eps),
@@ -817,6 +822,116 @@ def page_figures(p, claims) -> dict:
         "round_tol": ROUND_PCT_TOLERANCE_PP,
         "same_level_tol": SAME_LEVEL_TOLERANCE_PCT,
     })
-    for name, check in zip(("check_upside", "check_drawdown", "check_eps", "check_high"), checks(p, claims)):
-        f[name] = "holds" if check.holds else "does not hold"
     return f
+
+
+# --- the page: its model, its sentences, its tables --------------------------------------------
+
+def compute(p, claims) -> dict:
+    """The chapter's model under parameters ``p``: every number and table the page shows.
+
+    ``figures`` are the numbers the prose quotes (:func:`page_figures`); the rest are the page's
+    tables, in the order it shows them (``price_points`` is also the price chart's data,
+    ``index_moves`` the index chart's, ``multiples`` the multiples chart's).
+    """
+    points = price_points(p, claims)
+    return {
+        "figures": page_figures(p, claims),
+        "price_points": points,
+        "price_points_table": price_points_for_reading(points),
+        "index_moves": index_effect_of_seed_moves(p, claims),
+        "multiples": multiples_table(p, claims),
+        "implied_eps": implied_eps_table(p, claims),
+        "upside_001": upside_001_table(p, claims),
+        "checks": checks_table(checks(p, claims)),
+        "two_logics": two_logics(claims),
+    }
+
+
+def words_vs(gap_pct: float, digits: int = 1) -> str:
+    """'12.8% above' / '3.0% below' for a signed percentage gap."""
+    return f"{abs(gap_pct):.{digits}f}% {'above' if gap_pct >= 0 else 'below'}"
+
+
+PARITY_TOLERANCE_PCT = 0.005  # a Hong Kong price this close to parity is at parity (a rounding gap)
+
+
+def premium_words(premium_pct: float) -> str:
+    """Where the Hong Kong price stands against parity: 'at', or '1.9% below' / '0.5% above'."""
+    return "at" if abs(premium_pct) < PARITY_TOLERANCE_PCT else words_vs(premium_pct)
+
+
+def premium_origin(premium_pct: float) -> str:
+    """Where that position comes from: no seed gives a Hong Kong price, so it is an assumption."""
+    if abs(premium_pct) < PARITY_TOLERANCE_PCT:
+        return "a parity set by assumption, not observed"
+    return "a gap set by assumption, not a quote"
+
+
+def above_or_below(value: float, level: float) -> str:
+    """'above' when ``value`` is above ``level``, else 'below'."""
+    return "above" if value > level else "below"
+
+
+def timeline_alt(f: dict) -> str:
+    """What the price chart shows, in words, from :func:`page_figures`."""
+    return (f"Alibaba's price in US dollars per ADS at five points in date order: about {f['start_2025']:.0f} "
+            f"implied at the end of 2024 (hollow marker), about {f['oct_high']:.0f} in October 2025, "
+            f"{f['price_now']:.0f} on 4 January 2026, the {f['resistance']:.2f} technical resistance in the week "
+            f"of 12 January, and the euro close of 13 January at {f['eur_close_usd']:.1f} dollars. A dashed line "
+            f"marks the average target of {f['target_usd']:.0f} and a dash-dot line the 52-week high implied by "
+            f"seed 002, {f['high_52w_usd']:.1f}.")
+
+
+def index_effect_alt(moves: pd.DataFrame, weight_pct: float) -> str:
+    """What the index chart shows, in words, from :func:`index_effect_of_seed_moves`."""
+    marked = "; ".join(f"{m:g}% gives an index move of {i:.2f}%"
+                       for m, i in zip(moves["Alibaba move (%)"], moves["Hang Seng Tech move caused (%)"]))
+    return (f"A straight line through zero: the Hang Seng Tech Index move caused by an Alibaba move at a "
+            f"{weight_pct:g}% weight, both in percent, with the five moves the seeds report marked: {marked}.")
+
+
+def multiples_alt(table: pd.DataFrame, markers: list[tuple[str, float]]) -> str:
+    """What the multiples chart shows, in words, from :func:`multiples_table` and :func:`reference_prices`."""
+    bars = "; ".join(f"{m}, {pe:g} times, gives {v:.0f} dollars" for m, pe, v in
+                     zip(table["multiple"], table["P/E (x)"], table["implied price (USD per ADS)"]))
+    (_, now), (_, eur_close_usd), (_, target) = markers
+    return ("Horizontal bars: the price Alibaba's FY2027 EPS forecast is worth at each quoted multiple, "
+            f"{bars}. Vertical lines, each labelled above the bars, mark the 4 January price of {now:.0f} "
+            f"(solid black), the 13 January euro close of {eur_close_usd:.0f} in dollars (dashed) and the "
+            f"average target of {target:.0f} (dash-dot).")
+
+
+def prose(p, claims) -> dict[str, str]:
+    """The page's sentences that change with the numbers, by the name the page glues them under,
+    and the charts' alt texts (``*_alt``)."""
+    f = page_figures(p, claims)
+    k = key_outputs(p, claims)
+    upside, drawdown, eps, high = checks(p, claims)
+    return {
+        "hk_premium_text": premium_words(f["hk_premium"]),
+        "hk_premium_origin": premium_origin(f["hk_premium"]),
+        "eur_vs_resistance_text": above_or_below(f["eur_close_usd"], f["resistance"]),
+        "implied_vs_now_text": words_vs(k["implied_price_vs_now_pct"]),
+        "check_upside": upside.word,
+        "check_drawdown": drawdown.word,
+        "check_eps": eps.word,
+        "check_high": high.word,
+        "timeline_alt": timeline_alt(f),
+        "index_alt": index_effect_alt(index_effect_of_seed_moves(p, claims), p.hstech_weight_pct),
+        "multiples_alt": multiples_alt(multiples_table(p, claims), reference_prices(p, claims)),
+    }
+
+
+def ledger_table(claims) -> pd.DataFrame:
+    """The chapter's own claims as the seeds say them, in the page's order."""
+    table = claims.table(CHAPTER_CLAIMS, columns=("id", "value_text", "value", "unit", "period", "said_by", "seed"))
+    table["seed"] = table["seed"].map(ledger.seed_label)
+    table.columns = ["claim", "as the seed says it", "value", "unit", "period", "said by", "seed"]
+    return table
+
+
+def price_points_for_reading(points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`price_points` as the page's table shows it (without the plotting date)."""
+    return points.drop(columns=["plot_date"]).rename(
+        columns={"upside to average target (%)": "upside to the average target (%)"})
