@@ -111,7 +111,7 @@ def threshold_text(s: Signpost) -> str:
     if s.threshold is None:
         return s.unit
     v = s.threshold
-    number = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:,.0f}"
+    number = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}".rstrip("0").rstrip(".")
     return f"{number} ({s.unit})"
 
 
