@@ -42,9 +42,9 @@ EXIT_MEANINGS = {
 }
 
 # Per-cell execution limits; both can be changed with --cell-timeout / --max-output-mb or these
-# variables. The slowest cell of the book takes about 6 s on a shared 2-core machine (the first
-# cell of a chapter, importing pandas and matplotlib); 120 s is twenty times that. The largest
-# output of a cell is about 0.15 MB (a chart's PNG); 5 MB is over thirty times that.
+# variables. The slowest cell of the book took 7.9 s on a shared 2-core machine (a cloud_ai
+# cell, measured with papermill under load); 120 s is fifteen times that. The largest
+# output of a cell is 0.16 MB (a chart's PNG); 5 MB is thirty times that.
 CELL_TIMEOUT_ENV, CELL_TIMEOUT_DEFAULT = "REPORT_CELL_TIMEOUT", 120.0
 MAX_OUTPUT_ENV, MAX_OUTPUT_MB_DEFAULT = "REPORT_MAX_OUTPUT_MB", 5.0
 
@@ -221,6 +221,18 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd, rename_exchange = -100, 2
     return fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), rename_exchange) == 0
+
+
+def _exchange_supported(folder: Path) -> bool:
+    """Whether ``folder``'s file system swaps two paths in one step (tests use it)."""
+    a, b = folder / f".exchange-probe-a-{os.getpid()}", folder / f".exchange-probe-b-{os.getpid()}"
+    a.mkdir(exist_ok=True)
+    b.mkdir(exist_ok=True)
+    try:
+        return _exchange(a, b)
+    finally:
+        a.rmdir()
+        b.rmdir()
 
 
 def _link_to(version: Path, target: Path) -> None:

@@ -580,6 +580,8 @@ def _load_sources(path: Path, _stamp: int) -> pd.DataFrame:
 def check_register(ledger: Ledger, sources: pd.DataFrame) -> None:
     """One register row per seed file and per seed the ledger cites, and none for a missing file."""
     files = ledger.seed_files()
+    for seed in files:
+        ledger.seed_text(seed)  # every seed is UTF-8 text (the error names the file and the line)
     for row, seed in enumerate(sources["seed"], start=1):
         if seed not in files:
             raise LedgerError(f"data/sources.csv: row {row} (seed {_short(seed)}): column 'seed': "
