@@ -330,6 +330,9 @@ def site_state(target: Path, root: Path) -> str:
 
 def _os_message(exc: OSError) -> str:
     what = exc.filename or "a file"
+    if isinstance(exc, FileNotFoundError) and str(what).startswith((sys.prefix, sys.exec_prefix)):
+        return (f"{what}: missing from the Python environment ({sys.prefix}); was .venv removed or "
+                "changed during the build? Run `make book` to recreate it, then build again")
     extra = f" -> {exc.filename2}" if exc.filename2 else ""
     return (f"{what}{extra}: {exc.strerror or exc} (errno {exc.errno}): the build writes only under "
             "_build/ and reads the repository; check that these exist and are writable, then run again")
