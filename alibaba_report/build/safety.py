@@ -67,6 +67,11 @@ def short(value: object, limit: int = 60) -> str:
     return text
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` unquoted, cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
 def reprlib_repr(value: object, limit: int) -> str:
     # repr of a str or a number is cheap; anything else may be huge (a YAML bomb expands to
     # lists of lists): describe it by type and size instead of building its repr.
@@ -138,7 +143,7 @@ def notebook_failure(src: str, dst: str, exc: BaseException) -> BuildError:
     where = _cell_label(src, cells, index) if index is not None and index < len(cells) else f"{src}"
     name = type(exc).__name__
     if name == "PapermillExecutionError":
-        what = f"raised {exc.ename}: {short(str(exc.evalue), 300)}"
+        what = f"raised {exc.ename}: {cut(str(exc.evalue), 300)}"
     elif name == "CellTimeoutError" or isinstance(exc, TimeoutError):
         what = (f"ran longer than the limit of {cell_timeout():g} s per cell and was stopped "
                 f"(raise it with --cell-timeout or {CELL_TIMEOUT_ENV})")
@@ -146,7 +151,7 @@ def notebook_failure(src: str, dst: str, exc: BaseException) -> BuildError:
         what = ("its kernel died (out of memory, killed, or the Python environment .venv changed "
                 "during the build; rerun, and if .venv was removed run `make book` to recreate it)")
     else:
-        what = f"could not be executed: {name}: {short(str(exc), 300)}"
+        what = f"could not be executed: {name}: {cut(str(exc), 300)}"
     return BuildError(f"{where} {what}", EXIT_NOTEBOOK)
 
 
@@ -154,13 +159,15 @@ def output_problems(src: str, dst: str, limit: int | None = None) -> None:
     """Raise a BuildError for the first cell whose outputs exceed ``limit`` bytes."""
     import json
 
+    import nbformat
+
     limit = max_output_bytes() if limit is None else limit
-    nb = json.loads(Path(dst).read_text(encoding="utf-8"))
-    for index, cell in enumerate(nb.get("cells", [])):
+    cells = nbformat.read(dst, as_version=4).cells
+    for index, cell in enumerate(cells):
         size = len(json.dumps(cell.get("outputs", []), ensure_ascii=False).encode("utf-8"))
         if size > limit:
             raise BuildError(
-                f"{_cell_label(src, nb['cells'], index)} produced {size / 1e6:.1f} MB of output, "
+                f"{_cell_label(src, cells, index)} produced {size / 1e6:.1f} MB of output, "
                 f"above the limit of {limit / 1e6:g} MB per cell (raise it with --max-output-mb "
                 f"or {MAX_OUTPUT_ENV})", EXIT_NOTEBOOK)
 
@@ -359,7 +366,7 @@ def classify(exc: BaseException) -> tuple[int, str]:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     at = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
-    return EXIT_INTERNAL, (f"internal error{at}: {type(exc).__name__}: {short(str(exc), 300)}. "
+    return EXIT_INTERNAL, (f"internal error{at}: {type(exc).__name__}: {cut(str(exc), 300)}. "
                            "This is a bug, not bad input; rerun with --debug for the traceback")
 
 
