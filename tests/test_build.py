@@ -143,7 +143,8 @@ def test_an_unknown_scenario_lists_the_known_ones(scratch):
 
 def test_make_book_with_an_unknown_scenario_fails_through_make(scratch):
     # the running interpreter and a fresh stamp: make neither creates nor reinstalls a .venv
-    shutil.copy2(ROOT / "Makefile", scratch / "Makefile")
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy2(ROOT / name, scratch / name)
     stamp = scratch / "_test_stamp"
     stamp.touch()
     env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}

@@ -97,7 +97,9 @@ TABLE: list[tuple[str, int, str, str]] = []
 
 
 def record(attack: str, code: int, message: str, kept: str) -> None:
-    line = next((ln for ln in message.splitlines() if ln.startswith("error:")), message.strip()[:160])
+    lines = message.splitlines()
+    at = next((i for i, ln in enumerate(lines) if ln.startswith("error:")), None)
+    line = message.strip()[:160] if at is None else " ".join(lines[at:at + 2] if lines[at].endswith(":") else lines[at:at + 1])
     TABLE.append((attack, code, line[:150], kept))
 
 
@@ -595,7 +597,7 @@ def test_publishing_killed_at_random_instants_always_leaves_a_good_site(tmp_path
 
 def test_a_failing_build_says_truthfully_whether_a_site_is_kept(tmp_path):
     target = tmp_path / "_build" / "html"
-    assert "no site was published" in safety.site_state(target, tmp_path)
+    assert "no site was published: _build/html does not exist yet" in safety.site_state(target, tmp_path)
     new = tmp_path / "_build" / "render" / "html"
     make_site(new, "site-1")
     safety.publish(new, target)

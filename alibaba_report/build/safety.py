@@ -330,7 +330,7 @@ def site_state(target: Path, root: Path) -> str:
         rel = target
     if (target / "index.html").exists():
         return f"the last good site, {rel}, was left in place"
-    return f"no site was published ({rel} does not exist yet)"
+    return f"no site was published: {rel} does not exist yet (any other site was left in place)"
 
 
 # --- the top-level handler -------------------------------------------------------------------------
