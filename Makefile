@@ -2,11 +2,23 @@
 # Both create the virtual environment from requirements.txt on first use and reuse it after.
 
 PYTHON   ?= python3
+# requirements.txt needs Python >= 3.11.5: soupsieve 4.1.2 declares Requires-Python >=3.11.5 (the
+# highest floor of all pinned packages; the others need 3.11 or less). Debian 12's 3.11.2 is too old.
+PYTHON_MIN ?= 3.11.5
 VENV     := .venv
 PY       := $(VENV)/bin/python
 SCENARIO ?= base
 # The stamp is rebuilt when the pinned requirements or the package metadata change.
 STAMP    := $(VENV)/.installed
+
+# Values from the command line reach the shell as one single-quoted word each: `make book
+# 'SCENARIO=x;touch y'` passes the scenario name "x;touch y" (refused as unknown), it runs nothing.
+quote = '$(subst ','\'',$(1))'
+# The build runs on this checkout, whatever REPORT_ROOT the calling shell may have exported.
+DRIVER = REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.build
+# Make itself exits 2 on any failed recipe; the driver's own code (2 data, 3 notebook, 4 render,
+# 5 environment, 6 busy, 70 internal) is printed by the driver and repeated here.
+report = || { code=$$?; echo "make: the build exited with code $$code (python -m alibaba_report.build exits with it)" >&2; exit $$code; }
 
 .PHONY: book test check refresh bench pdf audit browser-deps clean help
 
@@ -20,20 +32,26 @@ help:
 	@echo "make audit                           pip-audit the pinned requirements (needs the PyPI registry)"
 
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(call quote,$(PY)) || { \
+	  found=$$($(call quote,$(PYTHON)) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || { \
+	    echo "make: no Python at PYTHON=$(call quote,$(PYTHON)); install Python >= "$(call quote,$(PYTHON_MIN))" or run make PYTHON=/path/to/python3" >&2; exit 1; }; \
+	  $(call quote,$(PYTHON)) -c 'import sys; need = tuple(int(x) for x in sys.argv[1].split(".")); sys.exit(0 if sys.version_info[:3] >= need else 1)' $(call quote,$(PYTHON_MIN)) || { \
+	    echo "make: requirements.txt needs Python >= "$(call quote,$(PYTHON_MIN))" (soupsieve 4.1.2 requires it); found Python $$found at PYTHON=$(call quote,$(PYTHON)). Install a newer Python and run make PYTHON=/path/to/python3.12 (for example)" >&2; exit 1; }; \
+	  echo "creating .venv with Python $$found ("$(call quote,$(PYTHON))")"; \
+	  $(call quote,$(PYTHON)) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	# --no-deps: requirements.txt is the one install source; no build isolation: nothing to fetch
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 book: $(STAMP)
-	$(PY) -m alibaba_report.build book --scenario $(SCENARIO)
+	$(DRIVER) book --scenario $(call quote,$(SCENARIO)) $(report)
 
 check: $(STAMP)
-	$(PY) -m alibaba_report.build check
+	$(DRIVER) check $(report)
 
 refresh: $(STAMP)
-	$(PY) -m alibaba_report.build refresh $(NB)
+	$(DRIVER) refresh $(foreach nb,$(NB),$(call quote,$(nb))) $(report)
 
 # Browser tests need Debian's chromium; install it when missing and we are root (CI, a fresh
 # machine). Without root the browser tests report themselves skipped, except under CI.

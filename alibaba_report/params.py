@@ -19,6 +19,7 @@ range stops the notebook with an error that names the parameter, the value and w
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from functools import lru_cache
 from pathlib import Path
@@ -79,13 +80,150 @@ def _fmt(x: float | None) -> str:
     return "" if x is None else (f"{x:g}")
 
 
-def _read_yaml(path: Path) -> Any:
+MAX_YAML_BYTES = 1_000_000  # the largest data file is a few kB
+
+
+class _RefusedYaml(ValueError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases before anything is built from them.
+
+    An alias (``*name``) makes a node appear again wherever it is used: nested, a few lines of
+    aliases describe billions of values (a "billion laughs" bomb). The data files need none.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _RefusedYaml(f"line {event.start_mark.line + 1}: an alias (*{event.anchor}) "
+                               "repeats another part of the file; data files may not use aliases "
+                               "(write the value out)")
+        return super().compose_node(parent, index)
+
+
+_TAG_INT, _TAG_FLOAT, _TAG_STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
+_TAG_BOOL = "tag:yaml.org,2002:bool"
+# YAML 1.2's reading of a plain number, which is what a reader means: 2e1 is 20, 1_000 is not.
+_FLOAT_12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INT_12 = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+def _number_surprise(text: str) -> str | None:
+    """Why YAML 1.1 (PyYAML) would read ``text`` as a number a reader does not mean, or None."""
+    bare = text.lstrip("+-").replace("_", "")
+    if ":" in text:
+        return ("YAML 1.1 reads digits separated by ':' as a base-60 number "
+                f"({text} would become {_sexagesimal(text)}); write the number itself, or quote it if it is text")
+    if re.fullmatch(r"0[0-7]+", bare):
+        return (f"YAML 1.1 reads a number with a leading zero as octal ({text} would become "
+                f"{int(bare, 8) * (-1 if text.startswith('-') else 1)}); write it without the leading zero")
+    if re.fullmatch(r"0[xob][0-9a-fA-F]+", bare):
+        return "a hexadecimal, octal or binary literal; write the number in decimal"
+    if "_" in text:
+        return "digits separated by '_'; write the number without separators"
+    return None
+
+
+def _sexagesimal(text: str) -> str:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = 0.0
+        for part in text.lstrip("+-").split(":"):
+            value = value * 60 + float(part)
+        return f"{value:g}"
+    except ValueError:
+        return "a number"
+
+
+def _check_scalars(node, seen: set[int] | None = None) -> None:
+    """Refuse numbers YAML 1.1 reads surprisingly, read YAML 1.2 floats (2e1) as numbers, refuse
+    duplicate keys (PyYAML keeps the last silently)."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is not None:  # quoted or block text: a string, as written
+            return
+        line = node.start_mark.line + 1
+        if node.tag in (_TAG_INT, _TAG_FLOAT) and not (_INT_12.fullmatch(node.value) or _FLOAT_12.fullmatch(node.value)
+                                                       or node.value.lower() in (".inf", "-.inf", "+.inf", ".nan")):
+            why = _number_surprise(node.value) or "YAML 1.1 reads it as a number a reader may not mean"
+            raise _RefusedYaml(f"line {line}: {node.value!r}: {why}")
+        if node.tag == _TAG_INT and re.fullmatch(r"[-+]?0[0-9]+", node.value):
+            raise _RefusedYaml(f"line {line}: {node.value!r}: {_number_surprise(node.value)}")
+        if node.tag == _TAG_STR and _FLOAT_12.fullmatch(node.value):
+            node.tag = _TAG_FLOAT  # 2e1: YAML 1.1 needs a dot to see a float; a reader sees 20
+        if node.tag == _TAG_BOOL and node.value.lower() not in ("true", "false"):
+            node.tag = _TAG_STR  # yes/no/on/off stay words, as in YAML 1.2
+        return
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in keys:
+                    raise _RefusedYaml(f"line {key.start_mark.line + 1}: the key {key.value!r} appears "
+                                       f"twice (also on line {keys[key.value]}); YAML keeps only the last")
+                keys[key.value] = key.start_mark.line + 1
+            _check_scalars(key)
+            _check_scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_scalars(item)
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML data file, read safely and bounded; every problem is a ParameterError naming it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ParameterError(f"{_rel(path)}: {size} bytes, above the {MAX_YAML_BYTES} bytes a "
+                                 "data file may have")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParameterError(f"{_rel(path)}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{_rel(path)}: byte {exc.start}: expected UTF-8 text") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_scalars(node)
+        return loader.construct_document(node)
+    except _RefusedYaml as exc:
+        raise ParameterError(f"{_rel(path)}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{_rel(path)}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+_read_yaml = read_yaml
+
+
+def _mapping(value: Any, where: str, expected: str) -> dict:
+    """``value`` if it is a mapping, else a ParameterError saying what was expected."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ParameterError(f"{where}: expected {expected}, got {_describe(value)}")
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)} items (lines starting with '-')"
+    return f"{type(value).__name__} {_short(value)}"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for an error message: its repr cut short, or its type and size if not plain."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return repr(value)[:limit]
+    try:
+        return f"a {type(value).__name__} of {len(value)} items"
+    except TypeError:
+        return f"a {type(value).__name__}"
 
 
 def _rel(path: Path) -> str:
@@ -119,13 +257,15 @@ def _specs_cached(notebook: str, root: str) -> dict[str, ParamSpec]:
             f"no parameter specification for notebook {notebook!r}: expected {_rel(path)}; "
             f"known notebooks: {', '.join(notebooks_with_specs())}"
         )
-    raw = _read_yaml(path) or {}
+    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of parameter name: specification")
     shared_raw = None
     specs: dict[str, ParamSpec] = {}
     for name, entry in raw.items():
         if entry == "shared":
             if shared_raw is None:
-                shared_raw = _read_yaml(spec_dir() / "shared.yml") or {}
+                shared_path = spec_dir() / "shared.yml"
+                shared_raw = _mapping(_read_yaml(shared_path), _rel(shared_path),
+                                      "a mapping of parameter name: specification")
             if name not in shared_raw:
                 raise ParameterError(
                     f"{_rel(path)}: parameter {name!r} is marked 'shared' but "
@@ -185,7 +325,7 @@ def check_values(notebook: str, values: dict[str, Any], origin: str = "parameter
     if unknown:
         name = unknown[0]
         raise ParameterError(
-            f"{origin}: unknown parameter {name!r} = {values[name]!r} for notebook {notebook!r}"
+            f"{origin}: unknown parameter {name!r} = {_short(values[name])} for notebook {notebook!r}"
             f"{_closest(name, known)}. Allowed parameters: {', '.join(known)}"
         )
     missing = [n for n in known if n not in values]
@@ -201,7 +341,7 @@ def check_values(notebook: str, values: dict[str, Any], origin: str = "parameter
         ps = spec[name]
         where = origin if repr(notebook) in origin else f"{origin} (notebook {notebook!r})"
         raise ParameterError(
-            f"{where}: parameter {name!r} = {values[name]!r} is not allowed: "
+            f"{where}: parameter {name!r} = {_short(values[name])} is not allowed: "
             f"expected {ps.allowed()} — {ps.meaning}"
         ) from None
     return types.SimpleNamespace(**model.model_dump())
@@ -250,9 +390,7 @@ def _scenario_file(name: str) -> Path:
 
 def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
     path = _scenario_file(name)
-    raw = _read_yaml(path) or {}
-    if not isinstance(raw, dict):
-        raise ParameterError(f"{_rel(path)}: expected a mapping of sections (shared, <notebook>...)")
+    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of sections (description, shared, <notebook>...)")
     sections: dict[str, dict[str, ScenarioValue]] = {}
     allowed_sections = ["shared", *notebooks_with_specs()]
     for section, entries in raw.items():
@@ -264,7 +402,9 @@ def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
                 f"allowed: description, {', '.join(allowed_sections)}"
             )
         sections[section] = {}
-        for pname, entry in (entries or {}).items():
+        entries = _mapping(entries, f"{_rel(path)}: section {section!r}",
+                           "a mapping of parameter name: {value, reason}")
+        for pname, entry in entries.items():
             try:
                 sections[section][pname] = ScenarioValue.model_validate(entry)
             except ValidationError as exc:
@@ -276,7 +416,8 @@ def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
 
 
 def scenario_description(name: str) -> str:
-    raw = _read_yaml(_scenario_file(name)) or {}
+    path = _scenario_file(name)
+    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of sections")
     return str(raw.get("description", ""))
 
 
@@ -326,7 +467,9 @@ def scenario_parameters(name: str, notebook: str) -> dict[str, Any]:
 def check_scenario(name: str) -> None:
     """Every value of scenario ``name`` is valid, and it names no unknown parameter."""
     sections = _scenario_sections(name)
-    shared_known = set(_read_yaml(spec_dir() / "shared.yml") or {}) if (spec_dir() / "shared.yml").exists() else set()
+    shared_path = spec_dir() / "shared.yml"
+    shared_known = set(_mapping(_read_yaml(shared_path), _rel(shared_path), "a mapping of parameter "
+                                "name: specification")) if shared_path.exists() else set()
     for section, entries in sections.items():
         known = shared_known if section == "shared" else set(specs(section))
         for pname in entries:

@@ -141,9 +141,18 @@ def test_an_unknown_scenario_lists_the_known_ones(scratch):
     assert_failed_safely(proc, scratch, build.EXIT_DATA, "unknown scenario 'optimistic'", "base, bear, bull")
 
 
-def test_make_book_with_an_unknown_scenario_fails_through_make():
-    proc = subprocess.run(["make", "--no-print-directory", "book", "SCENARIO=optimistic"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+def test_make_book_with_an_unknown_scenario_fails_through_make(scratch):
+    # the running interpreter and a fresh stamp: make neither creates nor reinstalls a .venv
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy2(ROOT / name, scratch / name)
+    stamp = scratch / "_test_stamp"
+    stamp.touch()
+    env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run(["make", "--no-print-directory", "book", "SCENARIO=optimistic", f"PY={sys.executable}",
+                           f"STAMP={stamp}"], cwd=scratch, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0 and "Known scenarios: base, bear, bull" in proc.stderr
+    assert "the build exited with code 2" in proc.stderr
 
 
 def test_a_parameter_of_the_wrong_type_stops_the_build(scratch):

@@ -60,7 +60,9 @@ def _hostile_project(tmp: Path) -> tuple[lg.Ledger, "object", str]:
     seeds = tmp / "seeds"
     seeds.mkdir()
     (seeds / SEED_NAME).write_text(seed_text, encoding="utf-8")
-    claim = dict(real, seed=SEED_NAME, quote=quote, period=f"{real['period']} <i onmouseover=alert(8)>",
+    # a blank line inside a field once ended the raw HTML block: the rest was read as MyST directives
+    breakout = "\n\n```{include} /etc/passwd\n```\n\n```{raw} html\n<script>alert(12)</script>\n```\n"
+    claim = dict(real, seed=SEED_NAME, quote=quote, period=f"{real['period']} <i onmouseover=alert(8)>{breakout}",
                  subject=f"{real['subject']} <img src=x onerror=alert(9)>")
     claims_csv = tmp / "claims.csv"
     with claims_csv.open("w", encoding="utf-8", newline="") as fh:
@@ -70,7 +72,7 @@ def _hostile_project(tmp: Path) -> tuple[lg.Ledger, "object", str]:
     sources = lg.load_sources()
     src_row = dict(sources.iloc[0])
     src_row.update(seed=SEED_NAME, title=f"A title {PAYLOAD} with [a link](javascript:alert(10)) and *stars*",
-                   publisher="<img src=x onerror=alert(11)>", reliability=f"{PAYLOAD} & more")
+                   publisher="<img src=x onerror=alert(11)>", reliability=f"{PAYLOAD} & more{breakout}")
     sources_csv = tmp / "sources.csv"
     with sources_csv.open("w", encoding="utf-8", newline="") as fh:
         cols = [c for c in lg.SOURCE_COLUMNS if c in src_row]
@@ -120,12 +122,15 @@ def test_hostile_seed_text_and_quotes_render_as_text(tmp_path):
     for page in sorted((html_dir / "appendix").glob("*.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         problems += [f"{page.name}: {p}" for p in _hostile_markup(soup)]
+        if "root:x:0:0" in page.read_text(encoding="utf-8"):
+            problems.append(f"{page.name}: /etc/passwd was included")
         if page == seed_page:
             shown = soup.get_text(" ")
             assert soup.find(id=f"claim-{claim_id}") is not None, "the claim anchor is missing"
     assert not problems, "markup from data became live HTML:\n" + "\n".join(problems)
     # ...and the reader sees it, as text, where the seed has it
-    for text in (PAYLOAD, "<img src=x onerror=alert(2)>", "```{raw} html", "javascript:alert(4)"):
+    for text in (PAYLOAD, "<img src=x onerror=alert(2)>", "```{raw} html", "javascript:alert(4)",
+                 "{include} /etc/passwd"):
         assert text in shown, f"{text!r} is not shown as text on the seed's page"
 
 

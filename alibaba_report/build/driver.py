@@ -33,21 +33,10 @@ from alibaba_report import params
 from alibaba_report import paths
 from alibaba_report.charts.style import CHART_DATA_ENV
 
-EXIT_DATA = 2  # data/ or seeds/ invalid: nothing was run
-EXIT_NOTEBOOK = 3  # a notebook raised
-EXIT_RENDER = 4  # jupyter-book reported an error or a warning
-
-
-class BuildError(RuntimeError):
-    """A failure the driver reports and exits on; ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int):
-        # both in args: the error crosses from a worker process by pickle, which rebuilds it from args
-        super().__init__(message, code)
-        self.message, self.code = message, code
-
-    def __str__(self) -> str:
-        return self.message
+from alibaba_report.build import safety
+from alibaba_report.build.safety import (  # noqa: F401 - the exit codes are part of this module's API
+    EXIT_BUSY, EXIT_DATA, EXIT_ENV, EXIT_INTERNAL, EXIT_NOTEBOOK, EXIT_RENDER, BuildError,
+)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -65,15 +54,19 @@ def seed_manifest_problems(seeds_dir: Path | None = None) -> list[str]:
     for n, line in enumerate(manifest.read_text().splitlines(), 1):
         if not line.strip():
             continue
-        m = re.fullmatch(r"([0-9a-f]{64}) [ *](\S+)", line.strip())
+        m = re.fullmatch(r"([0-9a-f]{64}) [ *]([A-Za-z0-9][A-Za-z0-9_.-]*\.txt)", line.strip())
         if not m:
-            return [f"seeds/{MANIFEST} line {n}: expected '<sha256>  <file name>', got {line!r}"]
+            return [f"seeds/{MANIFEST} line {n}: expected '<sha256>  <file name>.txt' (a file name "
+                    f"in seeds/, no folder), got {safety.short(line)}"]
         expected[m.group(2)] = m.group(1)
     problems = []
     present = {p.name for p in seeds_dir.glob("*.txt")}
     for name, digest in sorted(expected.items()):
         path = seeds_dir / name
-        if not path.exists():
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            problems.append(f"seeds/{name} is a symbolic link or not a regular file: seeds are "
+                            "regular files inside seeds/")
+        elif not path.exists():
             problems.append(f"seeds/{name} is listed in seeds/{MANIFEST} but missing")
         elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             problems.append(
@@ -91,22 +84,21 @@ def check_data() -> None:
     problems = seed_manifest_problems()
     if problems:
         raise BuildError("\n".join(problems), EXIT_DATA)
-    try:
-        from alibaba_report.evidence import ledger
+    from alibaba_report.evidence import disagreements, ledger
 
+    # Only the errors that mean "the data is wrong" are data errors (each names its file and row);
+    # anything else is a bug and reaches the top-level handler as one (exit 70, --debug).
+    data_errors = (ledger.LedgerError, ledger.UnknownClaimError, params.ParameterError)
+    try:
         led = ledger.load_claims()
-        ledger.load_sources()
-        from alibaba_report.evidence import disagreements
-
+        sources = ledger.load_sources()
+        ledger.check_register(led, sources)
         disagreements.find_disagreements(led)
-    except (ValueError, KeyError) as exc:  # LedgerError is a ValueError
-        raise BuildError(str(exc), EXIT_DATA) from None
-    try:
         for nb in params.notebooks_with_specs():
             params.specs(nb)
         for scen in params.known_scenarios():
             params.check_scenario(scen)
-    except params.ParameterError as exc:
+    except data_errors as exc:
         raise BuildError(str(exc), EXIT_DATA) from None
 
 
@@ -114,7 +106,7 @@ def check_data() -> None:
 
 def toc_notebooks(root: Path) -> list[str]:
     """Stems of the ``book/*.ipynb`` files that _toc.yml lists, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    toc = params.read_yaml(root / "_toc.yml")
     found: list[str] = []
 
     def walk(node):
@@ -206,12 +198,11 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str) -> float:
         pm.execute_notebook(
             src, dst, parameters=parameters, kernel_name="python3", cwd=cwd,
             progress_bar=False, log_output=False, report_mode=False,
+            execution_timeout=safety.cell_timeout(),  # harden: per-cell limit
         )
-    except pm.PapermillExecutionError as exc:
-        raise BuildError(
-            f"{src}: cell {exc.exec_count} (cell index {exc.cell_index}) raised "
-            f"{exc.ename}: {exc.evalue}", EXIT_NOTEBOOK,
-        ) from None
+    except Exception as exc:  # harden: a raise, a timeout, a dead kernel -> the cell, numbered as in src
+        raise safety.notebook_failure(src, dst, exc) from None
+    safety.output_problems(src, dst)  # harden: cap on each cell's output
     nb = nbformat.read(dst, as_version=4)
     nbformat.write(lift_alt_text(strip_run_metadata(fold_injected_parameters(nb))), dst)
     return time.perf_counter() - t0
@@ -281,27 +272,27 @@ def render(stage: Path, out: Path) -> None:
 
 
 def publish(new_html: Path, target: Path) -> None:
-    """Swap the new site in; the old one is removed only once the new one is in place."""
+    """Swap the new site in atomically; a crash at any instant leaves the old or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    new_html.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
+    safety.publish(new_html, target)
 
 
-def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path | None = None) -> Path:
+def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path | None = None,
+               wait: bool = False) -> Path:
     root = root or paths.root()
     os.environ["REPORT_ROOT"] = str(root)
     params.known_scenarios()  # resolves the data dir under REPORT_ROOT
-    if scenario not in params.known_scenarios():
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", scenario) or scenario not in params.known_scenarios():
         raise BuildError(
-            f"unknown scenario {scenario!r}: there is no data/scenarios/{scenario}.yml. "
-            f"Known scenarios: {', '.join(params.known_scenarios())}", EXIT_DATA,
+            f"unknown scenario {safety.short(scenario)}: there is no data/scenarios/<name>.yml "
+            f"of that name. Known scenarios: {', '.join(params.known_scenarios())}", EXIT_DATA,
         )
+    with safety.build_lock(root, wait=wait):
+        return _build_locked(scenario, jobs, root)
+
+
+def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
+    safety.recover(site_dir(root, scenario))  # finish what a crashed publish left half done
     t0 = time.perf_counter()
     check_data()
     stage = root / "_build" / "staging" / scenario
@@ -315,7 +306,7 @@ def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path 
     print(f"rendered in {time.perf_counter() - t1:.1f} s", file=sys.stderr)
     target = site_dir(root, scenario)
     publish(out / "_build" / "html", target)
-    (target.parent / "timings.json").write_text(json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
+    safety.write_atomic(target.parent / "timings.json", json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
     return target
 
 
@@ -330,7 +321,7 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     from nbclient import NotebookClient
 
     root = root or paths.root()
-    stems = [f"book/{n}" if not n.startswith("book/") else n.removesuffix(".ipynb") for n in names] or toc_notebooks(root)
+    stems = [notebook_stem(root, n) for n in names] or toc_notebooks(root)
     env = kernel_env(root)
     os.environ.update({k: env[k] for k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
     for stem in stems:
@@ -342,31 +333,81 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 
+def notebook_stem(root: Path, name: str) -> str:
+    """``retail_war``, ``retail_war.ipynb`` or ``book/retail_war.ipynb`` -> ``book/retail_war``."""
+    stem = name.strip().removeprefix("./").removeprefix("book/").removesuffix(".ipynb")
+    known = [s.removeprefix("book/") for s in toc_notebooks(root)]
+    if stem not in known:
+        raise BuildError(f"unknown notebook {safety.short(name)}: expected one of {', '.join(known)} "
+                         "(with or without .ipynb)", EXIT_DATA)
+    return f"book/{stem}"
+
+
+def _root_note() -> str | None:
+    """Say so when REPORT_ROOT (perhaps inherited from the shell) points the build elsewhere."""
+    env = os.environ.get("REPORT_ROOT")
+    own = Path(__file__).resolve().parents[2]
+    if env and Path(env).resolve() != own:
+        return f"note: REPORT_ROOT is set: building {Path(env).resolve()}, not {own}"
+    return None
+
+
+def _check_root(root: Path) -> None:
+    missing = [n for n in ("_toc.yml", "_config.yml", "data", "seeds", "book") if not (root / n).exists()]
+    if missing:
+        raise BuildError(f"{root} is not a checkout of the report (missing {', '.join(missing)}); "
+                         "REPORT_ROOT, if set, must name the repository's root", EXIT_ENV)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m alibaba_report.build", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("book", help="build the site")
     b.add_argument("--scenario", default=params.BASE, help="a data/scenarios/<name>.yml (default: base)")
     b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
+    b.add_argument("--wait", action="store_true", help="wait for another build of this checkout instead of refusing")
+    b.add_argument("--cell-timeout", type=float, default=None, metavar="S",
+                   help=f"seconds one cell may run (default {safety.CELL_TIMEOUT_DEFAULT:g}; or ${safety.CELL_TIMEOUT_ENV})")
+    b.add_argument("--max-output-mb", type=float, default=None, metavar="MB",
+                   help=f"output one cell may print (default {safety.MAX_OUTPUT_MB_DEFAULT:g}; or ${safety.MAX_OUTPUT_ENV})")
     sub.add_parser("check", help="validate data/ and seeds/ only")
     r = sub.add_parser("refresh", help="re-execute book notebooks in place with base parameters")
     r.add_argument("notebooks", nargs="*", help="notebook names (default: all in _toc.yml)")
+    for p in (ap, b):
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="print the traceback of a failure")
     args = ap.parse_args(argv)
-    try:
+    debug = getattr(args, "debug", False)
+    note = _root_note()
+    if note:
+        print(note, file=sys.stderr)
+    for flag, env in (("cell_timeout", safety.CELL_TIMEOUT_ENV), ("max_output_mb", safety.MAX_OUTPUT_ENV)):
+        value = getattr(args, flag, None)
+        if value is not None:
+            os.environ[env] = str(value)  # read by the worker processes that execute notebooks
+
+    def run() -> None:
+        root = paths.root()
+        _check_root(root)
         if args.cmd == "book":
-            target = build_book(args.scenario, args.jobs)
-            print(f"site ready: {target.relative_to(paths.root())}/index.html")
+            safety.cell_timeout(), safety.max_output_bytes()  # a bad limit is refused before any work
+            target = build_book(args.scenario, args.jobs, wait=args.wait)
+            print(f"site ready: {target.relative_to(root)}/index.html")
         elif args.cmd == "check":
             check_data()
             print("data/ and seeds/ are valid")
         else:
-            refresh(args.notebooks)
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if args.cmd == "book":
-            print("the previously published site, if any, was left in place", file=sys.stderr)
-        return exc.code
-    return 0
+            with safety.build_lock(root):
+                refresh(args.notebooks)
+
+    def site_note() -> str | None:
+        if args.cmd != "book":
+            return None
+        root = paths.root()
+        known = args.scenario in params.known_scenarios() and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.scenario)
+        return safety.site_state(site_dir(root, args.scenario if known else params.BASE), root)
+
+    return safety.run_guarded(run, debug=debug, after_failure=site_note)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,35 @@ def finish(fig: Figure, title: str, source: str, width: int = 110) -> Figure:
     return fig
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting with = + - @, a tab or a carriage
+    return gets a leading apostrophe (OWASP's advice), unless it is a plain number ("-3.5")."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
+def safe_csv_frame(data):
+    """``data`` with every text cell, column name and index label neutralised for spreadsheets."""
+    import pandas as pd
+
+    out = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
+        out.index = out.index.map(neutralise_cell)
+    return out
+
+
 CHART_DATA_ENV = "REPORT_CHART_DATA_DIR"  # set by the build: where chart CSVs go in the staged site
 CHART_DATA_URL = "../_static/chart-data"  # the same folder as a page in book/ links to it
 
@@ -122,6 +151,6 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
     target = os.environ.get(CHART_DATA_ENV)
     if target:
         os.makedirs(target, exist_ok=True)
-        data.to_csv(os.path.join(target, f"{name}.csv"), float_format="%.6g")
+        safe_csv_frame(data).to_csv(os.path.join(target, f"{name}.csv"), float_format="%.6g")
     display(HTML(f'<p class="chart-data"><a href="{CHART_DATA_URL}/{name}.csv" download>'
                  f"Download this chart's data (CSV)</a></p>"))

@@ -3,7 +3,10 @@
 ``write_appendix`` writes MyST Markdown into ``book/appendix/`` of a staging copy: one page per
 seed, ``sources.md`` (the register) and ``index.md``. Everything that comes from data is escaped
 (HTML inside raw HTML blocks, Markdown elsewhere), so a seed containing ``<script>`` shows as text.
-Raw HTML blocks are written without blank lines inside: in MyST a blank line ends the block.
+Raw HTML blocks are written without blank lines inside: in MyST a blank line ends the block, and
+the rest would be read as MyST (a directive could include a file or a script). So text from data
+carries no line break into a raw block: every character MyST or a browser could read as one
+(CR, LF, the Unicode line separators) is written as a numeric character reference.
 """
 from __future__ import annotations
 
@@ -13,18 +16,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from alibaba_report.evidence.ledger import Ledger, LedgerError, load_claims, load_sources, seed_label
+from alibaba_report.evidence.ledger import Ledger, check_register, load_claims, load_sources, seed_label
 
 CLAIM_TABLE_COLUMNS = ("id", "value", "unit", "bound", "period", "said_by", "kind")
 
 
+# CommonMark ends a line at LF, CR and CRLF; Python and browsers know more line separators.
+_LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+
+
 def md_escape(text: str) -> str:
-    """Backslash-escape ASCII punctuation (CommonMark allows it everywhere): no markup from data."""
+    """Text for one line of Markdown (a title, a table cell, a list item): ASCII punctuation
+    backslash-escaped (CommonMark allows it everywhere) and line breaks made spaces, so no markup
+    and no new block (a heading, a fence, a directive) comes from data."""
+    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for inside a raw HTML block or an attribute: HTML-escaped, no literal line break."""
+    escaped = html.escape(_CONTROL.sub("", str(text)), quote=True)
+    return _LINE_BREAKS.sub(lambda m: f"&#{ord(m.group()):d};", escaped)
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -154,11 +167,7 @@ def write_appendix(out_dir: Path, ledger: Ledger | None = None,
     """Write index.md, sources.md and one page per seed into ``out_dir``; return their paths."""
     ledger = ledger or load_claims()
     sources = load_sources() if sources is None else sources
-    registered = set(sources["seed"])
-    missing = sorted((set(ledger.seed_files()) | set(ledger.df["seed"])) - registered)
-    if missing:
-        raise LedgerError(f"sources register: expected a row for every seed; missing: "
-                          f"{', '.join(missing)}")
+    check_register(ledger, sources)  # every seed named is a file of the seeds folder, and vice versa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = {"index.md": index_page(sources, ledger), "sources.md": sources_page(sources)}

@@ -255,7 +255,10 @@ def rule_cases(ledger: Ledger, rules: list[dict[str, str]]) -> list[dict]:
     """Checks 2 and 3: every relation that fails, with its arithmetic."""
     cases = []
     for rule in rules:
-        result = evaluate_rule(ledger, rule)
+        try:
+            result = evaluate_rule(ledger, rule)
+        except (ArithmeticError, ValueError) as exc:  # e.g. a division by zero: name the rule
+            raise LedgerError(f"data/disagreement_rules.csv: rule {rule['rule_id']!r}: {exc}") from None
         if result["holds"]:
             continue
         ids = ledger.names_in(rule["formula"]) + ledger.names_in(rule["compare_with"])

@@ -225,12 +225,38 @@ class Claim(BaseModel):
                          f"{self.unit!r} ({stated}), got {self.value:g}{hint}")
 
 
+SEED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.txt")
+
+
 def _seed_files(seeds_dir: Path) -> dict[str, Path]:
-    return {p.name: p for p in sorted(seeds_dir.glob("*.txt"))}
+    """Every seed (name -> path): regular files in ``seeds_dir``; a symbolic link is refused."""
+    found = {}
+    for p in sorted(seeds_dir.glob("*.txt")):
+        if p.is_symlink() or not p.is_file():
+            raise LedgerError(f"{p}: a seed must be a regular file inside {seeds_dir}, not a "
+                              "symbolic link or a folder")
+        found[p.name] = p
+    return found
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
+def _decode_error(path: Path, data: bytes, exc: UnicodeDecodeError) -> LedgerError:
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return LedgerError(f"{path}: line {line}, column {column} (byte {exc.start}): expected UTF-8 "
+                       f"text, got the byte 0x{data[exc.start]:02x}; save the file as UTF-8")
 
 
 def _read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, data, exc) from None
 
 
 def closest_passage(text: str, quote: str) -> tuple[str, str]:
@@ -249,13 +275,23 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     """CSV rows as (line number, row), after checking the header."""
     if not path.exists():
         raise LedgerError(f"{path}: file not found")
-    with path.open(encoding="utf-8", newline="") as fh:
+    import io
+
+    data = path.read_bytes()
+    try:
+        # utf-8-sig: a byte-order mark (which spreadsheet programs write) is read as no character
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, data, exc) from None
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         header = tuple(reader.fieldnames or ())
         optional_also = tuple(c for c in columns if c != "also")  # sources.csv may omit `also`
         if header not in (columns, optional_also):
+            odd = [repr(h) for h in header if h not in columns]
             raise LedgerError(f"{path}: line 1: expected the columns {', '.join(columns)}; "
-                              f"got {', '.join(header)}")
+                              f"got {', '.join(header)}"
+                              + (f" (not expected: {', '.join(odd)})" if odd else ""))
         rows = []
         for row in reader:
             if None in row:
@@ -344,7 +380,11 @@ class Ledger:
 
     def seed_text(self, seed: str) -> str:
         if seed not in self._texts:
-            self._texts[seed] = _read_text(self.seeds_dir / seed)
+            files = self.seed_files()
+            if seed not in files:  # never a path: only a file the seeds folder holds
+                raise LedgerError(f"seed {_short(seed)}: expected a file in {self.seeds_dir}; "
+                                  f"known: {', '.join(files) or 'none'}")
+            self._texts[seed] = _read_text(files[seed])
         return self._texts[seed]
 
     def quote_span(self, claim_id: str) -> tuple[int, int]:
@@ -424,8 +464,11 @@ def _eval(node: ast.AST, ledger: Ledger, formula: str) -> float:
     if isinstance(node, ast.Name):
         return ledger.value(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_eval(node.left, ledger, formula),
-                                         _eval(node.right, ledger, formula))
+        left, right = _eval(node.left, ledger, formula), _eval(node.right, ledger, formula)
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise ValueError(f"formula {formula!r}: {ast.unparse(node.right)!r} is zero, so "
+                             f"{ast.unparse(node)!r} divides by zero")
+        return _OPERATORS[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _eval(node.operand, ledger, formula)
         return -value if isinstance(node.op, ast.USub) else value
@@ -507,7 +550,10 @@ def _load_sources(path: Path, _stamp: int) -> pd.DataFrame:
     rows = _read_rows(path, SOURCE_COLUMNS)
     seen: dict[str, int] = {}
     for line, row in rows:
-        where = f"{path}: line {line} (seed {row['seed']!r})"
+        where = f"{path}: line {line} (seed {_short(row['seed'])})"
+        if not SEED_NAME.fullmatch(row["seed"]) or ".." in row["seed"]:
+            raise LedgerError(f"{where}: column 'seed': expected the name of a file in seeds/ "
+                              "(letters, digits, _ . -, ending .txt; no folder, no '..')")
         if row["seed"] in seen:
             raise LedgerError(f"{where}: column 'seed': expected one row per seed; also on line "
                               f"{seen[row['seed']]}")
@@ -529,6 +575,20 @@ def _load_sources(path: Path, _stamp: int) -> pd.DataFrame:
     if "also" not in df:
         df["also"] = ""
     return df
+
+
+def check_register(ledger: Ledger, sources: pd.DataFrame) -> None:
+    """One register row per seed file and per seed the ledger cites, and none for a missing file."""
+    files = ledger.seed_files()
+    for seed in files:
+        ledger.seed_text(seed)  # every seed is UTF-8 text (the error names the file and the line)
+    for row, seed in enumerate(sources["seed"], start=1):
+        if seed not in files:
+            raise LedgerError(f"data/sources.csv: row {row} (seed {_short(seed)}): column 'seed': "
+                              f"expected an existing file in seeds/ (known: {', '.join(files) or 'none'})")
+    missing = sorted((set(files) | set(ledger.df["seed"])) - set(sources["seed"]))
+    if missing:
+        raise LedgerError(f"data/sources.csv: expected a row for every seed; missing: {', '.join(missing)}")
 
 
 def load_exclusions(path: Path | str | None = None,

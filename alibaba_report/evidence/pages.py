@@ -6,6 +6,7 @@ up without anyone editing a page.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +33,14 @@ def _what(row: pd.Series) -> str:
 
 
 def _label(row: pd.Series) -> str:
-    return "case-" + row["case_id"].replace("_", "-")
+    """A MyST target name: only letters, digits and hyphens, whatever the case id holds."""
+    return "case-" + re.sub(r"[^a-z0-9-]+", "-", str(row["case_id"]).lower().replace("_", "-"))
+
+
+def _code(text: object) -> str:
+    """Inline code for an identifier; anything else (a backtick could end the span) as text."""
+    text = str(text)
+    return f"`{text}`" if re.fullmatch(r"[A-Za-z0-9_.-]+", text) else md_escape(text)
 
 
 def disagreements_page(led: ledger.Ledger, found: pd.DataFrame) -> str:
@@ -61,7 +69,7 @@ def disagreements_page(led: ledger.Ledger, found: pd.DataFrame) -> str:
             parts += [
                 f"({_label(row)})=",
                 f"### {_what(row)}", "",
-                f"- **Case:** `{row['case_id']}`",
+                f"- **Case:** {_code(row['case_id'])}",
                 f"- **Claims:** {_claim_links(led, row['claims'])}",
                 f"- **Sources:** {md_escape(row['sources'])}",
                 f"- **Values:** {md_escape(row['values'])}",
