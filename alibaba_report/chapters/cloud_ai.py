@@ -239,7 +239,8 @@ def _check_programme(revenue_rmb_bn: Sequence[float], capex_rmb_bn: float, capex
     return rev, n
 
 
-def _fleet(rev: np.ndarray, n: int, capex_rmb_bn: float, capex_years: int, asset_life_years: int) -> dict[str, np.ndarray]:
+def _fleet(rev: np.ndarray, n: int, capex_rmb_bn: float, capex_years: int,
+           asset_life_years: int) -> dict[str, np.ndarray]:
     """What does not depend on turnover, utilisation or margin: demand, spend, assets, depreciation."""
     inc = rev[: n + 1] - rev[0]
     frac = in_service(capex_years, asset_life_years, n).sum(axis=0)
@@ -252,7 +253,8 @@ def _fleet(rev: np.ndarray, n: int, capex_rmb_bn: float, capex_years: int, asset
     }
 
 
-def _multiple(fleet: dict[str, np.ndarray], full_use: np.ndarray, utilisation_pct: float, cash_margin_pct: float) -> float:
+def _multiple(fleet: dict[str, np.ndarray], full_use: np.ndarray, utilisation_pct: float,
+              cash_margin_pct: float) -> float:
     """Cash multiple from a :func:`_fleet` and the revenue its assets earn at full use (the bisections' step)."""
     earned = np.minimum(fleet["demand"], full_use * utilisation_pct / 100)
     return float((earned * cash_margin_pct / 100).sum() / fleet["spend"].sum())
@@ -609,7 +611,8 @@ def page_numbers(p: Any, claims, m: dict[str, Any]) -> dict[str, float | int]:
     q004, q001 = claims.get(CLAIMS["qwen_downloads_004"]), claims.get(CLAIMS["qwen_downloads_001"])
     return {
         **{f"c_{role}": float(v(CLAIMS[role])) for role in QUOTED_ROLES},
-        **{k: float(rep[k]) for k in ("quarter_revenue_rmb_bn", "run_rate_rmb_bn", "margin_pct", "incremental_margin_pct")},
+        **{k: float(rep[k])
+           for k in ("quarter_revenue_rmb_bn", "run_rate_rmb_bn", "margin_pct", "incremental_margin_pct")},
         "gs_x_revenue": v(CLAIMS["gs_capex"]) / rep["run_rate_rmb_bn"],
         "growth_gap_pp": v(CLAIMS["growth_003"]) - v(CLAIMS["revenue_growth"]),
         "qwen_gap_m": q001.value - q004.value,
@@ -656,7 +659,8 @@ def compute(p: Any, claims) -> dict[str, Any]:
             ("cash_margin_pct", grid_with(MARGIN_GRID_PCT, p.cash_margin_pct)),
         ).rename_axis(index="year-1 growth (%)", columns="cash margin (%)"),
         "life_utilisation": payback_return_grid(
-            p, base, ("asset_life_years", sorted({*LIFE_GRID_YEARS, p.asset_life_years})), ("utilisation_pct", utilisations),
+            p, base, ("asset_life_years", sorted({*LIFE_GRID_YEARS, p.asset_life_years})),
+            ("utilisation_pct", utilisations),
         ).rename_axis(index="asset life (years)", columns="utilisation (%)"),
         "scenarios": scenario_table({name: s["outputs"] for name, s in m["scenarios"].items()}),
     }
@@ -726,7 +730,9 @@ def capacity_unit(case: str | None) -> str:
 
 def breakeven_utilisation_clause(u: float | None) -> str:
     """What the break-even utilisation adds to the capacity signpost ('' when even full use does not pay back)."""
-    return "" if u is None else f"; below {u:.0f}% of capacity sold the programme does not pay back at the assumed margin"
+    if u is None:
+        return ""
+    return f"; below {u:.0f}% of capacity sold the programme does not pay back at the assumed margin"
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -791,7 +797,8 @@ def payback_return_grid(p: Any, base_rmb_bn: float, rows: tuple[str, Sequence[fl
     """A sensitivity table whose cells read 'year 6, +12%' or 'none, -5%' (payback, return a year)."""
     grids = sensitivity_grids(p, base_rmb_bn, rows, cols, ("payback_year", "irr_pct"))
     years, irr = grids["payback_year"], grids["irr_pct"]
-    return pd.DataFrame({c: [grid_cell(y, r) for y, r in zip(years[c], irr[c])] for c in years.columns}, index=years.index)
+    return pd.DataFrame({c: [grid_cell(y, r) for y, r in zip(years[c], irr[c])] for c in years.columns},
+                        index=years.index)
 
 
 def margin_cell(m: float) -> str:
@@ -843,7 +850,8 @@ def chart_ai_share(p: Any, claims, result: dict[str, Any]) -> Figure:
     x = r["year"].to_numpy()
     ax.bar(x, r["other_revenue_rmb_bn"], color=style.PALETTE[4], hatch=style.HATCHES[2], edgecolor="white",
            label="other cloud revenue")
-    ax.bar(x, r["ai_revenue_rmb_bn"], bottom=r["other_revenue_rmb_bn"], color=style.PALETTE[0], label="AI-related revenue")
+    ax.bar(x, r["ai_revenue_rmb_bn"], bottom=r["other_revenue_rmb_bn"], color=style.PALETTE[0],
+           label="AI-related revenue")
     for xi, total, share in zip(x, r["revenue_rmb_bn"], r["ai_share_pct"]):
         ax.annotate(f"AI {share:.0f}%", (xi, total), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
     _year_axis(ax, x, first="Y0\n(run-rate,\nSep 2025)")
@@ -1080,7 +1088,8 @@ def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str
         "other_phrase": other_phrase(other_g),
         "other_meaning": other_meaning(other_g),
         **describe(res),
-        "calibration_phrase": calibration_phrase(p.capex_turnover, m["brokers"]["turnover"], res["capacity_binds_from"]),
+        "calibration_phrase": calibration_phrase(p.capex_turnover, m["brokers"]["turnover"],
+                                                 res["capacity_binds_from"]),
         "irr_alt_text": irr_text(m["smaller"]["irr_pct"]),
         "alt_compare": compare_phrase(m["smaller"]["irr_pct"], res["irr_pct"]),
         "util_effect_phrase": util_effect_phrase(p.utilisation_pct, m["full_use"]["irr_pct"] - res["irr_pct"]),
