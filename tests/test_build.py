@@ -212,9 +212,15 @@ def test_a_changed_base_parameter_changes_the_summary_after_a_build(scratch):
     assert proc.returncode == 0, proc.stderr[-2000:]
     committed = _glued_in(ROOT / "book" / "index.ipynb")
     rebuilt = _glued_in(scratch / "_build" / "staging" / "base" / "book" / "index.ipynb")
-    assert rebuilt["retail_cost"] < committed["retail_cost"], "a faster shrink must lower the war's cost"
+    assert rebuilt["retail_war_cost_rmb_bn"] < committed["retail_war_cost_rmb_bn"], "a faster shrink must lower the war's cost"
+    # a chapter driver alone reaches the value per share, in the direction a reader expects
+    assert rebuilt["value_per_ads_usd"] > committed["value_per_ads_usd"], "a faster shrink must raise the value"
+    assert rebuilt["fy27_adj_ebitda_rmb_bn"] > committed["fy27_adj_ebitda_rmb_bn"]
     page = (scratch / "_build" / "html" / "book" / "index.html").read_text(encoding="utf-8")
-    assert f"{rebuilt['retail_cost']:.0f}" in page
+    assert f"{rebuilt['retail_war_cost_rmb_bn']:.0f}" in page
+    figures = json.loads((scratch / "_build" / "html" / "key-figures.json").read_text())
+    value = next(f for f in figures if f["name"] == "value_per_ads_usd" and f["scenario"] == "base")
+    assert value["value"] == pytest.approx(rebuilt["value_per_ads_usd"]) and "index" in value["pages"]
 
 
 def test_the_bear_book_reflects_the_bear_scenario(site):
@@ -224,9 +230,9 @@ def test_the_bear_book_reflects_the_bear_scenario(site):
     summary = _glued_in(stage / "index.ipynb")
     base_summary = _glued_in(ROOT / "_build" / "staging" / "base" / "book" / "index.ipynb")
     assert summary["scenario_name"] == "bear"
-    assert summary["retail_cost"] > base_summary["retail_cost"]  # the war costs more
+    assert summary["retail_war_cost_rmb_bn"] > base_summary["retail_war_cost_rmb_bn"]  # the war costs more
     assert summary["cloud_irr"] < base_summary["cloud_irr"]  # the cloud returns less
-    assert summary["implied_price"] < base_summary["implied_price"]  # a share is worth less
+    assert summary["value_per_ads_usd"] < base_summary["value_per_ads_usd"]  # a share is worth less
     # a chapter page shows the parameters it ran with, folded into its parameters cell
     retail = nbformat.read(stage / "retail_war.ipynb", as_version=4)
     par = next(c for c in retail.cells if "parameters" in c.metadata.get("tags", []))
@@ -234,7 +240,8 @@ def test_the_bear_book_reflects_the_bear_scenario(site):
     assert f"shrink_pct = {bear_shrink}" in par.source
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in retail.cells)
     page = (target / "book" / "index.html").read_text(encoding="utf-8")
-    assert f"{summary['retail_cost']:.0f}" in page and "bear" in page
+    assert f"{summary['retail_war_cost_rmb_bn']:.0f}" in page and "bear" in page
+    assert (target / "key-figures.json").exists()
 
 
 def test_every_chart_on_the_site_offers_its_data(site):

@@ -61,8 +61,6 @@ def test_bad_inputs_raise_the_contract_error_naming_the_input_and_the_range():
         pr.index_move_pp(5, 120)
     with pytest.raises(contract.ModelInputError, match=r"below_pct must be a number at least 0 and below 100"):
         pr.high_from_distance(145.8, 100)
-    with pytest.raises(contract.ModelInputError, match=r"eps_delivery_pct must be a number, got 'all'"):
-        pr.eps_delivered_usd(types.SimpleNamespace(eps_delivery_pct="all"), None)
 
 
 def test_parity_rejects_non_positive_price_and_ratio():
@@ -198,20 +196,18 @@ def test_key_outputs_by_hand(claims, base):
     # the base Hong Kong price is parity with USD 152 by construction
     assert k["hk_premium_pct"] == pytest.approx(0.0, abs=1e-9)
     assert k["hstech_move_from_jan8_pp"] == pytest.approx(0.4)
-    assert k["implied_price_usd"] == pytest.approx(8.57 * 20)
+    assert "implied_price_usd" not in k  # the book's value is the model of value's, not this chapter's
     assert k["target_pe_on_fy27_eps"] == pytest.approx(205 / 8.57)
     assert k["high_52w_usd_from_eur"] == pytest.approx(145.80 / 0.9 * 1.17)
 
 
-def test_scenarios_order_the_implied_price(claims, base):
+def test_the_bear_case_keeps_hong_kong_at_parity(claims):
     from alibaba_report import params
 
-    price = {s: pr.key_outputs(types.SimpleNamespace(**params.scenario_parameters(s, NOTEBOOK)), claims)
-             ["implied_price_usd"] for s in ("bear", "base", "bull")}
-    assert price["bear"] < price["base"] < price["bull"]
     bear = types.SimpleNamespace(**params.scenario_parameters("bear", NOTEBOOK))
-    assert pr.key_outputs(bear, claims)["hk_premium_pct"] < 0  # Hong Kong below parity in the bear case
-
+    # no seed gives a Hong Kong price: every case keeps the base's parity assumption (a bear-only discount
+    # changed no output the book uses)
+    assert pr.key_outputs(bear, claims)["hk_premium_pct"] == pytest.approx(0.0, abs=1e-9)
 
 def test_checks_flag_only_the_upside_as_an_arithmetic_error(claims, base):
     cs = pr.checks(base, claims)
@@ -284,18 +280,11 @@ def test_resistance_reading_both_ways():
     assert "carries on" in better and case == "base or bull"
 
 
-def test_multiples_table_does_not_repeat_a_quoted_multiple(claims, base):
-    t = pr.multiples_table(base, claims)  # applied_pe 20 on the whole forecast = seed 004's forward row
+def test_multiples_table_is_the_seeds_own_arithmetic(claims, base):
+    t = pr.multiples_table(base, claims)
     assert len(t) == 4 and t["P/E (x)"].tolist() == [19, 20, 23, 32]
-    assert t["multiple"].str.contains("applied here").sum() == 1
-    assert not t["multiple"].str.contains("this run|applied_pe").any()
-    assert "applied_pe" in t.loc[t["P/E (x)"] == 20, "basis"].item()
-    other = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"applied_pe": 21.0})), claims)
-    assert len(other) == 5 and other.iloc[-1]["implied price (USD per ADS)"] == pytest.approx(21 * 8.57)
-    assert other.iloc[-1]["multiple"] == "applied here: 21x on 100% of the forecast"
-    # the same multiple on part of the forecast is a different reading: its own row
-    part = pr.multiples_table(types.SimpleNamespace(**(vars(base) | {"eps_delivery_pct": 90.0})), claims)
-    assert len(part) == 5
+    assert t["implied price (USD per ADS)"].tolist() == pytest.approx([8.57 * m for m in (19, 20, 23, 32)])
+    assert not t["multiple"].str.contains("this run|applied here|forward_pe").any()
 
 
 def test_page_figures_are_plain_finite_numbers(claims, base):
@@ -323,7 +312,7 @@ def test_prose_under_the_base_case(claims, base):
     assert t["hk_premium_text"] == "at" and t["hk_premium_origin"] == "a parity set by assumption, not observed"
     assert (t["check_upside"], t["check_drawdown"], t["check_eps"], t["check_high"]) == (
         "does not hold", "holds", "holds", "holds")
-    assert t["eur_vs_resistance_text"] == "above" and t["implied_vs_now_text"] == "12.8% above"
+    assert t["eur_vs_resistance_text"] == "above"
     for key in ("timeline_alt", "index_alt", "multiples_alt"):
         assert len(t[key]) > 100, key
 
@@ -394,16 +383,13 @@ def test_notebook_under_other_parameters_changes_coherently(notebook_runner):
     from conftest import glued
 
     base = glued(nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4))
-    _, g = notebook_runner(NOTEBOOK, hk_price_hkd=145.0, hstech_weight_pct=10.0, applied_pe=23.0,
-                           eps_delivery_pct=85.0, eur_usd=1.10)
+    _, g = notebook_runner(NOTEBOOK, hk_price_hkd=145.0, hstech_weight_pct=10.0, eur_usd=1.10)
     # Hong Kong below parity: a discount, said in words
     assert g["hk_premium"] == pytest.approx((145.0 / 147.82 - 1) * 100)
     assert "below" in g["hk_premium_text"] and base["hk_premium_text"] == "at"
     # a bigger weight moves the index more for the same Alibaba move
     assert g["index_jan8"] == pytest.approx(0.5) and g["index_jan8"] > base["index_jan8"]
     assert g["move_for_1pp"] < base["move_for_1pp"]
-    # a higher multiple on less of the forecast: 23 x 85% x 8.57
-    assert g["implied_price"] == pytest.approx(23 * 0.85 * 8.57)
     # a weaker euro lowers the euro close in dollars, below seed 001's resistance
     assert g["eur_close_usd"] == pytest.approx(145.80 * 1.10)
     assert g["eur_vs_resistance_text"] == "below" and base["eur_vs_resistance_text"] == "above"

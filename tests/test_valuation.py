@@ -43,7 +43,7 @@ def test_when_every_driver_matches_what_the_forecasts_embed_eps_is_the_analysts(
     # NTM = a quarter of FY26 (EPS 8.57 / 1.5) and three of FY27
     assert r["ntm_eps_usd"] == pytest.approx(0.25 * 8.57 / 1.5 + 0.75 * 8.57)
     # value: 20 x 8.57 on 1 April 2026, discounted 87 days at 10%
-    assert r["value_per_ads_usd"] == pytest.approx(neutral.applied_pe * 8.57 / 1.10 ** (87 / 365.25))
+    assert r["value_per_ads_usd"] == pytest.approx(neutral.forward_pe * 8.57 / 1.10 ** (87 / 365.25))
 
 
 def test_an_ebitda_change_reaches_eps_after_tax_per_ads(claims, base):
@@ -53,7 +53,7 @@ def test_an_ebitda_change_reaches_eps_after_tax_per_ads(claims, base):
 
 
 @pytest.mark.parametrize("name, up", [("shrink_pct", True), ("peak_loss_rmb_bn", False), ("peak_quarters", False),
-                                      ("cash_margin_pct", True), ("cloud_growth_pct", True), ("applied_pe", True),
+                                      ("cash_margin_pct", True), ("cloud_growth_pct", True), ("forward_pe", True),
                                       ("cost_of_equity_pct", False), ("consensus_embedded_shrink_pct", False)])
 def test_value_moves_the_way_a_reader_expects(claims, base, name, up):
     lo, hi = {"peak_quarters": (1, 2)}.get(name, (getattr(base, name) * 0.8, getattr(base, name) * 1.2))
@@ -75,7 +75,7 @@ def test_breakevens_reproduce_the_price(claims):
     price = claims.value(v.CLAIMS["price"])
     pe = v.breakeven_pe("base", claims)
     inp = v.scenario_inputs("base")
-    assert value(dataclasses.replace(inp, applied_pe=pe), claims) == pytest.approx(price)
+    assert value(dataclasses.replace(inp, forward_pe=pe), claims) == pytest.approx(price)
     s = v.breakeven_shrink_pct("base", claims)
     assert s is not None and 0 < s < 100
     assert value(dataclasses.replace(inp, shrink_pct=s), claims) == pytest.approx(price, abs=1e-3)

@@ -304,10 +304,22 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     t1 = time.perf_counter()
     render(stage, out)
     print(f"rendered in {time.perf_counter() - t1:.1f} s", file=sys.stderr)
+    check_key_figures(stage, out / "_build" / "html", scenario)
     target = site_dir(root, scenario)
     publish(out / "_build" / "html", target)
     safety.write_atomic(target.parent / "timings.json", json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
     return target
+
+
+def check_key_figures(stage: Path, site: Path, scenario: str) -> None:
+    """Write ``key-figures.json`` into the rendered site, and refuse to publish a page that glues a
+    key figure with a value other than the registry's (one number per quantity)."""
+    from alibaba_report.synthesis import key_figures
+
+    executed = {p.stem: p for p in sorted((stage / "book").glob("*.ipynb"))}
+    problems = key_figures.write_json(site, executed, scenario)
+    if problems:
+        raise BuildError("pages disagree with the key-figure registry:\n" + "\n".join(problems), EXIT_NOTEBOOK)
 
 
 # --- refresh: execute the committed notebooks in place --------------------------------------

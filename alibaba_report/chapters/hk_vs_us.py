@@ -290,12 +290,6 @@ def ntm_eps_if_growth_base(claims) -> float:
     return ntm_eps(eps_fy26_if_growth_base(claims), claims.value(EPS_FY27), NTM_SHARE_OF_FY26)
 
 
-def eps_delivered_usd(p, claims) -> float:
-    """The FY2027 EPS forecast (claim) times the share of it delivered (``eps_delivery_pct``)."""
-    d = _positive("eps_delivery_pct", p.eps_delivery_pct)
-    return claims.value(EPS_FY27) * d / 100.0
-
-
 def start_of_2025_price_usd(claims) -> float:
     """The price at the end of 2024 that the 2025 gain implies, taking USD 152 as the 2025 close.
 
@@ -376,9 +370,8 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
 def multiples_table(p, claims) -> pd.DataFrame:
     """What the FY2027 EPS forecast is worth at each quoted multiple, and the upside from USD 152.
 
-    The quoted multiples apply to the forecast as made; the last row is the chapter's own reading:
-    ``applied_pe`` on ``eps_delivery_pct`` of the forecast. When that reading is one of the quoted
-    rows (the same multiple on the whole forecast), it is not repeated: that row is marked instead.
+    Undiscounted and on the forecast as made: the seeds' own arithmetic. The book's value, with each
+    chapter's drivers and a multiple on matched forward earnings, is the summary's.
     """
     eps = claims.value(EPS_FY27)
     now = claims.value(PRICE_NOW)
@@ -388,14 +381,6 @@ def multiples_table(p, claims) -> pd.DataFrame:
         ("S&P 500 average, seed 004", claims.value(PE_SP500), eps, PE_SP500),
         ("Amazon, seed 004", claims.value(PE_AMAZON), eps, PE_AMAZON),
     ]
-    run_eps = eps_delivered_usd(p, claims)
-    same = [i for i, (_, pe, e, _) in enumerate(rows) if math.isclose(pe, p.applied_pe) and math.isclose(e, run_eps)]
-    if same:
-        label, pe, e, basis = rows[same[0]]
-        rows[same[0]] = (f"{label} = the multiple applied here", pe, e, f"{basis}, applied_pe, eps_delivery_pct")
-    else:
-        rows.append((f"applied here: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the forecast", p.applied_pe, run_eps,
-                     "applied_pe, eps_delivery_pct"))
     out = [{
         "multiple": label,
         "P/E (x)": pe,
@@ -521,15 +506,12 @@ def _fmt_value(value: float, unit: str) -> str:
 def key_outputs(p, claims) -> dict:
     """The few numbers the summary and the scenario comparison show."""
     now = claims.value(PRICE_NOW)
-    implied = price_from_eps(eps_delivered_usd(p, claims), p.applied_pe)
     return {
         "upside_to_target_pct": upside_pct(now, claims.value(TARGET)),
         "stated_upside_gap_pp": claims.value(TARGET_UPSIDE_STATED) - upside_pct(now, claims.value(TARGET)),
         "hk_parity_price_hkd": hk_parity_price_hkd(now, p.usd_hkd, p.ordinary_shares_per_ads),
         "hk_premium_pct": hk_premium_pct(p.hk_price_hkd, now, p.usd_hkd, p.ordinary_shares_per_ads),
         "hstech_move_from_jan8_pp": index_move_pp(claims.value(MOVE_JAN8), p.hstech_weight_pct),
-        "implied_price_usd": implied,
-        "implied_price_vs_now_pct": upside_pct(now, implied),
         "target_pe_on_fy27_eps": pe_from_price(claims.value(TARGET), claims.value(EPS_FY27)),
         "high_52w_usd_from_eur": eur_to_usd(high_52w_eur(claims), p.eur_usd),
     }
@@ -694,14 +676,13 @@ def multiples_figure(p, claims):
     markers = reference_prices(p, claims)
     title = multiples_title(claims.value(TARGET), pe_from_price(claims.value(TARGET), claims.value(EPS_FY27)))
     source = (claims.source_line([EPS_FY27, PE_001, PE_FORWARD, PE_SP500, PE_AMAZON, PRICE_NOW, EUR_CLOSE, TARGET])
-              + f". Assumptions: {p.applied_pe:g}x on {p.eps_delivery_pct:g}% of the FY2027 EPS forecast; "
-              f"EUR/USD {p.eur_usd:g}.")
+              + f". Assumption: EUR/USD {p.eur_usd:g}.")
     fig, ax = style.figure()
     fig.set_size_inches(8.0, 5.2)
     rows = table.reset_index(drop=True)
     ys = range(len(rows))
     for i, row in rows.iterrows():
-        run = "applied_pe" in row["basis"]  # the chapter's own reading: dark blue and hatched, the quoted ones plain
+        run = row["basis"] == PE_FORWARD  # Alibaba's own forward multiple: dark blue and hatched, the others plain
         ax.barh(i, row["implied price (USD per ADS)"], height=0.6, color=style.PALETTE[0 if run else 5],
                 hatch="//" if run else "", edgecolor="white")
         ax.annotate(f"USD {row['implied price (USD per ADS)']:.0f}", (row["implied price (USD per ADS)"], i),
@@ -764,7 +745,6 @@ def page_figures(p, claims) -> dict[str, float]:
         # parameters, for the prose
         "usd_hkd": p.usd_hkd, "eur_usd": p.eur_usd, "ordinary_shares_per_ads": p.ordinary_shares_per_ads,
         "hk_price_hkd": p.hk_price_hkd, "hstech_weight_pct": p.hstech_weight_pct,
-        "applied_pe": p.applied_pe, "eps_delivery_pct": p.eps_delivery_pct,
         # price points and the timeline
         "start_2025": start_of_2025_price_usd(claims),
         "eur_close_usd": eur_close_usd,
@@ -790,8 +770,6 @@ def page_figures(p, claims) -> dict[str, float]:
         "price_for_stated_upside": price_from_upside(target, v(TARGET_UPSIDE_STATED)),
         "target_for_stated_upside": target_from_upside(now, v(TARGET_UPSIDE_STATED)),
         "target_pe": k["target_pe_on_fy27_eps"],
-        "implied_price": k["implied_price_usd"],
-        "eps_delivered": eps_delivered_usd(p, claims),
         "fwd_eps": fwd_eps,
         "eps_growth_vs_fwd": change_pct(eps27, fwd_eps),
         "eps_base_50": eps_base_stated,
@@ -912,7 +890,6 @@ def prose(p, claims) -> dict[str, str]:
         "hk_premium_text": premium_words(f["hk_premium"]),
         "hk_premium_origin": premium_origin(f["hk_premium"]),
         "eur_vs_resistance_text": above_or_below(f["eur_close_usd"], f["resistance"]),
-        "implied_vs_now_text": words_vs(k["implied_price_vs_now_pct"]),
         "check_upside": upside.word,
         "check_drawdown": drawdown.word,
         "check_eps": eps.word,

@@ -177,7 +177,7 @@ def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
     rows = []
     for scen in scenarios:
         f = key_figures.figures(scen)
-        rows.append({"scenario": scen, "eps_usd": f["fy27_eps_usd"], "pe": chapter_params(scen, "hk_vs_us").applied_pe,
+        rows.append({"scenario": scen, "eps_usd": f["fy27_eps_usd"], "pe": params.scenario_parameters(scen, "valuation")["forward_pe"],
                      "value_usd": f["value_per_ads_usd"]})
     return pd.DataFrame(rows).set_index("scenario")
 

@@ -72,7 +72,7 @@ class Inputs:
     cash_margin_pct: object
     policy_revenue_rmb_bn: object
     policy_margin_pct: object
-    applied_pe: object
+    forward_pe: object
     consensus_embedded_shrink_pct: object
     consensus_cloud_margin_pct: object
     tax_rate_pct: object
@@ -91,7 +91,7 @@ LABELS = {
     "cash_margin_pct": ("cash margin on new cloud revenue", "%"),
     "policy_revenue_rmb_bn": ("policy plan's new cloud revenue", "RMB bn a year"),
     "policy_margin_pct": ("margin on the policy revenue", "%"),
-    "applied_pe": ("forward P/E multiple", "x"),
+    "forward_pe": ("forward P/E multiple", "x"),
     "consensus_embedded_shrink_pct": ("loss shrink the forecasts embed", "% a quarter"),
     "consensus_cloud_margin_pct": ("cloud margin the forecasts embed", "%"),
     "tax_rate_pct": ("tax rate on extra profit", "%"),
@@ -145,7 +145,7 @@ def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
     eps_ntm = 0.25 * eps26_cons + 0.75 * eps27_cons + delta_ntm * per_ads
     years = (FY27_START - PRICING_DATE).days / 365.25
     discount = (1 + _arr(inp.cost_of_equity_pct) / 100.0) ** years
-    pe = _arr(inp.applied_pe)
+    pe = _arr(inp.forward_pe)
     value_fy27 = pe * eps_fy27 / discount
     value_ntm = pe * eps_ntm
     ebitda_fy27 = v(CLAIMS["ebitda_fy27"]) + delta_fy27
@@ -175,7 +175,6 @@ def scenario_inputs(scenario: str) -> Inputs:
 
     r = params.scenario_parameters(scenario, "retail_war")
     c = params.scenario_parameters(scenario, "cloud_ai")
-    h = params.scenario_parameters(scenario, "hk_vs_us")
     pol = params.scenario_parameters(scenario, "policy_catalyst")
     val = params.scenario_parameters(scenario, "valuation")
     revenue_usd_bn = policy.plan_revenue_usd_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
@@ -184,7 +183,7 @@ def scenario_inputs(scenario: str) -> Inputs:
         peak_loss_rmb_bn=r["peak_loss_rmb_bn"], peak_quarters=r["peak_quarters"], shrink_pct=r["shrink_pct"],
         cloud_growth_pct=c["cloud_growth_pct"], cash_margin_pct=c["cash_margin_pct"],
         policy_revenue_rmb_bn=revenue_usd_bn * pol["usd_rmb"], policy_margin_pct=pol["margin_pct"],
-        applied_pe=h["applied_pe"], consensus_embedded_shrink_pct=val["consensus_embedded_shrink_pct"],
+        forward_pe=val["forward_pe"], consensus_embedded_shrink_pct=val["consensus_embedded_shrink_pct"],
         consensus_cloud_margin_pct=val["consensus_cloud_margin_pct"],
         tax_rate_pct=val["tax_rate_pct"], cost_of_equity_pct=val["cost_of_equity_pct"],
         ads_outstanding_bn=val["ads_outstanding_bn"], usd_rmb=val["usd_rmb"], net_cash_usd_bn=val["net_cash_usd_bn"],
@@ -224,7 +223,7 @@ def bridge_table(claims, scenarios=SCENARIOS) -> pd.DataFrame:
             "= FY27 adj. EBITDA (RMB bn)": r["ebitda_fy27_rmb_bn"],
             "FY27 EPS (USD per ADS)": r["eps_fy27_usd"],
             "NTM EPS (USD per ADS)": r["ntm_eps_usd"],
-            "forward P/E (x)": float(inp.applied_pe),
+            "forward P/E (x)": float(inp.forward_pe),
             "value on FY27 EPS, discounted (USD per ADS)": r["value_per_ads_usd"],
             "value on NTM EPS (USD per ADS)": r["value_per_ads_ntm_usd"],
             "implied EV/EBITDA FY27 (x)": r["ev_ebitda_x"],
