@@ -300,7 +300,7 @@ def test_compute_gives_every_number_table_and_chart_s_data(base_result, claims):
     assert all(type(v) in (int, float) for v in n.values())
     assert n["run_rate_rmb_bn"] == cloud.annual_run_rate_rmb_bn(claims.value(cloud.CLAIMS["revenue_usd_bn"]), 7.1)
     assert n["capex_x_revenue"] == pytest.approx(460 / n["run_rate_rmb_bn"])
-    assert n["breakeven_margin_pct"] == r["result"]["breakeven_margin_pct"]
+    assert n["cloud_breakeven_margin_pct"] == r["result"]["breakeven_margin_pct"]
     assert list(r["tables"]["scenarios"].columns) == list(cloud.SCENARIOS)
     # the AI chart stops a year after the later of the spending and the AI ramp, never past the horizon
     assert list(r["chart_data"]["ai_share"]["year"]) == [0, 1, 2, 3, 4]
@@ -496,7 +496,7 @@ def test_every_glue_reference_is_glued_and_every_citation_resolves(claims):
     # the committed outputs are the base case
     out = cloud.key_outputs(base_p(), claims)
     assert values["run_rate_rmb_bn"] == pytest.approx(out["cloud_run_rate_rmb_bn"])
-    assert values["breakeven_margin_pct"] == pytest.approx(out["breakeven_margin_pct"])
+    assert values["cloud_breakeven_margin_pct"] == pytest.approx(out["breakeven_margin_pct"])
 
 
 def test_wrong_type_is_rejected_by_validation():

@@ -635,7 +635,7 @@ def page_numbers(p: Any, claims, m: dict[str, Any]) -> dict[str, float | int]:
         "implied_turnover": float(brokers["turnover"]),
         "gs_years": float(brokers["years"]),
         "cash_multiple_pct": float(100 * res["cash_multiple"]),
-        "breakeven_margin_pct": float(res["breakeven_margin_pct"]),
+        "cloud_breakeven_margin_pct": float(res["breakeven_margin_pct"]),  # the key figure's name (one number per quantity)
         "final_cash_rmb_bn": float(pay["cumulative_cash_rmb_bn"].iloc[-1]),
         "alt_multiple_pct": float(100 * m["smaller"]["cash_multiple"]),
         "life_effect_pp": float(m["longer_life"]["irr_pct"] - res["irr_pct"]),

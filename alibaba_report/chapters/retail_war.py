@@ -389,7 +389,7 @@ def figures(r: dict[str, Any]) -> dict[str, float]:
         "nomura_peak": v["nomura_peak"], "ubs_loss": v["ubs_loss"], "revenue_growth": v["revenue_growth"],
         "margin_before": b["margin_before_pct"], "margin_after": b["margin_after_pct"],
         "peak": p.peak_loss_rmb_bn, "shrink": p.shrink_pct, "threshold": p.converged_loss_rmb_bn,
-        "cum_cost": r["cumulative_cost_rmb_bn"], "ebitda27": r["ebitda_fy27_rmb_bn"], "fc27": v["ebitda_fy27"],
+        "cum_cost": r["cumulative_cost_rmb_bn"], "retail_war_cost_rmb_bn": r["cumulative_cost_rmb_bn"], "ebitda27": r["ebitda_fy27_rmb_bn"], "fc27": v["ebitda_fy27"],
         "threshold_share": 100 * p.converged_loss_rmb_bn / p.peak_loss_rmb_bn,
         "gs_drop": -v["gs_ebitda_drop"], "brokers_peak": r["brokers_peak_rmb_bn"], "fc26": v["ebitda_fy26"],
         "fc_growth": 100 * (v["ebitda_fy27"] / v["ebitda_fy26"] - 1), "last_q_loss": v["last_quarter_loss"],
