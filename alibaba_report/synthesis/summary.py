@@ -94,7 +94,7 @@ def valuation_text(scenario: str, claims) -> dict[str, str]:
         "breakeven": breakeven_sentence(price, fig["breakeven_pe_x"], float(inp.forward_pe),
                                         None if be_shrink != be_shrink else be_shrink, float(inp.shrink_pct)),
         "distribution": distribution_sentence(pcts, *mc["value_per_ads_usd"].quantile([0.5, 0.1, 0.9])),
-        "target": target_sentence(target, float(inp.forward_pe), target * disc / float(inp.forward_pe),
+        "target_sentence": target_sentence(target, float(inp.forward_pe), target * disc / float(inp.forward_pe),
                                   allf["bull"]["fy27_eps_usd"], target * disc / fig["fy27_eps_usd"]),
         "drivers": drivers_sentence(valuation.tornado(claims)),
         "funding": funding_sentence(valuation.funding_check(scenario, claims)),
