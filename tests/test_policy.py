@@ -47,32 +47,33 @@ def test_factory_spend_converts_rmb_millions_to_usd_billions():
 def test_plan_value_is_revenue_times_margin_times_multiple():
     # USD 1bn of spend, 50% share -> USD 0.5bn revenue; 10% margin -> 0.05bn; × 20 -> USD 1bn
     assert policy.plan_revenue_usd_bn(10_000, 0.7, 7.0, 50) == pytest.approx(0.5)
-    assert policy.plan_value_usd_bn(10_000, 0.7, 7.0, 50, 10, 20) == pytest.approx(1.0)
+    assert policy.plan_value_usd_bn(10_000, 0.7, 7.0, 50, 10, 20, tax_rate_pct=0) == pytest.approx(1.0)
+    # a P/E prices profit after tax: at 20% tax the same business is worth 20% less
+    assert policy.plan_value_usd_bn(10_000, 0.7, 7.0, 50, 10, 20, tax_rate_pct=20) == pytest.approx(0.8)
 
 
 def test_required_revenue_inverts_margin_and_multiple():
     # USD 30bn of value at 10% margin and 20x profit needs USD 15bn of yearly revenue
-    assert policy.required_revenue_usd_bn(30, 10, 20) == pytest.approx(15)
+    assert policy.required_revenue_usd_bn(30, 10, 20, tax_rate_pct=0) == pytest.approx(15)
 
 
 def test_break_even_spend_makes_plan_value_equal_value_added():
     args = dict(factories=50_000, usd_rmb=7.1, share_pct=33, margin_pct=9, profit_multiple=20)
-    spend = policy.break_even_spend_rmb_m(31.5, **args)
+    spend = policy.break_even_spend_rmb_m(31.5, **args, tax_rate_pct=0)
     assert policy.plan_value_usd_bn(
-        args["factories"], spend, args["usd_rmb"], args["share_pct"], args["margin_pct"], args["profit_multiple"]
-    ) == pytest.approx(31.5)
+        args["factories"], spend, args["usd_rmb"], args["share_pct"], args["margin_pct"], args["profit_multiple"], tax_rate_pct=0) == pytest.approx(31.5)
     # by hand: 31.5 / (0.09 × 20) = USD 17.5bn revenue; / 0.33 = USD 53.03bn spend; × 7.1 × 1000 / 50,000
     assert spend == pytest.approx(31.5 / 1.8 / 0.33 * 7100 / 50_000)
 
 
 def test_break_even_factories_is_the_same_equation_solved_for_factories():
-    n = policy.break_even_factories(31.5, 0.5, 7.1, 33, 9, 20)
-    assert policy.plan_value_usd_bn(n, 0.5, 7.1, 33, 9, 20) == pytest.approx(31.5)
+    n = policy.break_even_factories(31.5, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0)
+    assert policy.plan_value_usd_bn(n, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) == pytest.approx(31.5)
 
 
 def test_break_even_spend_falls_as_more_factories_share_it_and_as_share_margin_multiple_rise():
     f = lambda **kw: policy.break_even_spend_rmb_m(**{**dict(value_usd_bn=31.5, factories=50_000, usd_rmb=7.1,
-                                                          share_pct=33, margin_pct=9, profit_multiple=20), **kw})
+                                                          share_pct=33, margin_pct=9, profit_multiple=20), **kw}, tax_rate_pct=0)
     base = f()
     assert f(factories=100_000) == pytest.approx(base / 2)
     assert f(share_pct=66) == pytest.approx(base / 2)
@@ -83,13 +84,13 @@ def test_break_even_spend_falls_as_more_factories_share_it_and_as_share_margin_m
 
 
 def test_plan_value_rises_with_every_driver():
-    base = policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20)
-    assert policy.plan_value_usd_bn(60_000, 0.5, 7.1, 33, 9, 20) > base
-    assert policy.plan_value_usd_bn(50_000, 0.6, 7.1, 33, 9, 20) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 40, 9, 20) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 10, 20) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 25) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.8, 33, 9, 20) < base
+    base = policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0)
+    assert policy.plan_value_usd_bn(60_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) > base
+    assert policy.plan_value_usd_bn(50_000, 0.6, 7.1, 33, 9, 20, tax_rate_pct=0) > base
+    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 40, 9, 20, tax_rate_pct=0) > base
+    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 10, 20, tax_rate_pct=0) > base
+    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 25, tax_rate_pct=0) > base
+    assert policy.plan_value_usd_bn(50_000, 0.5, 7.8, 33, 9, 20, tax_rate_pct=0) < base
 
 
 @pytest.mark.parametrize(
@@ -105,14 +106,14 @@ def test_plan_value_rises_with_every_driver():
         (lambda: policy.factory_spend_usd_bn(100, "0.5", 7.1), "spend_per_factory_rmb_m must be a number"),
         (lambda: policy.factory_spend_usd_bn(100, 0.5, 0), r"usd_rmb must be a number above 0 \(RMB per USD\)"),
         (lambda: policy.plan_revenue_usd_bn(100, 0.5, 7.1, 120), "share_pct must be a number at least 0 and at most 100"),
-        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, -1, 20), "margin_pct must be a number at least 0"),
-        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, 9, 0), "profit_multiple must be a number above 0"),
-        (lambda: policy.required_revenue_usd_bn(30, 0, 20), "margin_pct must be a number above 0 and at most 100"),
-        (lambda: policy.break_even_spend_rmb_m(30, 0, 7.1, 33, 9, 20), "factories must be a number above 0"),
-        (lambda: policy.break_even_spend_rmb_m(30, 100, 7.1, 0, 9, 20), "share_pct must be a number above 0"),
-        (lambda: policy.break_even_factories(30, 0, 7.1, 33, 9, 20), "spend_per_factory_rmb_m must be a number above 0"),
-        (lambda: policy.sensitivity([], [1], 30, 7.1, 33, 9, 20), "grids .* must not be empty"),
-        (lambda: policy.sensitivity([1], [1], 0, 7.1, 33, 9, 20), "value_added must be a number above 0"),
+        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, -1, 20, tax_rate_pct=0), "margin_pct must be a number at least 0"),
+        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, 9, 0, tax_rate_pct=0), "profit_multiple must be a number above 0"),
+        (lambda: policy.required_revenue_usd_bn(30, 0, 20, tax_rate_pct=0), "margin_pct must be a number above 0 and at most 100"),
+        (lambda: policy.break_even_spend_rmb_m(30, 0, 7.1, 33, 9, 20, tax_rate_pct=0), "factories must be a number above 0"),
+        (lambda: policy.break_even_spend_rmb_m(30, 100, 7.1, 0, 9, 20, tax_rate_pct=0), "share_pct must be a number above 0"),
+        (lambda: policy.break_even_factories(30, 0, 7.1, 33, 9, 20, tax_rate_pct=0), "spend_per_factory_rmb_m must be a number above 0"),
+        (lambda: policy.sensitivity([], [1], 30, 7.1, 33, 9, 20, tax_rate_pct=0), "grids .* must not be empty"),
+        (lambda: policy.sensitivity([1], [1], 0, 7.1, 33, 9, 20, tax_rate_pct=0), "value_added must be a number above 0"),
         (lambda: policy.grid_around(0), "value must be a number above 0"),
     ],
 )
@@ -122,9 +123,9 @@ def test_invalid_inputs_raise_a_model_input_error_naming_the_input(call, names):
 
 
 def test_sensitivity_is_plan_value_over_value_added_and_monotone():
-    t = policy.sensitivity([10_000, 50_000], [0.5, 1.0, 5.0], 31.5, 7.1, 33, 9, 20)
+    t = policy.sensitivity([10_000, 50_000], [0.5, 1.0, 5.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
     assert list(t.index) == [10_000, 50_000] and list(t.columns) == [0.5, 1.0, 5.0]
-    assert t.loc[50_000, 0.5] == pytest.approx(100 * policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20) / 31.5)
+    assert t.loc[50_000, 0.5] == pytest.approx(100 * policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) / 31.5)
     assert (t.diff(axis=1).iloc[:, 1:] > 0).all().all()  # more spend, more value
     assert (t.diff(axis=0).iloc[1:] > 0).all().all()  # more factories, more value
     # linear in both: twice the spend is twice the coverage
@@ -386,9 +387,9 @@ def test_verdict_and_rest_sentence():
 
 
 def test_sensitivity_sentence_both_ways():
-    low = policy.sensitivity([10_000, 50_000], [0.5, 1.0], 31.5, 7.1, 33, 9, 20)
+    low = policy.sensitivity([10_000, 50_000], [0.5, 1.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
     assert policy.sensitivity_sentence(low, 0.5).startswith("None of the 4 combinations reaches 100: even 50,000 factories")
-    high = policy.sensitivity([10_000, 50_000], [0.5, 10.0], 31.5, 7.1, 33, 9, 20)
+    high = policy.sensitivity([10_000, 50_000], [0.5, 10.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
     assert high.loc[50_000, 10.0] >= 100 and high.loc[10_000, 10.0] < 100
     assert policy.sensitivity_sentence(high, 0.5) == ("1 of the 4 combinations reach 100; the lowest spend that gets "
                                                       "there is RMB 10 million a year per factory (20 times the assumed spend).")
@@ -401,8 +402,8 @@ def test_chart_titles_and_alt_text_follow_the_numbers(claims):
     assert "far to the left" in policy.break_even_alt(p, claims)
     cheap = base_p(spend_per_factory_rmb_m=20.0)  # above the break-even
     assert "lies below the assumed RMB 20m" in policy.break_even_alt(cheap, claims)
-    assert "78% of Alibaba Cloud's run-rate" in policy.revenue_title(p, claims)
-    assert "the week needs 27.6" in policy.revenue_alt(p, claims)
+    assert f"{policy.compute(p, claims)['required_revenue_vs_cloud_pct']:.0f}% of Alibaba Cloud's run-rate" in policy.revenue_title(p, claims)
+    assert f"the week needs {policy.compute(p, claims)['required_revenue_week_usd_bn']:.1f}" in policy.revenue_alt(p, claims)
     assert "between 9 and 12 January" in policy.timeline_title(claims)
     assert policy.timeline_alt(claims).startswith("Timeline of 3 to 14 January 2026")
 
@@ -472,12 +473,12 @@ def _committed_glue() -> dict:
 
 def test_notebook_outputs_move_coherently_with_the_parameters(notebook_runner):
     base = _committed_glue()
-    # half the move, twice the spend, twice the share: the value added halves, the plan's value
-    # quadruples, its coverage of the move rises eightfold and the break-even spend falls to a quarter
-    _, g = notebook_runner(NB, move_pct=4.5, spend_per_factory_rmb_m=1.0, alibaba_share_pct=66.0)
+    # half the move, three times the spend, twice the share: the value added halves, the plan's value
+    # rises sixfold, its coverage of the move twelvefold and the break-even spend falls to a quarter
+    _, g = notebook_runner(NB, move_pct=4.5, spend_per_factory_rmb_m=1.5, alibaba_share_pct=66.0)
     assert g["value_added"] == pytest.approx(base["value_added"] / 2)
-    assert g["plan_value"] == pytest.approx(base["plan_value"] * 4)
-    assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 8)
+    assert g["plan_value"] == pytest.approx(base["plan_value"] * 6)
+    assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 12)
     assert g["be_spend"] == pytest.approx(base["be_spend"] / 4)
     assert g["required_revenue"] == pytest.approx(base["required_revenue"] / 2)
     # Alibaba's own take per factory does not depend on the share: it follows the required revenue

@@ -110,9 +110,17 @@ def plan_revenue_usd_bn(factories: float, spend_per_factory_rmb_m: float, usd_rm
     return factory_spend_usd_bn(factories, spend_per_factory_rmb_m, usd_rmb) * share / 100
 
 
+def after_tax(margin_pct: float, tax_rate_pct: float) -> float:
+    """The share of revenue left as profit after tax, in percent: a pre-tax margin times (1 - tax).
+
+    A P/E multiple prices profit after tax, so it applies to this, not to the pre-tax margin."""
+    tax = check_number("tax_rate_pct", tax_rate_pct, low=0, high=100, high_open=True, unit="%")
+    return margin_pct * (1 - tax / 100)
+
+
 def plan_value_usd_bn(factories: float, spend_per_factory_rmb_m: float, usd_rmb: float, share_pct: float,
-                      margin_pct: float, profit_multiple: float) -> float:
-    """Market value of the plan's business to Alibaba: yearly revenue × margin × multiple.
+                      margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
+    """Market value of the plan's business to Alibaba: yearly revenue × margin after tax × P/E.
 
     A steady-state value: it credits the full yearly spend at once, with no ramp-up and no delay,
     which flatters the plan (a reader who expects a slow ramp should read it as an upper bound).
@@ -120,18 +128,19 @@ def plan_value_usd_bn(factories: float, spend_per_factory_rmb_m: float, usd_rmb:
     margin = _share("margin_pct", margin_pct)
     multiple = _positive("profit_multiple", profit_multiple, "x yearly profit")
     revenue = plan_revenue_usd_bn(factories, spend_per_factory_rmb_m, usd_rmb, share_pct)
-    return revenue * margin / 100 * multiple
+    return revenue * after_tax(margin, tax_rate_pct) / 100 * multiple
 
 
-def required_revenue_usd_bn(value_usd_bn: float, margin_pct: float, profit_multiple: float) -> float:
-    """Yearly revenue that, at ``margin_pct`` and ``profit_multiple``, is worth ``value_usd_bn``."""
+def required_revenue_usd_bn(value_usd_bn: float, margin_pct: float, profit_multiple: float, *,
+                            tax_rate_pct: float) -> float:
+    """Yearly revenue that, at ``margin_pct`` (pre-tax), taxed, and ``profit_multiple``, is worth ``value_usd_bn``."""
     value = check_number("value_usd_bn", value_usd_bn, unit="USD bn")
     margin = _share("margin_pct", margin_pct, allow_zero=False)
-    return value / (margin / 100 * _positive("profit_multiple", profit_multiple, "x yearly profit"))
+    return value / (after_tax(margin, tax_rate_pct) / 100 * _positive("profit_multiple", profit_multiple, "x yearly profit"))
 
 
 def break_even_spend_rmb_m(value_usd_bn: float, factories: float, usd_rmb: float, share_pct: float,
-                           margin_pct: float, profit_multiple: float) -> float:
+                           margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
     """Yearly cloud and AI spend per factory (RMB m) at which the plan is worth ``value_usd_bn``.
 
     The inverse of :func:`plan_value_usd_bn` in the spend per factory.
@@ -139,22 +148,23 @@ def break_even_spend_rmb_m(value_usd_bn: float, factories: float, usd_rmb: float
     n = _positive("factories", factories, "factories")
     fx = _positive("usd_rmb", usd_rmb, "RMB per USD")
     share = _share("share_pct", share_pct, allow_zero=False)
-    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple)
+    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct)
     return revenue / (share / 100) * 1_000 * fx / n
 
 
 def break_even_factories(value_usd_bn: float, spend_per_factory_rmb_m: float, usd_rmb: float, share_pct: float,
-                         margin_pct: float, profit_multiple: float) -> float:
+                         margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
     """Factories that must adopt, each spending ``spend_per_factory_rmb_m`` a year, for the plan to be worth ``value_usd_bn``."""
     spend = _positive("spend_per_factory_rmb_m", spend_per_factory_rmb_m, "RMB m a year")
     fx = _positive("usd_rmb", usd_rmb, "RMB per USD")
     share = _share("share_pct", share_pct, allow_zero=False)
-    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple)
+    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct)
     return revenue / (share / 100) * 1_000 * fx / spend
 
 
 def sensitivity(factories_grid: Sequence[float], spend_grid_rmb_m: Sequence[float], value_added: float,
-                usd_rmb: float, share_pct: float, margin_pct: float, profit_multiple: float) -> pd.DataFrame:
+                usd_rmb: float, share_pct: float, margin_pct: float, profit_multiple: float, *,
+                tax_rate_pct: float) -> pd.DataFrame:
     """Plan value as a per cent of the value the move added, over factories × spend per factory.
 
     Rows: factories adopting; columns: yearly spend per factory (RMB m). 100 means the plan alone
@@ -163,7 +173,7 @@ def sensitivity(factories_grid: Sequence[float], spend_grid_rmb_m: Sequence[floa
     added = _positive("value_added", value_added, "USD bn")
     if not len(factories_grid) or not len(spend_grid_rmb_m):
         raise ModelInputError("the sensitivity grids of factories and of spend per factory must not be empty")
-    rows = {f: [100 * plan_value_usd_bn(f, s, usd_rmb, share_pct, margin_pct, profit_multiple) / added
+    rows = {f: [100 * plan_value_usd_bn(f, s, usd_rmb, share_pct, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct) / added
                 for s in spend_grid_rmb_m] for f in factories_grid}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(spend_grid_rmb_m))
     table.index.name = "factories adopting"
@@ -481,9 +491,10 @@ def compute(p, claims) -> dict[str, float]:
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
     week = week_value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct, v("week_gain_pct"))
     revenue = plan_revenue_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, p.usd_rmb, p.alibaba_share_pct)
-    plan = plan_value_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, *plan_args)
-    needed = required_revenue_usd_bn(added, p.margin_pct, p.profit_multiple)
-    be = break_even_spend_rmb_m(added, p.factories_adopting, *plan_args)
+    tax = {"tax_rate_pct": p.tax_rate_pct}
+    plan = plan_value_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, *plan_args, **tax)
+    needed = required_revenue_usd_bn(added, p.margin_pct, p.profit_multiple, **tax)
+    be = break_even_spend_rmb_m(added, p.factories_adopting, *plan_args, **tax)
     run_rate = cloud_run_rate_usd_bn(p, claims)
     close_usd = hk_vs_us.eur_to_usd(v("close_eur"), p.eur_usd)
     high_eur = hk_vs_us.high_52w_eur(claims)
@@ -497,14 +508,14 @@ def compute(p, claims) -> dict[str, float]:
         "plan_value_usd_bn": plan,
         "plan_covers_pct": 100 * plan / added,
         "required_revenue_usd_bn": needed,
-        "required_revenue_week_usd_bn": required_revenue_usd_bn(week, p.margin_pct, p.profit_multiple),
+        "required_revenue_week_usd_bn": required_revenue_usd_bn(week, p.margin_pct, p.profit_multiple, **tax),
         "required_factory_spend_usd_bn": needed / (p.alibaba_share_pct / 100),
         "break_even_spend_rmb_m": be,
         "break_even_spend_usd_m": be / p.usd_rmb,
         "break_even_alibaba_rmb_m": be * p.alibaba_share_pct / 100,
         "break_even_vs_assumed": be / p.spend_per_factory_rmb_m,
-        "break_even_factories": break_even_factories(added, p.spend_per_factory_rmb_m, *plan_args),
-        "break_even_week_spend_rmb_m": break_even_spend_rmb_m(week, p.factories_adopting, *plan_args),
+        "break_even_factories": break_even_factories(added, p.spend_per_factory_rmb_m, *plan_args, **tax),
+        "break_even_week_spend_rmb_m": break_even_spend_rmb_m(week, p.factories_adopting, *plan_args, **tax),
         "cloud_run_rate_usd_bn": run_rate,
         "cloud_margin_pct": cloud_margin_pct(claims),
         "required_revenue_vs_cloud_pct": 100 * needed / run_rate,
@@ -552,7 +563,8 @@ def sensitivity_grid(p, claims) -> pd.DataFrame:
     f_grid = grid_around(p.factories_adopting)
     s_grid = grid_around(p.spend_per_factory_rmb_m, (0.2, 0.5, 1, 2, 5, 10, 20))
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
-    return sensitivity(f_grid, s_grid, added, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple)
+    return sensitivity(f_grid, s_grid, added, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple,
+                       tax_rate_pct=p.tax_rate_pct)
 
 
 def sensitivity_table(p, claims) -> pd.DataFrame:
@@ -947,7 +959,7 @@ def break_even_data(p) -> pd.DataFrame:
     return pd.DataFrame([{
         "factories adopting": p.factories_adopting * f, "spend per factory (RMB m a year)": s,
         "plan value (USD bn)": plan_value_usd_bn(p.factories_adopting * f, s, p.usd_rmb, p.alibaba_share_pct,
-                                                 p.margin_pct, p.profit_multiple),
+                                                 p.margin_pct, p.profit_multiple, tax_rate_pct=p.tax_rate_pct),
     } for f in BREAK_EVEN_FACTORS for s in BREAK_EVEN_DATA_SPEND])
 
 
@@ -971,7 +983,8 @@ def _draw_break_even(ax, p, value_added: float, week_value_added: float, be: flo
     colours = (style.PALETTE[4], style.PALETTE[0], style.PALETTE[5])
     for i, (f, ls) in enumerate(zip(BREAK_EVEN_FACTORS, (":", "-", "--"))):
         n = p.factories_adopting * f
-        vals = [plan_value_usd_bn(n, s, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple) for s in spend]
+        vals = [plan_value_usd_bn(n, s, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple,
+                                  tax_rate_pct=p.tax_rate_pct) for s in spend]
         ax.plot(spend, vals, ls=ls, lw=2.4 if f == 1 else 1.5, color=colours[i % 3], label=f"{n:,.0f} factories adopting")
     ax.axhline(value_added, color=style.PALETTE[3], lw=1.4, label=f"value the {p.move_pct:g}% session added")
     ax.axhline(week_value_added, color=style.PALETTE[1], lw=1.2, ls="-.", label="value the week's gain added")
