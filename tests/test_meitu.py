@@ -48,7 +48,8 @@ def fake_claims():
 
 def base_p(**over):
     values = dict(usd_hkd=7.8, usd_rmb=7.0, meitu_share_price_hkd=7.5, meitu_shares_outstanding_m=4500.0,
-                  bond_coupon_pct=1.0, bond_term_years=3.0, cloud_spend_multiple=1.0)
+                  bond_coupon_pct=1.0, bond_term_years=3.0, cloud_spend_multiple=1.0,
+                  bond_yield_pct=6.0, meitu_volatility_pct=50.0, risk_free_pct=4.0)
     values.update(over)
     return types.SimpleNamespace(**values)
 
@@ -391,3 +392,33 @@ def test_a_wrong_type_is_rejected_with_the_parameter_named():
     values = dict(params.scenario_parameters("base", NB), meitu_share_price_hkd="7.5")
     with pytest.raises(params.ParameterError, match="meitu_share_price_hkd.*a number from 0.5 to 50"):
         params.check_values(NB, values)
+
+
+def test_the_bond_is_valued_as_a_loan_plus_an_option():
+    # a zero-coupon bond at a 10% yield over two years: face / 1.1^2
+    assert meitu.bond_floor_usd_m(100, 0, 2, 10) == pytest.approx(100 / 1.21)
+    # coupons are discounted year by year
+    assert meitu.bond_floor_usd_m(100, 5, 2, 5) == pytest.approx(100)
+    # the option is worth at least its intrinsic value and more with volatility and time
+    deep = meitu.conversion_option_usd_m(100, 12.0, 6.0, 3, 50, 4, 7.8)
+    assert deep > 100 * (12.0 - 6.0) / 7.8
+    low, high = (meitu.conversion_option_usd_m(100, 6.0, 6.0, 3, v, 4, 7.8) for v in (20, 80))
+    assert 0 < low < high
+    with pytest.raises(meitu.ModelInputError, match="volatility_pct"):
+        meitu.conversion_option_usd_m(100, 6.0, 6.0, 3, 0, 4, 7.8)
+
+
+def test_bond_value_is_floor_plus_option_and_rises_with_meitu(ledger):
+    claims = ledger
+    import types
+
+    from alibaba_report import params
+
+    vals = {}
+    for s in ("bear", "base", "bull"):
+        k = meitu.key_outputs(types.SimpleNamespace(**params.scenario_parameters(s, "meitu_deal")), claims)
+        assert k["bond_value_usd_m"] == pytest.approx(k["bond_floor_usd_m"] + k["option_value_usd_m"])
+        # worth more than the larger of face and shares at today's price would say only through time value
+        assert k["option_value_usd_m"] > max(0.0, k["conversion_value_usd_m"] - k["bond_floor_usd_m"]) - 1e-9
+        vals[s] = k["bond_value_usd_m"]
+    assert vals["bear"] < vals["base"] < vals["bull"]

@@ -106,6 +106,44 @@ def holder_value_usd_m(face_usd_m: float, conversion_value):
     return float(value) if value.ndim == 0 else value
 
 
+def bond_floor_usd_m(face_usd_m: float, coupon_pct: float, term_years: float, yield_pct: float) -> float:
+    """What the bond is worth as a plain loan (USD m): its coupons and face discounted at the yield a
+    straight Meitu bond of that term would need (Meitu's credit, not Alibaba's)."""
+    face = _positive("face_usd_m", face_usd_m)
+    coupon = _non_negative("coupon_pct", coupon_pct) / 100
+    years = _positive("term_years", term_years)
+    y = check_number("yield_pct", yield_pct, low=0, high=100, unit="% a year") / 100
+    whole = int(np.floor(years))
+    times = [float(t) for t in range(1, whole + 1)] + ([years] if years > whole else [])
+    pv = sum(face * coupon * min(1.0, t - (times[i - 1] if i else 0.0)) / (1 + y) ** t for i, t in enumerate(times))
+    return pv + face / (1 + y) ** years
+
+
+def _normal_cdf(x):
+    from math import erf, sqrt
+
+    return 0.5 * (1 + erf(x / sqrt(2)))
+
+
+def conversion_option_usd_m(conversion_shares: float, share_price_hkd: float, conversion_price_hkd: float,
+                            term_years: float, volatility_pct: float, risk_free_pct: float, usd_hkd: float) -> float:
+    """The option to convert (USD m): Black and Scholes' call on the conversion shares, struck at the
+    conversion price, to maturity. A convertible is worth about its bond floor plus this option."""
+    from math import exp, log, sqrt
+
+    n = _positive("conversion_shares", conversion_shares)
+    s = _positive("share_price_hkd", share_price_hkd)
+    k = _positive("conversion_price_hkd", conversion_price_hkd)
+    t = _positive("term_years", term_years)
+    vol = check_number("volatility_pct", volatility_pct, low=0, low_open=True, high=300, unit="% a year") / 100
+    r = check_number("risk_free_pct", risk_free_pct, low=0, high=20, unit="% a year") / 100
+    fx = _positive("usd_hkd", usd_hkd)
+    d1 = (log(s / k) + (r + vol * vol / 2) * t) / (vol * sqrt(t))
+    d2 = d1 - vol * sqrt(t)
+    call = s * _normal_cdf(d1) - k * exp(-r * t) * _normal_cdf(d2)
+    return n * call / fx
+
+
 def breakeven_share_price_hkd(face_usd_m: float, usd_hkd: float, conversion_shares: float) -> float:
     """The Meitu share price (HKD) at which conversion value equals face value.
 
@@ -256,6 +294,14 @@ def _round_trip(p, t: dict[str, float]) -> dict[str, float]:
                             t["face_usd_m"], t["cloud_quarter_revenue_usd_bn"])
 
 
+def bond_value(p, t: dict, shares: float) -> dict[str, float]:
+    """The bond valued today as a loan plus an option on Meitu (USD m), and the parts."""
+    floor = bond_floor_usd_m(t["face_usd_m"], p.bond_coupon_pct, p.bond_term_years, p.bond_yield_pct)
+    option = conversion_option_usd_m(shares, p.meitu_share_price_hkd, t["conversion_price_hkd"], p.bond_term_years,
+                                     p.meitu_volatility_pct, p.risk_free_pct, p.usd_hkd)
+    return {"bond_floor_usd_m": floor, "option_value_usd_m": option, "bond_value_usd_m": floor + option}
+
+
 def key_outputs(p, claims) -> dict[str, Any]:
     """The few numbers the summary and the scenario comparison show, from parameters ``p``."""
     t = terms(claims)
@@ -267,6 +313,7 @@ def key_outputs(p, claims) -> dict[str, Any]:
         "stake_after_conversion_pct": 100 * stake_after_conversion(shares, p.meitu_shares_outstanding_m),
         "conversion_value_usd_m": conv,
         "holder_value_usd_m": holder_value_usd_m(t["face_usd_m"], conv),
+        **bond_value(p, t, shares),
         "conversion_gain_pct": 100 * (conv / t["face_usd_m"] - 1),
         "breakeven_share_price_hkd": breakeven_share_price_hkd(t["face_usd_m"], p.usd_hkd, shares),
         "coupons_usd_m": coupons_usd_m(t["face_usd_m"], p.bond_coupon_pct, p.bond_term_years),
@@ -303,6 +350,11 @@ def figures(p, claims) -> dict[str, float]:
         "stake_undiluted_pct": 100 * k["conversion_shares_m"] / p.meitu_shares_outstanding_m,
         "conversion_value_usd_m": k["conversion_value_usd_m"],
         "holder_value_usd_m": k["holder_value_usd_m"],
+        "bond_value_usd_m": k["bond_value_usd_m"],
+        "bond_floor_usd_m": k["bond_floor_usd_m"],
+        "option_value_usd_m": k["option_value_usd_m"],
+        "bond_yield_pct": p.bond_yield_pct,
+        "meitu_volatility_pct": p.meitu_volatility_pct,
         "conversion_gain_pct": k["conversion_gain_pct"],
         "breakeven_hkd": k["breakeven_share_price_hkd"],
         "coupons_usd_m": k["coupons_usd_m"],

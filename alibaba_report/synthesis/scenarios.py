@@ -37,7 +37,7 @@ KEY_OUTPUTS = (
     KeyOutput("cloud_ai", "payback_year", "Cloud capex payback", "year of the programme", "lower", "payback"),
     KeyOutput("cloud_ai", "return_on_capex_pct", "Return on the cloud capex", "% a year", "higher"),
     KeyOutput("policy_catalyst", "plan_covers_pct", "Plan's value as a share of what the rally added", "%", "higher"),
-    KeyOutput("meitu_deal", "holder_value_usd_m", "Meitu bond's value to Alibaba (face or shares, the larger)", "USD m", "higher"),
+    KeyOutput("meitu_deal", "bond_value_usd_m", "Meitu bond's value to Alibaba today (a loan plus an option to convert)", "USD m", "higher"),
 )
 
 
