@@ -152,7 +152,7 @@ def synthetic(tmp_path: Path, second_value_text: str, second_value: str):
     claims = write_rows(tmp_path / "claims.csv", lg.COLUMNS, rows)
     empty_rules = write_rows(tmp_path / "rules.csv", dis.RULE_COLUMNS, [])
     no_aliases = write_rows(tmp_path / "aliases.csv", ("period", "compare_as", "why"), [])
-    no_resolutions = write_rows(tmp_path / "res.csv", ("case_id", "report_uses"), [])
+    no_resolutions = write_rows(tmp_path / "res.csv", ("case_id", "matters", "report_uses"), [])
     return dis.find_disagreements(lg.load_claims(claims, seeds), empty_rules, no_aliases,
                                   no_resolutions)
 

@@ -152,6 +152,8 @@ def hostile_build(tmp_path_factory):
     rewrite_rows(root / "data" / "sources.csv", sources)
     rewrite_rows(root / "data" / "disagreement_resolutions.csv",
                  lambda rows: rows[0].update(report_uses=rows[0]["report_uses"] + payload))
+    rewrite_rows(root / "data" / "disagreement_readings.csv",
+                 lambda rows: rows[0].update(says=rows[0]["says"] + payload, subject=rows[0]["subject"] + payload))
     proc = run_driver(root, "book", timeout=1800)
     return root, proc, secret
 

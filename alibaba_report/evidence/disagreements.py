@@ -29,7 +29,8 @@ from alibaba_report import paths
 from alibaba_report.evidence.ledger import Claim, Ledger, LedgerError, UnknownClaimError, load_claims, seed_label
 
 COLUMNS = ("case_id", "kind", "subject", "metric", "claims", "sources", "values", "gap",
-           "gap_unit", "explanation", "report_uses")
+           "gap_unit", "explanation", "report_uses", "matters")
+MATTERS = (1, 2, 3)  # 1: central to the value; 2: changes a chapter's reading; 3: a detail
 RULE_COLUMNS = ("rule_id", "kind", "subject", "metric", "formula", "compare_with", "test",
                 "tolerance", "gap_unit", "why")
 RULE_KINDS = ("arithmetic", "implausible")
@@ -167,9 +168,16 @@ def load_rules(ledger: Ledger, path: Path | str | None = None) -> list[dict[str,
     return rules
 
 
-def load_resolutions(path: Path | str | None = None) -> dict[str, str]:
+def load_resolutions(path: Path | str | None = None) -> dict[str, tuple[str, int]]:
+    """case id -> (what the report uses and why, how much it matters: 1 most, 3 least)."""
     path = Path(path or paths.data_dir() / "disagreement_resolutions.csv")
-    return {r["case_id"]: r["report_uses"] for _, r in _read(path, ("case_id", "report_uses"))}
+    out = {}
+    for line, r in _read(path, ("case_id", "matters", "report_uses")):
+        if r["matters"] not in {str(m) for m in MATTERS}:
+            raise LedgerError(f"{path}: line {line} (case {r['case_id']!r}): column 'matters': expected one of "
+                              f"{', '.join(map(str, MATTERS))}, got {r['matters'][:20]!r}")
+        out[r["case_id"]] = (r["report_uses"], int(r["matters"]))
+    return out
 
 
 def _written_out(ledger: Ledger, formula: str) -> str:
@@ -283,7 +291,7 @@ def find_disagreements(ledger: Ledger | None = None, rules_path: Path | str | No
     resolutions = load_resolutions(resolutions_path)
     cases = same_metric_cases(ledger, aliases) + rule_cases(ledger, rules)
     for case in cases:
-        case["report_uses"] = resolutions.get(case["case_id"], NOT_RESOLVED)
+        case["report_uses"], case["matters"] = resolutions.get(case["case_id"], (NOT_RESOLVED, 1))
     order = {"same_metric_differs": 0, "arithmetic": 1, "implausible": 2}
     cases.sort(key=lambda c: (order[c["kind"]], c["case_id"]))
     return pd.DataFrame(cases, columns=list(COLUMNS))

@@ -14,12 +14,19 @@ import pandas as pd
 from alibaba_report.evidence import appendix
 from alibaba_report.evidence import disagreements
 from alibaba_report.evidence import ledger
+from alibaba_report.evidence import readings
 from alibaba_report.evidence.appendix import md_escape
 
 KIND_TITLES = {
-    "same_metric_differs": "The same figure, different values",
-    "arithmetic": "Stated figures whose arithmetic does not hold",
-    "implausible": "Figures implausible next to the others",
+    "same_metric_differs": "the same figure given two values",
+    "arithmetic": "a stated figure whose arithmetic does not hold",
+    "implausible": "a figure implausible next to the others",
+    "reading": "the same thing read differently",
+}
+MATTERS_TITLES = {
+    1: "Central to what the shares are worth",
+    2: "Changes how a chapter reads",
+    3: "Details",
 }
 
 
@@ -37,46 +44,57 @@ def _label(row: pd.Series) -> str:
     return "case-" + re.sub(r"[^a-z0-9-]+", "-", str(row["case_id"]).lower().replace("_", "-"))
 
 
-def _code(text: object) -> str:
-    """Inline code for an identifier; anything else (a backtick could end the span) as text."""
-    text = str(text)
-    return f"`{text}`" if re.fullmatch(r"[A-Za-z0-9_.-]+", text) else md_escape(text)
+def _found_case(led: ledger.Ledger, row: pd.Series) -> list[str]:
+    """A case the checks found: what the sources say, what the book uses, and the arithmetic folded away."""
+    return [
+        f"({_label(row)})=",
+        f"### {_what(row)}", "",
+        f"**What the sources say** ({md_escape(row['sources'])}): {md_escape(row['values'])}. "
+        f"This is {KIND_TITLES[row['kind']]}.", "",
+        f"**What the book uses.** {md_escape(row['report_uses'])}", "",
+        ":::{dropdown} How this was found",
+        md_escape(row["explanation"]), "",
+        f"Claims: {_claim_links(led, row['claims'])}. Gap: {row['gap']:.3g} {md_escape(row['gap_unit'])}.",
+        ":::", "",
+    ]
 
 
-def disagreements_page(led: ledger.Ledger, found: pd.DataFrame) -> str:
-    counts = found["kind"].value_counts()
+def _reading_case(led: ledger.Ledger, row: pd.Series) -> list[str]:
+    """A case of reading: what the sources say in their words, and what the book uses."""
+    claims = " ".join(str(row["claims"]).split())
+    links = _claim_links(led, ", ".join(claims.split())) if claims else ""
+    return [
+        f"({_label(row)})=",
+        f"### {md_escape(row['subject'])}", "",
+        f"**What the sources say.** {md_escape(row['says'])}", "",
+        f"**What the book uses.** {md_escape(row['report_uses'])}", "",
+        ":::{dropdown} How this was found",
+        "Read, not computed: the phrases quoted above are checked word for word against the sources on "
+        "every build." + (f" Claims: {links}." if links else ""),
+        ":::", "",
+    ]
+
+
+def disagreements_page(led: ledger.Ledger, found: pd.DataFrame, read: pd.DataFrame | None = None) -> str:
+    """Every case where the sources do not fit together, most important first: what each source says,
+    what the book uses and why; the arithmetic folded under each case."""
+    read = read if read is not None else readings.load_readings(led)
+    cases = [(int(r["matters"]), 0, r) for _, r in found.iterrows()] + [(int(r["matters"]), 1, r) for _, r in read.iterrows()]
+    cases.sort(key=lambda c: (c[0], c[1]))
     parts = [
         "# Where the sources disagree", "",
-        f"The code in `alibaba_report/disagreements.py` compares every claim of the ledger with the "
-        f"others on each build and lists here what does not fit: {len(found)} cases, "
-        + ", ".join(f"{int(counts.get(k, 0))} of kind *{md_escape(t.lower())}*" for k, t in KIND_TITLES.items())
-        + ". Each case gives the claims on each side (linked to their sentences), the size of the gap, "
-        "the arithmetic, and which figure the report uses and why.", "",
-        "| what | kind | sources | gap |", "| --- | --- | --- | --- |",
+        f"The five sources do not always fit together. Here is every case, {len(cases)} in all, most important "
+        "first: what the sources say, what the book uses and why. "
+        f"{len(found)} were found by checking every figure against the others (the arithmetic is under "
+        f"*How this was found*); {len(read)} are differences of reading that no check can find.", "",
     ]
-    for _, row in found.iterrows():
-        parts.append(
-            f"| [{_what(row)}](#{_label(row)}) | {md_escape(row['kind'].replace('_', ' '))} "
-            f"| {md_escape(row['sources'])} | {row['gap']:.3g} {md_escape(row['gap_unit'])} |"
-        )
-    parts.append("")
-    for kind, title in KIND_TITLES.items():
-        rows = found[found["kind"] == kind]
-        if rows.empty:
+    for level, title in MATTERS_TITLES.items():
+        these = [(k, r) for m, k, r in cases if m == level]
+        if not these:
             continue
         parts += [f"## {title}", ""]
-        for _, row in rows.iterrows():
-            parts += [
-                f"({_label(row)})=",
-                f"### {_what(row)}", "",
-                f"- **Case:** {_code(row['case_id'])}",
-                f"- **Claims:** {_claim_links(led, row['claims'])}",
-                f"- **Sources:** {md_escape(row['sources'])}",
-                f"- **Values:** {md_escape(row['values'])}",
-                f"- **Gap:** {row['gap']:.4g} {md_escape(row['gap_unit'])}", "",
-                md_escape(row["explanation"]), "",
-                f"**What the report uses.** {md_escape(row['report_uses'])}", "",
-            ]
+        for kind, row in these:
+            parts += _found_case(led, row) if kind == 0 else _reading_case(led, row)
     return "\n".join(parts)
 
 
