@@ -20,6 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -125,16 +126,19 @@ class Figure:
         return ("+" if self.signed else "") + f",.{self.decimals}f"
 
     def python(self, value) -> str:
-        """What the page shows for ``value`` (the same format as the chart's, for tests and fallbacks)."""
+        """What the page shows for ``value`` as shipped (see :meth:`SliderChart.shipped`): the chart's
+        d3-format, which rounds a tie away from zero (JavaScript's toFixed) and writes a minus sign."""
         if self.text:
             return f"{self.label}: {self.prefix}{value}{self.suffix}"
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return f"{self.label}: {self.missing}"
-        sign = "+" if self.signed else ""
-        if round(float(value), self.decimals) == 0 and not self.signed:
-            value = 0.0  # d3-format drops the sign of a number that rounds to zero
-        number = f"{float(value):{sign},.{self.decimals}f}".replace("-", "\u2212")  # d3-format's minus sign
-        return f"{self.label}: {self.prefix}{number}{self.suffix}"
+        v = float(value)
+        q = Decimal(v).quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
+        negative = v < 0 or (v == 0 and math.copysign(1.0, v) < 0)
+        if negative and q == 0 and not self.signed:
+            negative = False  # d3-format drops the sign of a number that rounds to zero
+        sign = "\u2212" if negative else ("+" if self.signed else "")
+        return f"{self.label}: {self.prefix}{sign}{abs(q):,.{self.decimals}f}{self.suffix}"
 
     def expression(self) -> str:
         """The Vega expression writing this figure from ``datum``."""
@@ -192,10 +196,28 @@ class SliderChart:
             raise KeyError(f"slider chart {self.name!r}: {len(rows)} grid rows at {point}")
         return rows.iloc[0]
 
+    def digits(self, column: str) -> int | None:
+        """Decimals a number column keeps in the page (a slider's own; three past what is shown);
+        None for a text column."""
+        if any(f.column == column and f.text for f in self.figures):
+            return None
+        slider = next((s for s in self.sliders if s.column == column), None)
+        if slider is not None:
+            return slider.decimals
+        shown = [f.decimals for f in (self.y, *self.figures) if f.column == column]
+        return self.precision.get(column, max(shown, default=2) + 3)
+
+    def shipped(self, column: str, value):
+        """``value`` of ``column`` as the page holds it (rounded to :meth:`digits`)."""
+        d = self.digits(column)
+        if d is None or value is None or (isinstance(value, float) and math.isnan(value)):
+            return value
+        return round(float(value), d)
+
     def shown(self, **point: float) -> list[str]:
         """The figures' text at ``point``, as the page writes them."""
         row = self.row_at(**point)
-        return [f.python(row[f.column]) for f in self.figures]
+        return [f.python(self.shipped(f.column, row[f.column])) for f in self.figures]
 
 
 def check_size(name: str, rows: int) -> None:
@@ -230,19 +252,11 @@ def _csv(chart: SliderChart) -> tuple[str, dict[str, str]]:
                               + [f.column for f in chart.figures]))
     frame = chart.grid[cols].copy()
     parse = {}
-    text_cols = {f.column for f in chart.figures if f.text}
     for c in cols:
-        if c in text_cols:
-            parse[c] = "string"
-            continue
-        parse[c] = "number"
-        slider = next((s for s in chart.sliders if s.column == c), None)
-        if slider is not None:
-            digits = slider.decimals
-        else:
-            shown = [f.decimals for f in (chart.y, *chart.figures) if f.column == c and not f.text]
-            digits = chart.precision.get(c, max(shown, default=2) + 3)
-        frame[c] = frame[c].astype(float).round(digits)
+        digits = chart.digits(c)
+        parse[c] = "string" if digits is None else "number"
+        if digits is not None:
+            frame[c] = frame[c].astype(float).round(digits)
     text = frame.to_csv(index=False, lineterminator="\n", float_format=None)
     # "12.0" -> "12": shorter, and Vega reads both as the number 12
     text = re.sub(r"(?<=[\d])\.0(?=[,\n])", "", text)
@@ -264,7 +278,13 @@ def chart(sc: SliderChart):
               for s in sc.sliders]
     at_point = " && ".join(_near(s) for s in sc.sliders)
     along = " && ".join(_near(s) for s in sc.sliders[1:]) or "true"
-    q = alt.Scale(zero=False, nice=True)
+    # the y axis spans the whole grid (and the reference line), so moving a slider moves the line
+    # rather than rescaling the axis under it
+    ys = pd.to_numeric(sc.grid[sc.y.column], errors="coerce").dropna()
+    lo, hi = float(ys.min()), float(ys.max())
+    if sc.reference is not None:
+        lo, hi = min(lo, float(sc.reference[1])), max(hi, float(sc.reference[1]))
+    q = alt.Scale(domain=[lo, hi], nice=True, zero=False)
     x_enc = alt.X(f"{x.column}:Q", title=x.title, scale=alt.Scale(domain=[x.start, x.stop], nice=False))
     y_enc = alt.Y(f"{sc.y.column}:Q", title=sc.y_title or sc.y.label, scale=q)
 
@@ -273,12 +293,13 @@ def chart(sc: SliderChart):
              .mark_point(filled=True, size=90, color=COLOURS["point"], opacity=1).encode(x=x_enc, y=y_enc))
     layers = [line]
     if sc.reference is not None:
+        # one row of its own, or the line and its words would be drawn once per grid point
         words, level = sc.reference
-        layers.append(alt.Chart().mark_rule(color=COLOURS["reference"], strokeDash=[4, 3])
-                      .encode(y=alt.datum(float(level))))
-        layers.append(alt.Chart().mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=10,
-                                            color=COLOURS["reference"])
-                      .encode(x=alt.value(0), y=alt.datum(float(level)), text=alt.value(words)))
+        ref = alt.Chart(alt.InlineData(values=[{"reference": float(level)}]))
+        ref_y = alt.Y("reference:Q")
+        layers.append(ref.mark_rule(color=COLOURS["reference"], strokeDash=[4, 3]).encode(y=ref_y))
+        layers.append(ref.mark_text(align="right", baseline="bottom", dy=-3, fontSize=10, color=COLOURS["reference"])
+                      .encode(x=alt.value(PLOT_WIDTH), y=ref_y, text=alt.value(words)))
     layers.append(point)
     plot = alt.layer(*layers).properties(width=PLOT_WIDTH, height=PLOT_HEIGHT)
 
@@ -286,7 +307,7 @@ def chart(sc: SliderChart):
     for i, f in enumerate(sc.figures):
         texts.append(alt.Chart().transform_filter(at_point)
                      .transform_calculate(**{f"figure_{i}": f.expression()})
-                     .mark_text(align="left", baseline="middle", fontSize=13,
+                     .mark_text(align="left", baseline="middle", fontSize=12,
                                 fontWeight="bold" if i == 0 else "normal", color=COLOURS["text"])
                      .encode(x=alt.value(0), y=alt.value(FIGURE_LINE_PX * i + FIGURE_LINE_PX / 2),
                              text=alt.Text(f"figure_{i}:N")))
