@@ -1,0 +1,411 @@
+"""Charts with sliders that work offline: the model's values over a grid, shown with Vega-Lite.
+
+No model runs in the browser. Python computes the package's own model at every point of a grid
+over each slider's range (:func:`grid` builds the points, the caller's model fills the output
+columns); the page ships that grid inside a Vega-Lite spec. Each slider is a Vega-Lite parameter
+bound to a range input (``alt.binding_range``), keyboard-operable and labelled with its unit; a
+``transform_filter`` on the grid picks the row at the sliders' point, so moving a slider moves the
+marked point, the line through it and the key figures written above the chart at once.
+
+The JavaScript (Vega, Vega-Lite, vega-embed) comes with the site: :func:`write_bundle` writes
+vl-convert's bundle once into the built site's ``_static/vega/`` (the Sphinx extension calls it),
+and every chart loads it from there; the action menu is off, so nothing on the page links out.
+A notebook shows the chart with :func:`show`: HTML for the page and a text/plain fallback that
+says what the chart shows, both deterministic (no random ids), so nbval compares them.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+# A grid is shipped inside the page: past this many rows the page gets heavy (about 25 bytes a
+# row and output) and the build slow. The limit fails the build with the chart's name and size.
+MAX_GRID_ROWS = 20_000
+
+BUNDLE_DIR = "vega"
+BUNDLE_FILE = "vega-bundle.js"
+# The bundle as a page in book/ links to it (the PDF's one-page build sits at the output's top,
+# where "../" stays at the top, so the same path works there).
+BUNDLE_URL = f"../_static/{BUNDLE_DIR}/{BUNDLE_FILE}"
+
+PLOT_WIDTH = 280  # px: with axis labels the chart stays inside a 390 px phone screen
+PLOT_HEIGHT = 170
+FIGURE_LINE_PX = 18
+TITLE_CHARS, SUBTITLE_CHARS = 42, 58  # characters a line of the title and of the source line holds in PLOT_WIDTH
+COLOURS = {"line": "#0072B2", "point": "#D55E00", "reference": "#6b6b6b", "text": "#222222"}
+_NAME = re.compile(r"[a-z0-9_]+-[a-z0-9_]+")
+_COLUMN = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class GridTooLarge(ValueError):
+    """A slider grid with more points than :data:`MAX_GRID_ROWS`."""
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One assumption the reader can move: a grid column, its words and unit, its range and step.
+
+    ``value`` is where the slider starts (the page's own assumption); it is moved to the nearest
+    grid point when it falls between two.
+    """
+
+    column: str
+    label: str
+    unit: str
+    start: float
+    stop: float
+    step: float
+    value: float
+
+    def __post_init__(self):
+        if not _COLUMN.fullmatch(self.column):
+            raise ValueError(f"slider column {self.column!r}: expected lower-case letters, digits and _")
+        if not (self.step > 0 and self.stop > self.start):
+            raise ValueError(f"slider {self.label!r}: expected start < stop and a step above zero, "
+                             f"got {self.start}..{self.stop} step {self.step}")
+        n = (self.stop - self.start) / self.step
+        if abs(n - round(n)) > 1e-9:
+            raise ValueError(f"slider {self.label!r}: the range {self.start}..{self.stop} is not a whole "
+                             f"number of steps of {self.step}")
+
+    @property
+    def decimals(self) -> int:
+        """Decimals that write every grid point exactly (0 for a step of 1, 1 for 0.5 or 0.1, ...)."""
+        for d in range(7):
+            if abs(round(self.step, d) - self.step) < 1e-12 and abs(round(self.start, d) - self.start) < 1e-12:
+                return d
+        return 6
+
+    def values(self) -> np.ndarray:
+        """Every grid point of the slider, rounded to its step's decimals (so 0.3 is 0.3, not 0.30000000000000004)."""
+        n = int(round((self.stop - self.start) / self.step)) + 1
+        return np.round(self.start + self.step * np.arange(n), self.decimals)
+
+    @property
+    def initial(self) -> float:
+        """The grid point nearest :attr:`value`, inside the range."""
+        v = min(max(float(self.value), self.start), self.stop)
+        return float(np.round(self.start + self.step * round((v - self.start) / self.step), self.decimals))
+
+    @property
+    def param(self) -> str:
+        return f"s_{self.column}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure written above the chart at the sliders' point: ``label: prefix<value>suffix``.
+
+    ``decimals`` formats a number (thousands separated); ``text=True`` shows a text column as is.
+    A missing number (no return, say) shows ``missing``.
+    """
+
+    column: str
+    label: str
+    prefix: str = ""
+    suffix: str = ""
+    decimals: int = 1
+    signed: bool = False
+    text: bool = False
+    missing: str = "none"
+
+    def d3_format(self) -> str:
+        return ("+" if self.signed else "") + f",.{self.decimals}f"
+
+    def python(self, value) -> str:
+        """What the page shows for ``value`` as shipped (see :meth:`SliderChart.shipped`): the chart's
+        d3-format, which rounds a tie away from zero (JavaScript's toFixed) and writes a minus sign."""
+        if self.text:
+            return f"{self.label}: {self.prefix}{value}{self.suffix}"
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return f"{self.label}: {self.missing}"
+        v = float(value)
+        q = Decimal(v).quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
+        negative = v < 0 or (v == 0 and math.copysign(1.0, v) < 0)
+        if negative and q == 0 and not self.signed:
+            negative = False  # d3-format drops the sign of a number that rounds to zero
+        sign = "\u2212" if negative else ("+" if self.signed else "")
+        return f"{self.label}: {self.prefix}{sign}{abs(q):,.{self.decimals}f}{self.suffix}"
+
+    def expression(self) -> str:
+        """The Vega expression writing this figure from ``datum``."""
+        lit = json.dumps
+        if self.text:
+            return f"{lit(self.label + ': ' + self.prefix)} + datum[{lit(self.column)}] + {lit(self.suffix)}"
+        number = f"format(datum[{lit(self.column)}], {lit(self.d3_format())})"
+        return (f"isValid(datum[{lit(self.column)}]) ? {lit(self.label + ': ' + self.prefix)} + {number} + "
+                f"{lit(self.suffix)} : {lit(self.label + ': ' + self.missing)}")
+
+
+@dataclass(frozen=True)
+class SliderChart:
+    """Everything one slider chart needs: the grid, its sliders, the plotted output and the figures.
+
+    The x axis is the first slider; the line is the plotted output along it with the other sliders
+    where they stand; the point marks the sliders' point. ``reference`` is an optional horizontal
+    line (words, value), such as the share price the value is set against.
+    """
+
+    name: str
+    title: str
+    grid: pd.DataFrame
+    sliders: tuple[Slider, ...]
+    y: Figure
+    figures: tuple[Figure, ...]
+    description: str
+    source: str
+    y_title: str = ""
+    reference: tuple[str, float] | None = None
+    precision: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"slider chart name {self.name!r}: expected '<page>-<chart>' in lower case")
+        if not 1 <= len(self.sliders) <= 3:
+            raise ValueError(f"slider chart {self.name!r}: one to three sliders, got {len(self.sliders)}")
+        check_size(self.name, len(self.grid))
+        missing = [c for c in [s.column for s in self.sliders] + [self.y.column] + [f.column for f in self.figures]
+                   if c not in self.grid.columns]
+        if missing:
+            raise ValueError(f"slider chart {self.name!r}: the grid has no column(s) {', '.join(missing)}")
+        expected = math.prod(len(s.values()) for s in self.sliders)
+        if len(self.grid) != expected:
+            raise ValueError(f"slider chart {self.name!r}: the grid has {len(self.grid)} rows, expected "
+                             f"{expected} (every combination of the sliders' points)")
+
+    def row_at(self, **point: float) -> pd.Series:
+        """The grid's row at the sliders' ``point`` (column=value), e.g. for tests."""
+        mask = np.ones(len(self.grid), dtype=bool)
+        for s in self.sliders:
+            mask &= np.abs(self.grid[s.column].to_numpy() - point[s.column]) < s.step / 2
+        rows = self.grid[mask]
+        if len(rows) != 1:
+            raise KeyError(f"slider chart {self.name!r}: {len(rows)} grid rows at {point}")
+        return rows.iloc[0]
+
+    def digits(self, column: str) -> int | None:
+        """Decimals a number column keeps in the page (a slider's own; three past what is shown);
+        None for a text column."""
+        if any(f.column == column and f.text for f in self.figures):
+            return None
+        slider = next((s for s in self.sliders if s.column == column), None)
+        if slider is not None:
+            return slider.decimals
+        shown = [f.decimals for f in (self.y, *self.figures) if f.column == column]
+        return self.precision.get(column, max(shown, default=2) + 3)
+
+    def shipped(self, column: str, value):
+        """``value`` of ``column`` as the page holds it (rounded to :meth:`digits`)."""
+        d = self.digits(column)
+        if d is None or value is None or (isinstance(value, float) and math.isnan(value)):
+            return value
+        return round(float(value), d)
+
+    def shown(self, **point: float) -> list[str]:
+        """The figures' text at ``point``, as the page writes them."""
+        row = self.row_at(**point)
+        return [f.python(self.shipped(f.column, row[f.column])) for f in self.figures]
+
+
+def check_size(name: str, rows: int) -> None:
+    """Refuse a grid of more than :data:`MAX_GRID_ROWS` rows, naming the chart and the size."""
+    if rows > MAX_GRID_ROWS:
+        raise GridTooLarge(f"slider chart {name!r}: the grid has {rows:,} points, more than the "
+                           f"{MAX_GRID_ROWS:,} a page can carry; use fewer sliders, a narrower range or a larger step")
+
+
+def grid(name: str, sliders: Sequence[Slider]) -> pd.DataFrame:
+    """Every combination of the sliders' points, one column per slider (first slider varies slowest).
+
+    Checks the size before anything is computed, so a grid too large fails at once.
+    """
+    axes = [s.values() for s in sliders]
+    check_size(name, math.prod(len(a) for a in axes))
+    rows = list(itertools.product(*axes))
+    return pd.DataFrame(rows, columns=[s.column for s in sliders])
+
+
+def fill(frame: pd.DataFrame, model: Callable[..., Mapping[str, object]]) -> pd.DataFrame:
+    """``frame`` with the outputs of ``model(**row)`` (one call per row) as new columns."""
+    out = [dict(model(**{k: float(v) for k, v in row.items()})) for row in frame.to_dict("records")]
+    return pd.concat([frame, pd.DataFrame(out, index=frame.index)], axis=1)
+
+
+# --- the Vega-Lite spec ---------------------------------------------------------------------------
+
+def _csv(chart: SliderChart) -> tuple[str, dict[str, str]]:
+    """The grid as compact CSV text (inline in the spec) and how Vega parses each column."""
+    cols = list(dict.fromkeys([s.column for s in chart.sliders] + [chart.y.column]
+                              + [f.column for f in chart.figures]))
+    frame = chart.grid[cols].copy()
+    parse = {}
+    for c in cols:
+        digits = chart.digits(c)
+        parse[c] = "string" if digits is None else "number"
+        if digits is not None:
+            frame[c] = frame[c].astype(float).round(digits)
+    text = frame.to_csv(index=False, lineterminator="\n", float_format=None)
+    # "12.0" -> "12": shorter, and Vega reads both as the number 12
+    text = re.sub(r"(?<=[\d])\.0(?=[,\n])", "", text)
+    return text, parse
+
+
+def _near(s: Slider) -> str:
+    return f"abs(datum[{json.dumps(s.column)}] - {s.param}) < {s.step / 2!r}"
+
+
+def chart(sc: SliderChart):
+    """The Altair chart: sliders, key figures at the sliders' point, and the plot under them."""
+    import altair as alt
+
+    csv, parse = _csv(sc)
+    x = sc.sliders[0]
+    params = [alt.param(name=s.param, value=s.initial,
+                        bind=alt.binding_range(min=s.start, max=s.stop, step=s.step, name=s.title))
+              for s in sc.sliders]
+    at_point = " && ".join(_near(s) for s in sc.sliders)
+    along = " && ".join(_near(s) for s in sc.sliders[1:]) or "true"
+    # the y axis spans the whole grid (and the reference line), so moving a slider moves the line
+    # rather than rescaling the axis under it
+    ys = pd.to_numeric(sc.grid[sc.y.column], errors="coerce").dropna()
+    lo, hi = float(ys.min()), float(ys.max())
+    if sc.reference is not None:
+        lo, hi = min(lo, float(sc.reference[1])), max(hi, float(sc.reference[1]))
+    q = alt.Scale(domain=[lo, hi], nice=True, zero=False)
+    x_enc = alt.X(f"{x.column}:Q", title=x.title, scale=alt.Scale(domain=[x.start, x.stop], nice=False))
+    y_enc = alt.Y(f"{sc.y.column}:Q", title=sc.y_title or sc.y.label, scale=q)
+
+    line = alt.Chart().transform_filter(along).mark_line(color=COLOURS["line"], strokeWidth=2).encode(x=x_enc, y=y_enc)
+    point = (alt.Chart().transform_filter(at_point)
+             .mark_point(filled=True, size=90, color=COLOURS["point"], opacity=1).encode(x=x_enc, y=y_enc))
+    layers = [line]
+    if sc.reference is not None:
+        # one row of its own, or the line and its words would be drawn once per grid point
+        words, level = sc.reference
+        ref = alt.Chart(alt.InlineData(values=[{"reference": float(level)}]))
+        ref_y = alt.Y("reference:Q")
+        layers.append(ref.mark_rule(color=COLOURS["reference"], strokeDash=[4, 3]).encode(y=ref_y))
+        layers.append(ref.mark_text(align="right", baseline="bottom", dy=-3, fontSize=10, color=COLOURS["reference"])
+                      .encode(x=alt.value(PLOT_WIDTH), y=ref_y, text=alt.value(words)))
+    layers.append(point)
+    plot = alt.layer(*layers).properties(width=PLOT_WIDTH, height=PLOT_HEIGHT)
+
+    texts = []
+    for i, f in enumerate(sc.figures):
+        texts.append(alt.Chart().transform_filter(at_point)
+                     .transform_calculate(**{f"figure_{i}": f.expression()})
+                     .mark_text(align="left", baseline="middle", fontSize=12,
+                                fontWeight="bold" if i == 0 else "normal", color=COLOURS["text"])
+                     .encode(x=alt.value(0), y=alt.value(FIGURE_LINE_PX * i + FIGURE_LINE_PX / 2),
+                             text=alt.Text(f"figure_{i}:N")))
+    figures = alt.layer(*texts).properties(width=PLOT_WIDTH, height=FIGURE_LINE_PX * len(sc.figures))
+
+    data = alt.InlineData(values=csv, format=alt.DataFormat(type="csv", parse=parse))
+    return (alt.vconcat(figures, plot, data=data, spacing=8)
+            .add_params(*params)
+            .properties(title=alt.TitleParams(_lines(sc.title, TITLE_CHARS), anchor="start", fontSize=13,
+                                              subtitle=_lines(sc.source, SUBTITLE_CHARS),
+                                              subtitleFontSize=10, subtitleColor=COLOURS["reference"]),
+                        description=sc.description)
+            .configure_view(stroke=None)
+            .configure_axis(labelFontSize=11, titleFontSize=11, grid=True, gridColor="#dddddd"))
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` characters (Vega does not wrap titles)."""
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
+
+
+def spec(sc: SliderChart) -> dict:
+    """The Vega-Lite spec of :func:`chart` as a plain dict."""
+    return chart(sc).to_dict()
+
+
+def script_json(obj) -> str:
+    """``obj`` as JSON that is inert inside an HTML ``<script>``: ``<``, ``>`` and ``&`` (and the
+    two JavaScript line separators) written as ``\\u`` escapes, so no string in it can close the
+    script or open a comment; the JSON means the same."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def element_id(sc: SliderChart) -> str:
+    return "slider-" + sc.name
+
+
+def plain_text(sc: SliderChart) -> str:
+    """The text/plain fallback: what the chart shows, its sliders and the figures where they start."""
+    start = {s.column: s.initial for s in sc.sliders}
+    lines = [f"[interactive chart] {sc.title}", sc.description]
+    lines += [f"slider: {s.title}, {s.start:g} to {s.stop:g} in steps of {s.step:g}, starting at {s.initial:g}"
+              for s in sc.sliders]
+    lines += sc.shown(**start)
+    return "\n".join(lines)
+
+
+def html(sc: SliderChart, spec_dict: dict | None = None) -> str:
+    """The chart as HTML for a page: a container with a stable id, the site's Vega bundle, the spec
+    as inert JSON and a call to ``vegaEmbed(el, spec, {actions: false})``."""
+    import html as html_mod
+
+    el = element_id(sc)
+    payload = script_json(spec_dict if spec_dict is not None else spec(sc))
+    note = html_mod.escape(sc.description)
+    return (
+        f'<div class="slider-chart" id="{el}" role="group" aria-label="{html_mod.escape(sc.title)}"></div>\n'
+        f'<noscript><p class="slider-chart-note">{note}</p></noscript>\n'
+        f'<script src="{BUNDLE_URL}"></script>\n'
+        f'<script type="application/json" id="{el}-spec">{payload}</script>\n'
+        "<script>(function () {\n"
+        f'  var el = document.getElementById("{el}");\n'
+        f'  var spec = JSON.parse(document.getElementById("{el}-spec").textContent);\n'
+        '  if (typeof vegaEmbed !== "function") { el.textContent = "The interactive chart could not load."; return; }\n'
+        '  vegaEmbed(el, spec, {actions: false, renderer: "svg"});\n'
+        "})();</script>\n"
+    )
+
+
+def show(sc: SliderChart) -> None:
+    """Display the slider chart in a notebook: HTML for the page, a text/plain fallback."""
+    from IPython.display import display
+
+    display({"text/html": html(sc), "text/plain": plain_text(sc)}, raw=True)
+
+
+# --- the JavaScript, shipped with the site ------------------------------------------------------
+
+def bundle_text() -> str:
+    """vl-convert's bundle of Vega, Vega-Lite and vega-embed (defines ``window.vegaEmbed``)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle()
+
+
+def write_bundle(static_dir: Path | str) -> Path:
+    """Write the bundle to ``<static_dir>/vega/vega-bundle.js`` (left alone when already equal)."""
+    target = Path(static_dir) / BUNDLE_DIR / BUNDLE_FILE
+    text = bundle_text()
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target

@@ -1,0 +1,261 @@
+"""The slider charts of the summary and of each chapter: grids computed by the package's own models.
+
+One function per page, each taking what its notebook already has (the validated parameters ``P``
+or the scenario, and the claims ledger) and returning an :class:`interactive.SliderChart`: the
+two or three assumptions that decide the page's conclusion as sliders, over ranges that hold the
+scenarios' values, and the model's outputs at every point of the grid. Nothing here re-implements
+a model: each grid point is one call of the chapter's (or the valuation's) own function.
+
+A notebook shows one with ``interactive.show(sliders.<page>(P, claims))``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Any
+
+import numpy as np
+
+from alibaba_report.charts import interactive
+from alibaba_report.charts.interactive import Figure, Slider, SliderChart
+
+
+def _namespace(p: Any, **changes) -> types.SimpleNamespace:
+    """Parameters ``p`` (attributes or a mapping) as a namespace, with ``changes``."""
+    values = dict(p) if isinstance(p, dict) else dict(vars(p))
+    return types.SimpleNamespace(**{**values, **changes})
+
+
+def _source(what: str, claims, claim_ids, assumptions: str = "assumptions") -> str:
+    """The chart's source line: the model, the seeds of the claims it reads (from the ledger), the assumptions."""
+    from alibaba_report.evidence import ledger
+
+    seeds = sorted({ledger.seed_label(claims.get(c).seed) for c in claim_ids})
+    if not seeds:
+        return f"{what}; {assumptions}"
+    return f"{what}; {'seed' if len(seeds) == 1 else 'seeds'} {', '.join(seeds)} and {assumptions}"
+
+
+# --- the forward P/E: one place knows the name the valuation's inputs give it ---------------------
+
+def _forward_pe(inp) -> float:
+    """The forward P/E multiple in the valuation's inputs (or the Hong Kong chapter's parameters)."""
+    return inp.applied_pe
+
+
+def _with_forward_pe(inp, pe):
+    """The valuation's inputs with the forward P/E multiple replaced by ``pe``."""
+    return dataclasses.replace(inp, applied_pe=pe)
+
+
+# --- the summary: value per ADS -----------------------------------------------------------------
+
+# the ledger figures valuation.model reads (its source line names their seeds)
+VALUATION_READS = ("ebitda_fy26", "ebitda_fy27", "eps_fy27", "eps_growth_fy27", "price", "cloud_growth_consensus",
+                   "cloud_revenue_q", "nomura_peak", "ubs_loss")
+
+def summary(scenario: str, claims) -> SliderChart:
+    """Value per ADS (USD) over how fast the instant-retail loss shrinks × the forward P/E, the rest
+    of ``scenario``'s inputs held (alibaba_report.synthesis.valuation's model, vectorised)."""
+    from alibaba_report.synthesis import valuation
+
+    base = valuation.scenario_inputs(scenario)
+    shrink = Slider("shrink_pct", "Instant-retail loss shrinks", "% a quarter", 5, 35, 1, float(base.shrink_pct))
+    pe = Slider("forward_pe", "Forward P/E multiple", "x", 12, 30, 1, float(_forward_pe(base)))
+    g = interactive.grid("index-value", [shrink, pe])
+    inp = dataclasses.replace(_with_forward_pe(base, g["forward_pe"].to_numpy()), shrink_pct=g["shrink_pct"].to_numpy())
+    out = valuation.model(inp, claims)
+    price = claims.value(valuation.CLAIMS["price"])
+    g["value_per_ads_usd"] = np.broadcast_to(out["value_per_ads_usd"], len(g))
+    g["vs_price_pct"] = 100.0 * (g["value_per_ads_usd"] / price - 1.0)
+    g["eps_fy27_usd"] = np.broadcast_to(out["eps_fy27_usd"], len(g))
+    return SliderChart(
+        name="index-value",
+        title="Value per ADS as the retail loss shrinks, at a chosen multiple",
+        grid=g, sliders=(shrink, pe),
+        y=Figure("value_per_ads_usd", "Value per ADS", "USD ", decimals=0),
+        y_title="value per ADS (USD)",
+        figures=(Figure("value_per_ads_usd", "Value per ADS", "USD ", decimals=0),
+                 Figure("vs_price_pct", f"Against the USD {price:g} price of 4 January", suffix="%", decimals=0,
+                        signed=True),
+                 Figure("eps_fy27_usd", "FY2027 earnings per ADS", "USD ", decimals=2)),
+        description=(f"Value per ADS in US dollars, discounted from FY2027 earnings, as the instant-retail "
+                     f"loss shrinks 5 to 35% a quarter, at a forward P/E of 12 to 30 times; the other "
+                     f"assumptions are the {scenario} case's. The dashed line is the USD {price:g} price."),
+        source=_source(f"Model of value, {scenario} case", claims, [valuation.CLAIMS[k] for k in VALUATION_READS]),
+        reference=(f"USD {price:g} price, 4 Jan", price),
+    )
+
+
+# --- the chapters ---------------------------------------------------------------------------------
+
+def retail_war(p: Any, claims) -> SliderChart:
+    """Cumulative cost of the instant-retail war and the quarter it converges, over the shrink rate ×
+    the peak loss (the chapter's :func:`run`, the other parameters as ``p``)."""
+    from alibaba_report.chapters import retail_war as retail
+
+    shrink = Slider("shrink_pct", "Loss shrinks after the peak", "% a quarter", 5, 35, 1, float(p.shrink_pct))
+    peak = Slider("peak_loss_rmb_bn", "Loss in the peak quarter", "RMB bn", 20, 50, 0.5, float(p.peak_loss_rmb_bn))
+
+    def model(shrink_pct, peak_loss_rmb_bn):
+        r = retail.run(_namespace(p, shrink_pct=shrink_pct, peak_loss_rmb_bn=peak_loss_rmb_bn), claims)
+        idx = r["convergence_index"]
+        return {"cumulative_cost_rmb_bn": r["cumulative_cost_rmb_bn"],
+                "converged": retail.quarter(idx).fiscal if idx is not None
+                else f"not by {retail.quarter(p.quarters_modelled - 1).fiscal}",
+                "ebitda_fy27_rmb_bn": r["ebitda_fy27_rmb_bn"]}
+
+    g = interactive.fill(interactive.grid("retail_war-cost", [shrink, peak]), model)
+    last = retail.quarter(p.quarters_modelled - 1).fiscal
+    return SliderChart(
+        name="retail_war-cost",
+        title="What the instant-retail war costs, and when it converges",
+        grid=g, sliders=(shrink, peak),
+        y=Figure("cumulative_cost_rmb_bn", "Total loss", "RMB ", suffix="bn", decimals=0),
+        y_title=f"total loss to {last} (RMB bn)",
+        figures=(Figure("cumulative_cost_rmb_bn", f"Total loss to {last}", "RMB ", suffix="bn", decimals=0),
+                 Figure("converged", f"Below RMB {p.converged_loss_rmb_bn:g}bn a quarter from", text=True),
+                 Figure("ebitda_fy27_rmb_bn", "FY2027 adjusted EBITDA", "RMB ", suffix="bn", decimals=0)),
+        description=(f"The instant-retail loss summed over the {p.quarters_modelled} quarters modelled, in RMB "
+                     f"billions, as the loss shrinks 5 to 35% a quarter after a peak quarter of RMB 20 to 50bn, "
+                     f"with the quarter it falls to RMB {p.converged_loss_rmb_bn:g}bn and FY2027 EBITDA."),
+        source=_source("Retail chapter's loss path", claims,
+                       [retail.CLAIMS[k] for k in ("nomura_peak", "ubs_loss", "ebitda_fy26", "ebitda_fy27")]),
+    )
+
+
+def cloud_ai(p: Any, claims) -> SliderChart:
+    """The AI capex programme's return (IRR, % a year) over the cash margin × utilisation (the
+    chapter's :func:`project` without detail, the other parameters as ``p``)."""
+    from alibaba_report.chapters import cloud_ai as cloud
+
+    margin = Slider("cash_margin_pct", "Cash margin on the new revenue", "%", 10, 70, 2, float(p.cash_margin_pct))
+    util = Slider("utilisation_pct", "Capacity that can be sold", "%", 40, 100, 5, float(p.utilisation_pct))
+    base = cloud.base_run_rate(p, claims)
+
+    def model(cash_margin_pct, utilisation_pct):
+        r = cloud.project(cloud.with_changes(p, cash_margin_pct=cash_margin_pct, utilisation_pct=utilisation_pct),
+                          base, detail=False)
+        return {"irr_pct": r["irr_pct"], "cash_multiple_x": r["cash_multiple"], "payback": r["payback_label"]}
+
+    g = interactive.fill(interactive.grid("cloud_ai-return", [margin, util]), model)
+    return SliderChart(
+        name="cloud_ai-return",
+        title="What the AI capex earns, by margin and by how much capacity sells",
+        grid=g, sliders=(margin, util),
+        y=Figure("irr_pct", "Return on the programme", suffix="% a year", decimals=1, missing="none"),
+        y_title="return on the programme (% a year)",
+        figures=(Figure("irr_pct", "Return on the programme", suffix="% a year", decimals=1, missing="none"),
+                 Figure("cash_multiple_x", "Cash back per yuan spent", "RMB ", decimals=2),
+                 Figure("payback", "Pays back", text=True)),
+        description=(f"The internal rate of return of the RMB {p.capex_rmb_bn:g}bn AI and cloud programme, "
+                     f"in % a year, as the cash margin on its revenue goes from 10 to 70% and the share of "
+                     f"its capacity that sells from 40 to 100%; with the cash it returns per yuan and its payback."),
+        source=_source("Cloud chapter's payback model", claims, [cloud.CLAIMS["revenue_usd_bn"]]),
+        reference=("no return", 0.0),
+    )
+
+
+def policy_catalyst(p: Any, claims) -> SliderChart:
+    """The policy plan's value to Alibaba (USD bn) against the value the rally added, over spend per
+    factory × Alibaba's share (the chapter's :func:`plan_value_usd_bn`)."""
+    from alibaba_report.chapters import policy_catalyst as policy
+
+    spend = Slider("spend_per_factory_rmb_m", "Each factory's yearly cloud and AI spend", "RMB m", 0.25, 10, 0.25,
+                   float(p.spend_per_factory_rmb_m))
+    share = Slider("alibaba_share_pct", "Alibaba's share of that spend", "%", 3, 99, 3, float(p.alibaba_share_pct))
+    added = policy.value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
+
+    def model(spend_per_factory_rmb_m, alibaba_share_pct):
+        value = policy.plan_value_usd_bn(p.factories_adopting, spend_per_factory_rmb_m, p.usd_rmb, alibaba_share_pct,
+                                         p.margin_pct, p.profit_multiple)
+        return {"plan_value_usd_bn": value, "plan_covers_pct": 100.0 * value / added}
+
+    g = interactive.fill(interactive.grid("policy_catalyst-plan", [spend, share]), model)
+    return SliderChart(
+        name="policy_catalyst-plan",
+        title="Is the policy plan worth what the rally added?",
+        grid=g, sliders=(spend, share),
+        y=Figure("plan_value_usd_bn", "The plan's value to Alibaba", "USD ", suffix="bn", decimals=1),
+        y_title="plan's value to Alibaba (USD bn)",
+        figures=(Figure("plan_value_usd_bn", "The plan's value to Alibaba", "USD ", suffix="bn", decimals=1),
+                 Figure("plan_covers_pct", f"Share of the USD {added:,.1f}bn the rally added", suffix="%",
+                        decimals=0)),
+        description=(f"The plan's value to Alibaba in USD billions ({p.factories_adopting:,} factories, "
+                     f"{p.margin_pct:g}% margin, {p.profit_multiple:g} times profit) as each factory's yearly "
+                     f"spend goes from RMB 0.25m to 10m and Alibaba's share of it from 3 to 99%, against the "
+                     f"USD {added:,.1f}bn the rally added (dashed line)."),
+        source="Policy chapter's plan value; assumptions (factories, spend, share, margin, multiple, the rally's size)",
+        reference=(f"USD {added:,.1f}bn the rally added", added),
+    )
+
+
+def hk_vs_us(p: Any, claims) -> SliderChart:
+    """The US price a multiple implies (USD per ADS) and its Hong Kong parity price, over the P/E ×
+    the share of the FY2027 EPS forecast delivered (the chapter's price functions)."""
+    from alibaba_report.chapters import hk_vs_us as hk
+
+    pe = Slider("forward_pe", "P/E multiple applied", "x", 10, 35, 0.5, float(_forward_pe(p)))
+    eps = Slider("eps_delivery_pct", "FY2027 EPS forecast delivered", "%", 50, 130, 5, float(p.eps_delivery_pct))
+    price_now = claims.value(hk.PRICE_NOW)
+
+    def model(forward_pe, eps_delivery_pct):
+        e = hk.eps_delivered_usd(_namespace(p, eps_delivery_pct=eps_delivery_pct), claims)
+        price = hk.price_from_eps(e, forward_pe)
+        return {"price_usd": price, "vs_now_pct": hk.upside_pct(price_now, price),
+                "hk_parity_hkd": hk.hk_parity_price_hkd(price, p.usd_hkd, p.ordinary_shares_per_ads)}
+
+    g = interactive.fill(interactive.grid("hk_vs_us-multiple", [pe, eps]), model)
+    return SliderChart(
+        name="hk_vs_us-multiple",
+        title="The price a multiple implies, in New York and in Hong Kong",
+        grid=g, sliders=(pe, eps),
+        y=Figure("price_usd", "Implied price", "USD ", decimals=2),
+        y_title="implied price (USD per ADS)",
+        figures=(Figure("price_usd", "Implied price per ADS", "USD ", decimals=2),
+                 Figure("vs_now_pct", f"Against USD {price_now:g} on 4 January", suffix="%", decimals=1, signed=True),
+                 Figure("hk_parity_hkd", "Hong Kong price at parity", "HKD ", decimals=2)),
+        description=(f"The US price per ADS a P/E of 10 to 35 times implies on 50 to 130% of the FY2027 EPS "
+                     f"forecast, against the USD {price_now:g} price of 4 January (dashed line), with the Hong "
+                     f"Kong price per share at parity ({p.ordinary_shares_per_ads} shares per ADS, "
+                     f"HKD {p.usd_hkd:g} per USD)."),
+        source=_source("Hong Kong vs US chapter", claims, [hk.EPS_FY27, hk.PRICE_NOW]),
+        reference=(f"USD {price_now:g} on 4 Jan", price_now),
+    )
+
+
+def meitu_deal(p: Any, claims) -> SliderChart:
+    """The convertible bond's conversion value (USD m) over Meitu's share price (the chapter's
+    :func:`conversion_value_usd_m` and :func:`holder_value_usd_m`)."""
+    from alibaba_report.chapters import meitu_deal as meitu
+
+    t = meitu.terms(claims)
+    price = Slider("meitu_share_price_hkd", "Meitu's share price", "HKD", 1, 15, 0.1, float(p.meitu_share_price_hkd))
+    shares = meitu.conversion_shares_m(t["face_usd_m"], p.usd_hkd, t["conversion_price_hkd"])
+
+    def model(meitu_share_price_hkd):
+        conv = meitu.conversion_value_usd_m(shares, meitu_share_price_hkd, p.usd_hkd)
+        return {"conversion_value_usd_m": conv, "holder_value_usd_m": meitu.holder_value_usd_m(t["face_usd_m"], conv),
+                "gain_pct": 100.0 * (conv / t["face_usd_m"] - 1.0)}
+
+    g = interactive.fill(interactive.grid("meitu_deal-conversion", [price]), model)
+    face = t["face_usd_m"]
+    return SliderChart(
+        name="meitu_deal-conversion",
+        title="What Alibaba's Meitu bond is worth as Meitu's shares move",
+        grid=g, sliders=(price,),
+        y=Figure("conversion_value_usd_m", "Worth if converted", "USD ", suffix="m", decimals=0),
+        y_title="worth if converted (USD m)",
+        figures=(Figure("conversion_value_usd_m", "Worth if converted", "USD ", suffix="m", decimals=0),
+                 Figure("gain_pct", f"Against the USD {face:g}m paid", suffix="%", decimals=0, signed=True),
+                 Figure("holder_value_usd_m", "Worth to the holder at maturity", "USD ", suffix="m", decimals=0)),
+        description=(f"The {shares:,.0f} million Meitu shares the USD {face:g}m bond converts into, valued in "
+                     f"USD millions at a Meitu share price of HKD 1 to 15, against the USD {face:g}m face "
+                     f"value (dashed line); at maturity the holder has the larger of the two."),
+        source=_source("Meitu chapter, the deal's terms", claims, [meitu.CLAIMS["face_usd_m"], meitu.CLAIMS["conversion_price_hkd"]]),
+        reference=(f"USD {face:g}m face value", face),
+    )
+
+
+PAGES = {"index": summary, "retail_war": retail_war, "cloud_ai": cloud_ai, "policy_catalyst": policy_catalyst,
+         "hk_vs_us": hk_vs_us, "meitu_deal": meitu_deal}
