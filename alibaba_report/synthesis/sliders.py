@@ -40,12 +40,12 @@ def _source(what: str, claims, claim_ids, assumptions: str = "assumptions") -> s
 
 def _forward_pe(inp) -> float:
     """The forward P/E multiple in the valuation's inputs (or the Hong Kong chapter's parameters)."""
-    return inp.applied_pe
+    return inp.forward_pe
 
 
 def _with_forward_pe(inp, pe):
     """The valuation's inputs with the forward P/E multiple replaced by ``pe``."""
-    return dataclasses.replace(inp, applied_pe=pe)
+    return dataclasses.replace(inp, forward_pe=pe)
 
 
 # --- the summary: value per ADS -----------------------------------------------------------------
@@ -168,7 +168,7 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
 
     def model(spend_per_factory_rmb_m, alibaba_share_pct):
         value = policy.plan_value_usd_bn(p.factories_adopting, spend_per_factory_rmb_m, p.usd_rmb, alibaba_share_pct,
-                                         p.margin_pct, p.profit_multiple)
+                                         p.margin_pct, p.profit_multiple, tax_rate_pct=p.tax_rate_pct)
         return {"plan_value_usd_bn": value, "plan_covers_pct": 100.0 * value / added}
 
     g = interactive.fill(interactive.grid("policy_catalyst-plan", [spend, share]), model)
@@ -191,35 +191,35 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
 
 
 def hk_vs_us(p: Any, claims) -> SliderChart:
-    """The US price a multiple implies (USD per ADS) and its Hong Kong parity price, over the P/E ×
-    the share of the FY2027 EPS forecast delivered (the chapter's price functions)."""
+    """The seeds' own arithmetic: what a multiple of FY2027 earnings per ADS is worth (USD, undiscounted),
+    against the 4 January price, and its Hong Kong parity price (the chapter's price functions)."""
     from alibaba_report.chapters import hk_vs_us as hk
 
-    pe = Slider("forward_pe", "P/E multiple applied", "x", 10, 35, 0.5, float(_forward_pe(p)))
-    eps = Slider("eps_delivery_pct", "FY2027 EPS forecast delivered", "%", 50, 130, 5, float(p.eps_delivery_pct))
+    eps27 = claims.value(hk.EPS_FY27)
+    pe = Slider("pe", "P/E multiple", "x", 10, 35, 0.5, float(claims.value(hk.PE_FORWARD)))
+    eps = Slider("eps_usd", "FY2027 earnings per ADS", "USD", round(eps27 - 4, 2), round(eps27 + 4, 2), 0.25, eps27)
     price_now = claims.value(hk.PRICE_NOW)
 
-    def model(forward_pe, eps_delivery_pct):
-        e = hk.eps_delivered_usd(_namespace(p, eps_delivery_pct=eps_delivery_pct), claims)
-        price = hk.price_from_eps(e, forward_pe)
+    def model(pe, eps_usd):
+        price = hk.price_from_eps(eps_usd, pe)
         return {"price_usd": price, "vs_now_pct": hk.upside_pct(price_now, price),
                 "hk_parity_hkd": hk.hk_parity_price_hkd(price, p.usd_hkd, p.ordinary_shares_per_ads)}
 
     g = interactive.fill(interactive.grid("hk_vs_us-multiple", [pe, eps]), model)
     return SliderChart(
         name="hk_vs_us-multiple",
-        title="The price a multiple implies, in New York and in Hong Kong",
+        title="What a multiple of FY2027 earnings is worth, in New York and in Hong Kong",
         grid=g, sliders=(pe, eps),
-        y=Figure("price_usd", "Implied price", "USD ", decimals=2),
-        y_title="implied price (USD per ADS)",
-        figures=(Figure("price_usd", "Implied price per ADS", "USD ", decimals=2),
+        y=Figure("price_usd", "Price", "USD ", decimals=2),
+        y_title="price (USD per ADS)",
+        figures=(Figure("price_usd", "Price per ADS", "USD ", decimals=2),
                  Figure("vs_now_pct", f"Against USD {price_now:g} on 4 January", suffix="%", decimals=1, signed=True),
                  Figure("hk_parity_hkd", "Hong Kong price at parity", "HKD ", decimals=2)),
-        description=(f"The US price per ADS a P/E of 10 to 35 times implies on 50 to 130% of the FY2027 EPS "
-                     f"forecast, against the USD {price_now:g} price of 4 January (dashed line), with the Hong "
-                     f"Kong price per share at parity ({p.ordinary_shares_per_ads} shares per ADS, "
-                     f"HKD {p.usd_hkd:g} per USD)."),
-        source=_source("Hong Kong vs US chapter", claims, [hk.EPS_FY27, hk.PRICE_NOW]),
+        description=(f"The price per ADS that a P/E of 10 to 35 times gives on FY2027 earnings of USD {eps27 - 4:.2f} "
+                     f"to {eps27 + 4:.2f} a share (the analysts' forecast is USD {eps27:g}), undiscounted as the seeds "
+                     f"do it, against the USD {price_now:g} price of 4 January (dashed line), with the Hong Kong "
+                     f"price per share at parity ({p.ordinary_shares_per_ads} shares per ADS, HKD {p.usd_hkd:g} per USD)."),
+        source=_source("The seeds' multiples and prices", claims, [hk.EPS_FY27, hk.PRICE_NOW, hk.PE_FORWARD]),
         reference=(f"USD {price_now:g} on 4 Jan", price_now),
     )
 
