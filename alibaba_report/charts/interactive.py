@@ -392,10 +392,15 @@ def show(sc: SliderChart) -> None:
 # --- the JavaScript, shipped with the site ------------------------------------------------------
 
 def bundle_text() -> str:
-    """vl-convert's bundle of Vega, Vega-Lite and vega-embed (defines ``window.vegaEmbed``)."""
+    """vl-convert's bundle of Vega, Vega-Lite and vega-embed (defines ``window.vegaEmbed``).
+
+    Wrapped in a function: the bundle declares short top-level names (``const _``, ``n``, ``t``…)
+    that collide with the theme's own globals when loaded as a plain script ("Identifier '_' has
+    already been declared", and no chart). Inside the function they are local; the bundle still
+    publishes ``window.vegaEmbed``, ``window.vega`` and ``window.vegaLite`` itself."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    return "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
 
 
 def write_bundle(static_dir: Path | str) -> Path:
