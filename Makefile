@@ -20,13 +20,17 @@ DRIVER = REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_repo
 # 5 environment, 6 busy, 70 internal) is printed by the driver and repeated here.
 report = || { code=$$?; echo "make: the build exited with code $$code (python -m alibaba_report.build exits with it)" >&2; exit $$code; }
 
-.PHONY: book test check refresh bench pdf audit browser-deps clean help
+A ?= base
+B ?= bear
+
+.PHONY: book test check refresh bench pdf audit browser-deps clean help compare
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
 	@echo "make test                            run every test (unit, data, nbval, build, browser)"
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
+	@echo "make compare [A=base B=mine]         key figures and assumptions of two built scenarios, side by side"
 	@echo "make bench                           time builds and notebooks, weigh pages"
 	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
 	@echo "make audit                           pip-audit the pinned requirements (needs the PyPI registry)"
@@ -52,6 +56,11 @@ check: $(STAMP)
 
 refresh: $(STAMP)
 	$(DRIVER) refresh $(foreach nb,$(NB),$(call quote,$(nb))) $(report)
+
+# Reads the key-figures.json of both built sites (make book SCENARIO=<name> builds one) and writes
+# the comparison to _build/compare/.
+compare: $(STAMP)
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.synthesis.compare $(call quote,$(A)) $(call quote,$(B))
 
 # Browser tests need Debian's chromium; install it when missing and we are root (CI, a fresh
 # machine). Without root the browser tests report themselves skipped, except under CI.

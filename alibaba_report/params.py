@@ -47,7 +47,9 @@ class ParamSpec(BaseModel):
     meaning: str
     min: float | None = None
     max: float | None = None
-    choices: list[str] | None = None
+    # a list, or "scenarios": the names of the scenario files in data/scenarios/ (a scenario of your
+    # own is then accepted wherever the scenario's name is a parameter)
+    choices: list[str] | Literal["scenarios"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "ParamSpec":
@@ -282,8 +284,14 @@ def _specs_cached(notebook: str, root: str) -> dict[str, ParamSpec]:
 
 
 def specs(notebook: str) -> dict[str, ParamSpec]:
-    """The parameters ``notebook`` accepts, by name, in the order of its specification file."""
-    return _specs_cached(notebook, str(paths.root()))
+    """The parameters ``notebook`` accepts, by name, in the order of its specification file.
+
+    ``choices: scenarios`` becomes the scenario files present now (a new one is seen at once)."""
+    out = dict(_specs_cached(notebook, str(paths.root())))
+    for name, spec in out.items():
+        if spec.choices == "scenarios":
+            out[name] = spec.model_copy(update={"choices": known_scenarios()})
+    return out
 
 
 def _pydantic_reason(exc: ValidationError) -> str:
@@ -374,8 +382,23 @@ def scenario_dir() -> Path:
     return paths.data_dir() / "scenarios"
 
 
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")
+COMPARED = ("bear", "base", "bull")  # the cases every book compares, whichever it is built under
+
+
 def known_scenarios() -> list[str]:
-    return sorted(p.stem for p in scenario_dir().glob("*.yml"))
+    """The scenario names: every data/scenarios/<name>.yml whose name is a valid scenario name."""
+    return sorted(p.stem for p in scenario_dir().glob("*.yml") if SCENARIO_NAME.fullmatch(p.stem))
+
+
+def invalid_scenario_files() -> list[str]:
+    """Scenario files whose name cannot be a scenario's (spaces, capitals, a leading dot...)."""
+    return sorted(p.name for p in scenario_dir().glob("*.yml") if not SCENARIO_NAME.fullmatch(p.stem))
+
+
+def compared(scenario: str) -> tuple[str, ...]:
+    """The cases a book built under ``scenario`` compares: bear, base and bull, and its own if custom."""
+    return COMPARED if scenario in COMPARED else (*COMPARED, scenario)
 
 
 def _scenario_file(name: str) -> Path:

@@ -79,8 +79,11 @@ def seed_manifest_problems(seeds_dir: Path | None = None) -> list[str]:
     return problems
 
 
-def check_data() -> None:
-    """Validate everything the notebooks read; raise BuildError(EXIT_DATA) naming what is wrong."""
+def check_data(scenarios: tuple[str, ...] | None = None) -> None:
+    """Validate everything the notebooks read; raise BuildError(EXIT_DATA) naming what is wrong.
+
+    ``scenarios``: the scenario files a build reads (its own and the cases it compares); a broken
+    scenario of your own then never stops the base book. None (``make check``): every scenario file."""
     problems = seed_manifest_problems()
     if problems:
         raise BuildError("\n".join(problems), EXIT_DATA)
@@ -96,7 +99,11 @@ def check_data() -> None:
         disagreements.find_disagreements(led)
         for nb in params.notebooks_with_specs():
             params.specs(nb)
-        for scen in params.known_scenarios():
+        if scenarios is None and params.invalid_scenario_files():
+            raise params.ParameterError(
+                f"data/scenarios/: {', '.join(params.invalid_scenario_files())}: a scenario's file name must be "
+                "lower-case letters, digits, '-' or '_' (at most 41 characters), ending in .yml")
+        for scen in scenarios if scenarios is not None else params.known_scenarios():
             params.check_scenario(scen)
     except data_errors as exc:
         raise BuildError(str(exc), EXIT_DATA) from None
@@ -260,6 +267,27 @@ def stage_sources(root: Path, stage: Path) -> None:
     pages.write_generated_pages(stage / "book")
 
 
+WHAT_CHANGED = "book/what_changed"  # a custom scenario's book: its key figures and assumptions against base
+
+
+def add_what_changed(stage: Path, scenario: str) -> None:
+    """In the book of a scenario of your own, a page comparing it with base (after the scenarios page)."""
+    if scenario in params.COMPARED:
+        return
+    from alibaba_report.synthesis import compare
+
+    (stage / f"{WHAT_CHANGED}.md").write_text(compare.page_for(scenario), encoding="utf-8")
+    toc = params.read_yaml(stage / "_toc.yml")
+    for part in toc.get("parts", []):
+        files = [c.get("file") for c in part.get("chapters", [])]
+        if "book/scenarios" in files:
+            part["chapters"].insert(files.index("book/scenarios") + 1, {"file": WHAT_CHANGED})
+            break
+    else:
+        raise BuildError("_toc.yml lists no book/scenarios page to put the comparison after", EXIT_DATA)
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+
+
 def render(stage: Path, out: Path) -> None:
     """Jupyter Book 1, strict: -W turns every warning (a broken link, a missing glue key) into
     a failure, -n reports unresolved references, --keep-going lists all of them at once."""
@@ -294,9 +322,10 @@ def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path 
 def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     safety.recover(site_dir(root, scenario))  # finish what a crashed publish left half done
     t0 = time.perf_counter()
-    check_data()
+    check_data(params.compared(scenario))
     stage = root / "_build" / "staging" / scenario
     stage_sources(root, stage)
+    add_what_changed(stage, scenario)
     times = execute_all(root, stage, scenario, jobs or os.cpu_count() or 1)
     out = root / "_build" / "render" / scenario
     if out.exists():

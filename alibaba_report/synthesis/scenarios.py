@@ -118,7 +118,7 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
         beyond = (max(known) if ko.better == "lower" else min(known)) * 1.15 if known else 1.0
         heights = [beyond if v != v else v for v in vals]
         bars = ax.bar(range(len(scenarios)), heights,
-                      color=[style.PALETTE[4], style.PALETTE[0], style.PALETTE[2]][: len(scenarios)])  # bear vermillion, base blue, bull green; hatches tell them apart in grey
+                      color=[style.PALETTE[4], style.PALETTE[0], style.PALETTE[2], style.PALETTE[6]][: len(scenarios)])  # bear vermillion, base blue, bull green; hatches tell them apart in grey
         for i, (bar, v, s) in enumerate(zip(bars, vals, scenarios)):
             bar.set_hatch(style.HATCHES[i])
             if v != v:

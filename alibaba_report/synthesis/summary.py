@@ -316,19 +316,22 @@ def comparison_chart(scenario: str):
     """The key outputs under bear, base and bull, one small chart each. Returns (figure, data, alt)."""
     from alibaba_report.synthesis import scenarios
 
+    from alibaba_report import params
+
+    cases = params.compared(scenario)
     fig = style.figure(figsize=(9.5, 5.6))[0]
     fig.clf()
-    scenarios.plot_comparison(fig, current=scenario)
+    scenarios.plot_comparison(fig, scenarios=cases, current=scenario)
     f = {s: key_figures.figures(s) for s in valuation.SCENARIOS}
     style.finish(fig, f"From bear to bull the value per ADS rises from {usd(f['bear']['value_per_ads_usd'])} to "
                       f"{usd(f['bull']['value_per_ads_usd'])}, and the war's cost falls from RMB "
                       f"{f['bear']['retail_war_cost_rmb_bn']:.0f}bn to {f['bull']['retail_war_cost_rmb_bn']:.0f}bn",
                  f"Source: the five chapters' models and the book's model of value under the bear, base and bull "
                  f"assumptions; the {scenario} case is outlined. Claims and assumptions: see each chapter.")
-    alt = ("Small bar charts, one per key output (instant-retail losses, quarters to converge, FY27 EBITDA, cloud "
-           "payback, cloud return, value per ADS, policy coverage, Meitu bond value), each with bars for the bear, "
-           f"base and bull cases; the {scenario} case is outlined.")
-    return fig, scenarios.comparison(), alt
+    alt = ("Small bar charts, one per key output (value per ADS, FY27 EBITDA, instant-retail losses, quarters to "
+           "converge, cloud payback, cloud return, policy coverage, Meitu bond value), each with bars for the "
+           f"{', '.join(cases[:-1])} and {cases[-1]} cases; the {scenario} case is outlined.")
+    return fig, scenarios.comparison(cases), alt
 
 
 def valuation_grid_chart(claims, scenario: str):
@@ -405,6 +408,8 @@ def scenarios_numbers(scenario: str, claims) -> dict[str, float]:
     """Every number the scenarios page glues."""
     from alibaba_report.synthesis import scenarios
 
-    moved, total = scenarios.changed_assumptions()
+    from alibaba_report import params
+
+    moved, total = scenarios.changed_assumptions(params.compared(scenario))
     return {**key_figures.glue_names(scenario), **seed_values(claims),
             "n_changed": float(len(moved)), "n_params": float(total)}
