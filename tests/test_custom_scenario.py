@@ -1,0 +1,123 @@
+"""A scenario of your own, as the README describes it: copy bear.yml, change values with reasons,
+build; compare two built scenarios; and a broken scenario of yours never stops the base book."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alibaba_report import params, paths
+from alibaba_report.build import driver
+from alibaba_report.synthesis import compare, key_figures
+
+ROOT = paths.root()
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ and seeds/ the package reads instead of the repository's."""
+    for name in ("data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    monkeypatch.setenv("REPORT_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def write_mine(root: Path, shrink: float = 20.0, pe: float = 18.0) -> Path:
+    """The README's steps: copy bear.yml to mine.yml and change two values, each with a reason."""
+    text = (root / "data" / "scenarios" / "bear.yml").read_text()
+    text = re.sub(r"(  shrink_pct:\n    value: )[0-9.]+", rf"\g<1>{shrink}", text, count=1)
+    text = re.sub(r"(  forward_pe:\n    value: )[0-9.]+", rf"\g<1>{pe}", text, count=1)
+    path = root / "data" / "scenarios" / "mine.yml"
+    path.write_text(text)
+    return path
+
+
+def test_a_scenario_of_your_own_is_a_valid_scenario_name(data_copy):
+    write_mine(data_copy)
+    assert "mine" in params.known_scenarios()
+    assert params.scenario_parameters("mine", "index") == {"scenario": "mine"}
+    assert params.scenario_parameters("mine", "retail_war")["shrink_pct"] == 20.0
+    assert params.scenario_parameters("mine", "valuation")["forward_pe"] == 18.0
+    # what it does not set, it inherits from bear's overrides and then from base
+    assert params.scenario_parameters("mine", "retail_war")["peak_quarters"] == params.scenario_parameters("bear", "retail_war")["peak_quarters"]
+    assert params.compared("mine") == ("bear", "base", "bull", "mine")
+    assert params.compared("bear") == ("bear", "base", "bull")
+
+
+def test_a_broken_scenario_of_yours_never_stops_the_base_book_but_make_check_names_it(data_copy):
+    path = write_mine(data_copy)
+    path.write_text(path.read_text().replace("value: 20.0", "value: 500.0", 1))
+    driver.check_data(params.compared("base"))  # the base build reads bear, base and bull only
+    with pytest.raises(driver.BuildError) as err:
+        driver.check_data()  # make check: every scenario
+    assert "mine.yml" in str(err.value) and "shrink_pct" in str(err.value)
+    with pytest.raises(driver.BuildError) as err:
+        driver.check_data(params.compared("mine"))
+    assert "mine.yml" in str(err.value)
+
+
+def test_a_scenario_file_whose_name_cannot_be_a_scenario_is_named_by_make_check(data_copy):
+    shutil.copy2(data_copy / "data" / "scenarios" / "bear.yml", data_copy / "data" / "scenarios" / "My Case.yml")
+    assert "My Case" not in params.known_scenarios()
+    driver.check_data(params.compared("base"))
+    with pytest.raises(driver.BuildError, match=r"My Case\.yml: a scenario's file name must be"):
+        driver.check_data()
+
+
+def test_the_what_changed_page_lists_figures_and_the_assumptions_you_changed(data_copy):
+    write_mine(data_copy)
+    page = compare.page_for("mine")
+    assert page.startswith("# What changed: mine against base")
+    assert "forward\\_pe" in page or "forward_pe" in page
+    base, mine = key_figures.figures("base"), key_figures.figures("mine")
+    assert mine["value_per_ads_usd"] != base["value_per_ads_usd"]
+    assert f"{mine['value_per_ads_usd'] - base['value_per_ads_usd']:,.2f}" in page.replace("\\", "")
+
+
+def _fake_site(root: Path, scenario: str) -> None:
+    site = compare.site_of(root, scenario)
+    site.mkdir(parents=True)
+    key_figures.write_json(site, {}, scenario)
+
+
+def test_compare_reads_two_built_books_and_refuses_an_unbuilt_one(data_copy, capsys):
+    with pytest.raises(compare.CompareError, match=r"'bear' has not been built.*make book SCENARIO=bear"):
+        compare.built_figures(data_copy, "bear")
+    with pytest.raises(compare.CompareError, match="unknown scenario 'nope'"):
+        compare.built_figures(data_copy, "nope")
+    _fake_site(data_copy, "base")
+    _fake_site(data_copy, "bear")
+    assert compare.main(["base", "bear"]) == 0
+    out = capsys.readouterr().out
+    assert "What changed from base to bear" in out and "Assumptions that differ" in out and "forward_pe" in out
+    figs = json.loads((compare.site_of(data_copy, "bear") / "key-figures.json").read_text())
+    assert len(figs) > 0
+    written = data_copy / "_build" / "compare"
+    assert (written / "base-vs-bear.txt").read_text() == out
+    assert (written / "base-vs-bear-figures.csv").exists() and (written / "base-vs-bear-assumptions.csv").exists()
+    assert compare.main(["base", "nope"]) == 2
+
+
+@pytest.mark.build
+def test_the_readme_steps_build_a_book_of_your_own(tmp_path):
+    from test_build import run_build
+
+    for name in ("book", "data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    write_mine(tmp_path)
+    proc = run_build(tmp_path, "--scenario", "mine")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    site = tmp_path / "_build" / "scenarios" / "mine" / "html"
+    changed = (site / "book" / "what_changed.html").read_text(encoding="utf-8")
+    assert "What changed: mine against base" in changed and "shrink_pct" in changed
+    summary = (site / "book" / "index.html").read_text(encoding="utf-8")
+    assert ">mine<" in summary  # the comparison table has a column for your scenario
+    figures = json.loads((site / "key-figures.json").read_text())
+    assert {f["scenario"] for f in figures} == {"bear", "base", "bull", "mine"}
