@@ -23,13 +23,14 @@ report = || { code=$$?; echo "make: the build exited with code $$code (python -m
 A ?= base
 B ?= bear
 
-.PHONY: book test check refresh bench pdf audit browser-deps clean help compare
+.PHONY: book test check refresh bench pdf audit browser-deps clean help compare lint
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
 	@echo "make test                            run every test (unit, data, nbval, build, browser)"
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
+	@echo "make lint                            ruff over the package and the tests"
 	@echo "make compare [A=base B=mine]         key figures and assumptions of two built scenarios, side by side"
 	@echo "make bench                           time builds and notebooks, weigh pages"
 	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
@@ -73,7 +74,12 @@ browser-deps:
 
 # nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
 # legitimately varies. -p no:cacheprovider keeps pytest from writing into the tree.
-test: $(STAMP) browser-deps
+# ruff, with the short rule set in pyproject.toml: errors that hide bugs (undefined names, unused
+# imports and variables, mutable defaults). make test runs it first.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check alibaba_report tests
+
+test: $(STAMP) browser-deps lint
 	$(PY) -m pytest -p no:cacheprovider tests book --nbval --sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import random
 import signal
@@ -341,7 +340,7 @@ def test_make_checks_the_python_version_before_creating_the_venv(tmp_path):
     proc = subprocess.run(["make", "--no-print-directory", "check", f"PYTHON={sys.executable}", "PYTHON_MIN=3.99.0"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and not (tmp_path / ".venv").exists()
-    assert f"needs Python >= 3.99.0" in proc.stderr and f"found Python {found}" in proc.stderr, proc.stderr
+    assert "needs Python >= 3.99.0" in proc.stderr and f"found Python {found}" in proc.stderr, proc.stderr
     missing = subprocess.run(["make", "--no-print-directory", "check", "PYTHON=/nonexistent/python3"],
                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0 and "no Python at PYTHON='/nonexistent/python3'" in missing.stderr

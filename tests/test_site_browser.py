@@ -232,8 +232,8 @@ def crawl(built_site):
 
 def _write_weights(path: Path, visits: list[Visit], launch_s: float, total_s: float) -> None:
     lines = [
-        f"# page weights as measured by tests/test_site_browser.py: first visit, nothing cached,",
-        f"# served from 127.0.0.1; load = navigation start to the load event.",
+        "# page weights as measured by tests/test_site_browser.py: first visit, nothing cached,",
+        "# served from 127.0.0.1; load = navigation start to the load event.",
         f"# {len(visits)} visits ({len({v.rel for v in visits})} pages x {len(VIEWPORTS)} widths) in "
         f"{total_s:.1f} s (browser launch {launch_s:.1f} s), pages visited {PARALLEL_PAGES} at a time",
         "",

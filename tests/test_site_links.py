@@ -8,7 +8,6 @@ printed, never fetched: the tests run offline.
 from __future__ import annotations
 
 import fnmatch
-from pathlib import Path
 
 import pytest
 

@@ -162,9 +162,9 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
     server = browser.serve(site)
     with server as base:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=chromium, args=list(browser.CHROMIUM_ARGS))
+            chrome = await pw.chromium.launch(executable_path=chromium, args=list(browser.CHROMIUM_ARGS))
             try:
-                context = await browser.new_context(viewport={"width": 1100, "height": 1400})
+                context = await chrome.new_context(viewport={"width": 1100, "height": 1400})
 
                 async def guard(route):
                     if urlsplit(route.request.url).netloc == server.host:
@@ -191,7 +191,7 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
                 )
             finally:
-                await browser.close()
+                await chrome.close()
     if outside:
         raise PdfError("the book asked for files outside itself (refused): " + ", ".join(sorted(set(outside))))
     if broken:

@@ -12,7 +12,6 @@ argument, a "move" is a relative change of a price.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -884,7 +883,6 @@ def prose(p, claims) -> dict[str, str]:
     """The page's sentences that change with the numbers, by the name the page glues them under,
     and the charts' alt texts (``*_alt``)."""
     f = page_figures(p, claims)
-    k = key_outputs(p, claims)
     upside, drawdown, eps, high = checks(p, claims)
     return {
         "hk_premium_text": premium_words(f["hk_premium"]),

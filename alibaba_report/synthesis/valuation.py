@@ -32,7 +32,6 @@ import pandas as pd
 
 from alibaba_report import params
 from alibaba_report.chapters import contract
-from alibaba_report.chapters import retail_war as retail
 
 SCENARIOS = ("bear", "base", "bull")
 PRICING_DATE = dt.date(2026, 1, 4)  # seed 004's dateline: the USD 152 price and the forward P/E of about 20
