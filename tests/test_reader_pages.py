@@ -180,3 +180,11 @@ def test_reader_pages_show_no_code(built_site):
     assert len(pages) >= 7, pages
     report = {rel: p for rel in pages if (p := code_problems((built_site / rel).read_text(encoding="utf-8")))}
     assert not report, "code on reader pages:\n" + "\n".join(f"{rel}: {'; '.join(p)}" for rel, p in report.items())
+
+
+def test_disagreement_headings_name_the_metric_in_reader_words():
+    from alibaba_report.evidence import pages
+
+    assert pages.metric_words("revenue_growth_yoy") == "revenue growth, year on year"
+    assert pages.metric_words("pe_ratio") == "P/E ratio"
+    assert pages.metric_words("quarterly_loss") == "quarterly loss"
