@@ -111,7 +111,15 @@ def test_signposts_render_without_ids_or_parameter_names(claims):
                           "base or bull", "bear", claims=("nomura_ebita_loss_peak_fq3_fy26",),
                           assumptions=("peak_loss_rmb_bn",))
     md = contract.signposts_markdown([s], cite=lambda cid: "[1]")
-    assert "35.5 (RMB bn in the quarter)" in md and "[1]" in md
+    assert "**RMB 35.5bn in the quarter**" in md and "[1]" in md
+    def level(v, unit):
+        return contract.threshold_text(contract.Signpost("x", v, unit, "a", "b", "bull", "bear"))
+    assert level(30, "% a year, to stay above") == "30% a year, to stay above"
+    assert level(6, "HKD per share") == "HKD 6 per share"
+    assert level(-21.8, "RMB bn, negative for an outflow") == "RMB -21.8bn, negative for an outflow"
+    assert level(8, "FQ3 FY28 (CY Q4 2027)") == "FQ3 FY28 (CY Q4 2027)"
+    assert level(0.6, "RMB of yearly revenue per RMB of capex") == "0.6 RMB of yearly revenue per RMB of capex"
+    assert level(5, "years") == "5 years"
     assert "nomura_ebita" not in md and "peak_loss_rmb_bn" not in md
     frame = contract.signposts_frame([s], chapter="The instant-retail war")
     assert list(frame.columns) == ["chapter", "signpost", "threshold", "if better", "if worse"]

@@ -253,7 +253,7 @@ def test_signposts_follow_the_contract_with_thresholds_from_the_terms():
         assert name not in words, name
     assert {c for s in posts for c in s.claims} <= set(meitu.CLAIMS.values())
     text = contract.signposts_markdown(posts)
-    assert text.count("\n- **") == len(posts) - 1 and "**6 (HKD per share)**" in text
+    assert text.count("\n- **") == len(posts) - 1 and "**HKD 6 per share**" in text
 
 
 # --- the page: model, sentences, charts ------------------------------------------------------

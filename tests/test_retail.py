@@ -455,7 +455,7 @@ def test_paths_title_and_alt_both_ways():
     on_scenario = retail.paths_alt({"base": r}, {"base": "base (this page)"}, "base", 10.0, 12)
     assert "scenarios, with a dotted line" in on_scenario and "base (this page) costs 203 billion and converges in FQ3 FY28" in on_scenario
     off = retail.paths_alt(runs, {"base": "base", "this page": "this page"}, None, 10.0, 12)
-    assert "scenarios and this page's parameters" in off and "this page costs 426 billion and converges not within the horizon" in off
+    assert "scenarios and the path modelled here" in off and "this page costs 426 billion and converges not within the horizon" in off
 
 
 # --- the page as a whole: compute, figures, prose, charts ----------------------------------------

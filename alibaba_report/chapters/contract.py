@@ -23,6 +23,8 @@ names the input, the value and what was expected.
 """
 from __future__ import annotations
 
+import re
+
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -106,13 +108,27 @@ class Signpost:
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
 
 
+_CURRENCY = re.compile(r"^(RMB|USD|HKD|EUR)(?: (bn|m)\b)?(.*)$")
+
+
 def threshold_text(s: Signpost) -> str:
-    """The threshold in reader words: "RMB 35.5bn in the quarter", "30 (% a year)"."""
+    """The threshold in reader words, the unit where a reader expects it: "RMB 35.5bn in the quarter",
+    "30% a year, to stay above", "HKD 6 per share", "5 years"; a quarter label stands alone."""
     if s.threshold is None:
         return s.unit
     v = s.threshold
     number = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}".rstrip("0").rstrip(".")
-    return f"{number} ({s.unit})"
+    unit = s.unit.strip()
+    if re.match(r"^(FQ|CY|FY)\d", unit):  # the level is a quarter: its label says it all
+        return unit
+    if unit.startswith("%"):
+        return f"{number}{unit}"
+    m = _CURRENCY.match(unit)
+    if m and (m.group(2) or not m.group(3).strip() or m.group(3).startswith((",", " a ", " in ", " per "))):
+        return f"{m.group(1)} {number}{m.group(2) or ''}{m.group(3)}"
+    if unit in ("x", "times"):
+        return f"{number} times"
+    return f"{number} {unit}"
 
 
 def signposts_frame(signposts: Iterable[Signpost], chapter: str | None = None) -> pd.DataFrame:

@@ -579,7 +579,7 @@ def converges_text(run_: Mapping[str, Any]) -> str:
 def paths_alt(runs: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str], match: str | None,
               converged_loss_rmb_bn: float, quarters: int) -> str:
     """The loss-path chart's alt text: every run's cost and convergence."""
-    extra = "" if match else " and this page's parameters"
+    extra = "" if match else " and the path modelled here"
     each = "; ".join(f"{labels[s]} costs {r['cumulative_cost_rmb_bn']:.0f} billion and converges {converges_text(r)}"
                      for s, r in runs.items())
     return (f"Line chart of the quarterly instant-retail loss from FQ3 FY26 to {quarter(quarters - 1).fiscal} "

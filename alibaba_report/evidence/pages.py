@@ -34,9 +34,22 @@ def _claim_links(led: ledger.Ledger, ids: str) -> str:
     return ", ".join(led.cite(i) for i in (s.strip() for s in ids.split(",")) if i)
 
 
+# Metric names whose plain-words form is not just the name with spaces.
+METRIC_WORDS = {"pe_ratio": "P/E ratio", "pe_forward": "forward P/E", "eps": "EPS", "eps_growth": "EPS growth",
+                "ebitda": "EBITDA", "ebitda_growth_yoy": "EBITDA growth, year on year",
+                "revenue_growth_yoy": "revenue growth, year on year",
+                "adjusted_earnings_growth_yoy": "adjusted earnings growth, year on year",
+                "adjusted_ebitda": "adjusted EBITDA", "ai_share_of_external_revenue": "AI share of external revenue"}
+
+
+def metric_words(metric: str) -> str:
+    """A ledger metric in reader words ("revenue_growth_yoy" -> "revenue growth, year on year")."""
+    return METRIC_WORDS.get(metric, metric.replace("_", " "))
+
+
 def _what(row: pd.Series) -> str:
     """A reader's label for a case: its subject and metric in words."""
-    return f"{md_escape(row['subject'])}: {md_escape(row['metric'].replace('_', ' '))}"
+    return f"{md_escape(row['subject'])}: {md_escape(metric_words(row['metric']))}"
 
 
 def _label(row: pd.Series) -> str:

@@ -299,11 +299,40 @@ def assumptions_markdown(scenario: str) -> str:
     return "\n".join(parts)
 
 
+# Reader words for the assumptions the scenarios move (the model of value's own labels first).
+READER_NAMES = {
+    "cloud_growth_pct": "cloud revenue growth in year 1",
+    "cloud_growth_fade_pp": "how fast cloud growth fades",
+    "ai_share_years": "years for AI to reach its target share of cloud revenue",
+    "asset_life_years": "servers' working life",
+    "utilisation_pct": "share of capacity sold",
+    "factories_adopting": "factories that adopt cloud and AI",
+    "spend_per_factory_rmb_m": "yearly cloud and AI spend per factory",
+    "alibaba_share_pct": "Alibaba's share of that spend",
+    "margin_pct": "profit margin on the plan's revenue",
+    "profit_multiple": "multiple of the plan's yearly profit",
+    "meitu_share_price_hkd": "Meitu's share price",
+    "cloud_spend_multiple": "Meitu's cloud spend, as a multiple of the contract's minimum",
+}
+
+
+def reader_name(parameter: str) -> str:
+    """An assumption in reader words; the parameter's name only if none is written (a test keeps the
+    scenarios page free of those)."""
+    from alibaba_report.synthesis import valuation
+
+    if parameter in READER_NAMES:
+        return READER_NAMES[parameter]
+    return valuation.LABELS[parameter][0] if parameter in valuation.LABELS else parameter
+
+
 def changed_assumptions(scenarios=SCENARIOS) -> tuple[pd.DataFrame, int]:
-    """The assumptions that differ between the scenarios (value per scenario, with the unit), and the
-    number of assumptions in all."""
+    """The assumptions that differ between the scenarios (value per scenario, with the unit), in reader
+    words, and the number of assumptions in all."""
     tables = {s: assumptions_table(s).set_index(["chapter", "parameter"]) for s in scenarios}
     diff = pd.DataFrame({s: tables[s]["value"] for s in scenarios})
     diff.insert(0, "unit", tables["base"]["unit"])
     moved = diff[[any(diff.loc[i, s] != diff.loc[i, "base"] for s in scenarios) for i in diff.index]]
+    moved.index = pd.MultiIndex.from_tuples([(ch, reader_name(name)) for ch, name in moved.index],
+                                            names=["chapter", "assumption"])
     return moved, len(diff)

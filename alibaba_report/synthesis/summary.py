@@ -54,7 +54,7 @@ def target_sentence(target: float, pe: float, eps_needed: float, eps_bull: float
     """What must be true for the analysts' average target."""
     reach = ("more than even the bull case delivers" if eps_needed > eps_bull
              else "within what the bull case delivers")
-    return (f"For the {usd(target)} average target, FY27 earnings would have to reach USD {eps_needed:.2f} a share "
+    return (f"For the {usd(target)} average target, FY27 earnings would have to reach about USD {eps_needed:.1f} a share "
             f"at {pe:.0f} times ({reach}), or the market would have to pay {pe_needed:.0f} times the base case's earnings.")
 
 
@@ -69,11 +69,13 @@ def drivers_sentence(tornado: pd.DataFrame, n: int = 3) -> str:
 
 
 def funding_sentence(f: dict[str, float]) -> str:
-    verdict = "covers" if f["free_cash_rmb_bn"] >= 0 else "does not cover"
-    return (f"In FY27 the cash the group generates after tax, about RMB {f['cash_after_tax_rmb_bn']:.0f}bn, "
-            f"{verdict} a year of the capex programme (RMB {f['capex_rmb_bn']:.0f}bn), leaving "
-            f"RMB {f['free_cash_rmb_bn']:+.0f}bn, against a free cash outflow of RMB {-f['last_quarter_fcf_rmb_bn']:.1f}bn "
-            f"in the last reported quarter alone.")
+    free = f["free_cash_rmb_bn"]
+    verdict = (f"covers a year of the capex programme (RMB {f['capex_rmb_bn']:.0f}bn) with about RMB {free:.0f}bn to spare"
+               if free >= 0 else
+               f"does not cover a year of the capex programme (RMB {f['capex_rmb_bn']:.0f}bn): it falls about "
+               f"RMB {-free:.0f}bn short")
+    return (f"In FY27 the group's cash after tax, about RMB {f['cash_after_tax_rmb_bn']:.0f}bn, {verdict}. "
+            f"The last reported quarter alone had a free cash outflow of RMB {-f['last_quarter_fcf_rmb_bn']:.1f}bn.")
 
 
 # --- what the pages glue -----------------------------------------------------------------------
