@@ -750,7 +750,7 @@ def evidence_table(claims) -> pd.DataFrame:
     t = claims.table(EVIDENCE_IDS)
     seed = t["seed"].str.slice(0, 3)
     return pd.DataFrame({
-        "claim": t["id"], "said by": t["said_by"], "what": t["metric"].str.replace("_", " "),
+        "said by": t["said_by"], "what": t["metric"].str.replace("_", " "),
         "value": t["value"], "unit": t["unit"], "period": t["period"], "seed": seed,
     })
 

@@ -341,7 +341,7 @@ def price_points(p, claims) -> pd.DataFrame:
             "upside to average target (%)": upside_pct(usd, target),
             "P/E paid for FY2027 EPS (x)": pe_from_price(usd, eps),
             "quoted or derived": how,
-            "claims": ", ".join(ids),
+            "source": claims.seeds_of(ids),
         })
     return pd.DataFrame(out)
 
@@ -361,7 +361,7 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
             "listing": where,
             "Alibaba move (%)": move,
             "Hang Seng Tech move caused (%)": index_move_pp(move, p.hstech_weight_pct),
-            "claim": cid,
+            "source": claims.seeds_of([cid]),
         })
     return pd.DataFrame(rows)
 
@@ -386,7 +386,7 @@ def multiples_table(p, claims) -> pd.DataFrame:
         "EPS (USD)": e,
         "implied price (USD per ADS)": price_from_eps(e, pe),
         "vs the 4 Jan price (%)": upside_pct(now, price_from_eps(e, pe)),
-        "basis": basis,
+        "source": claims.seeds_of([basis]),
     } for label, pe, e, basis in rows]
     return pd.DataFrame(out)
 
@@ -409,7 +409,7 @@ def implied_eps_table(p, claims) -> pd.DataFrame:
         "P/E (x)": pe,
         "implied EPS (USD)": eps_from_pe(price, pe),
         "FY2027 forecast vs implied EPS (%)": change_pct(eps27, eps_from_pe(price, pe)),
-        "basis": basis,
+        "source": claims.seeds_of(basis),
     } for label, price, pe, basis in pairs])
 
 
@@ -636,7 +636,7 @@ def index_effect_figure(p, claims):
     moves = index_effect_of_seed_moves(p, claims)
     weight_pct = p.hstech_weight_pct
     title = index_effect_title(moves, weight_pct)
-    source = (claims.source_line([WEIGHT, *moves["claim"]])
+    source = (claims.source_line([WEIGHT, *(CLAIMS[role] for role, _, _ in MOVES)])
               + f". Assumption: Alibaba's index weight {weight_pct:g}%. First order: other constituents unchanged.")
     fig, ax = style.figure()
     top = max(15.0, float(moves["Alibaba move (%)"].abs().max()) * 1.1)
@@ -681,7 +681,7 @@ def multiples_figure(p, claims):
     rows = table.reset_index(drop=True)
     ys = range(len(rows))
     for i, row in rows.iterrows():
-        run = row["basis"] == PE_FORWARD  # Alibaba's own forward multiple: dark blue and hatched, the others plain
+        run = row["multiple"].startswith("Alibaba forward")  # Alibaba's own forward multiple: dark blue and hatched
         ax.barh(i, row["implied price (USD per ADS)"], height=0.6, color=style.PALETTE[0 if run else 5],
                 hatch="//" if run else "", edgecolor="white")
         ax.annotate(f"USD {row['implied price (USD per ADS)']:.0f}", (row["implied price (USD per ADS)"], i),
@@ -900,9 +900,10 @@ def prose(p, claims) -> dict[str, str]:
 
 def ledger_table(claims) -> pd.DataFrame:
     """The chapter's own claims as the seeds say them, in the page's order."""
-    table = claims.table(CHAPTER_CLAIMS, columns=("id", "value_text", "value", "unit", "period", "said_by", "seed"))
+    table = claims.table(CHAPTER_CLAIMS, columns=("metric", "value_text", "value", "unit", "period", "said_by", "seed"))
     table["seed"] = table["seed"].map(ledger.seed_label)
-    table.columns = ["claim", "as the seed says it", "value", "unit", "period", "said by", "seed"]
+    table["metric"] = table["metric"].str.replace("_", " ")
+    table.columns = ["what", "as the seed says it", "value", "unit", "period", "said by", "seed"]
     return table
 
 

@@ -565,9 +565,10 @@ def citations(claims) -> dict[str, str]:
 def terms_table(claims) -> pd.DataFrame:
     """The deal's terms as seed 004 states them."""
     ids = [CLAIMS[r] for r in ("face_usd_m", "issue_date", "conversion_price_hkd", "cloud_years", "cloud_min_rmb_m")]
-    table = claims.table(ids, columns=("id", "value_text", "unit", "bound"))
-    table.columns = ["claim (seed 004, the article's author)", "as the seed says it", "unit", "bound"]
-    return readable(table, "claim (seed 004, the article's author)")
+    table = claims.table(ids, columns=("metric", "value_text", "unit", "bound"))
+    table["metric"] = table["metric"].str.replace("_", " ")
+    table.columns = ["term (seed 004, the article's author)", "as the seed says it", "unit", "bound"]
+    return readable(table, "term (seed 004, the article's author)")
 
 
 # --- charts (the notebook shows them with style.show) ----------------------------------------

@@ -229,7 +229,9 @@ def price_points(p, claims) -> pd.DataFrame:
         ("52 weeks to 13 Jan", "52-week high implied by 'nearly 10% below' it", high_eur, "EUR",
          hk_vs_us.eur_to_usd(high_eur, p.eur_usd), f"{CLAIMS['close_eur']}, {CLAIMS['below_high_pct']}"),
     ]
-    return pd.DataFrame(rows, columns=["date", "price", "as given", "currency", "in USD", "claims"])
+    out = pd.DataFrame(rows, columns=["date", "price", "as given", "currency", "in USD", "claims"])
+    out["claims"] = out["claims"].map(claims.seeds_of)  # where each price comes from, in reader words
+    return out.rename(columns={"claims": "source"})
 
 
 # --- the evidence: seeds, timeline and reliability -------------------------------------------
@@ -454,15 +456,16 @@ def reliability_statements(claims) -> list[Statement]:
 
 
 def timeline_table(claims) -> pd.DataFrame:
-    """The chapter's timeline as the page shows it (and as the timeline chart's data)."""
-    return timeline_frame(timeline_events(claims, claims.sources()), seed_labels(claims))
+    """The chapter's timeline as the page shows it (and as the timeline chart's data): the seeds
+    that place each event, no claim ids (the sources are cited in the text)."""
+    return timeline_frame(timeline_events(claims, claims.sources()), seed_labels(claims)).drop(columns=["claims"])
 
 
 def reliability_table(claims) -> pd.DataFrame:
     """The claims about the catalyst the chapter weighs, who states each, and what the book does with it."""
     sources = claims.sources()
     return reliability_frame(reliability_statements(claims), seed_labels(claims), ai_written_seeds(sources),
-                             undated_seeds(sources))
+                             undated_seeds(sources)).drop(columns=["claim ids"]).rename(columns={"claim": "statement"})
 
 
 def disagreements_found(claims) -> pd.DataFrame:

@@ -751,7 +751,7 @@ def estimates_frame(claims) -> pd.DataFrame:
 
 def estimates_table(est: pd.DataFrame) -> pd.DataFrame:
     """The estimates for reading: one row per source."""
-    return est[["source", "seed", "what", "period", "kind", "figure", "claim"]].rename(
+    return est[["source", "seed", "what", "period", "kind", "figure"]].rename(
         columns={"figure": "RMB bn", "kind": "forecast or reported"}).set_index("source")
 
 

@@ -449,7 +449,17 @@ class Ledger:
         register = self.sources().set_index("seed")
         parts = [f"seed {seed_label(s)} ({source_short(register.loc[s])})" if s in register.index
                  else f"seed {seed_label(s)}" for s in seeds]
-        return f"Source: {', '.join(parts)}; claims {', '.join(ids)}"
+        return f"Source: {', '.join(parts)}"
+
+    def seeds_of(self, ids) -> str:
+        """Where figures come from, in reader words: "seed 004", "seeds 001, 004"; names that are not
+        claims (an assumption's) read as "an assumption". ``ids``: claim ids, a list or "a, b" text."""
+        ids = [i.strip() for i in (ids.split(",") if isinstance(ids, str) else ids) if str(i).strip()]
+        seeds = sorted({seed_label(self.get(i).seed) for i in ids if i in self.claims})
+        words = [("seed " if len(seeds) == 1 else "seeds ") + ", ".join(seeds)] if seeds else []
+        if any(i not in self.claims for i in ids):
+            words.append("an assumption")
+        return " and ".join(words) or "—"
 
 
 _FUNCTIONS = {"max": max, "min": min}
