@@ -8,11 +8,13 @@ SCENARIO ?= base
 # The stamp is rebuilt when the pinned requirements or the package metadata change.
 STAMP    := $(VENV)/.installed
 
-.PHONY: book test check refresh bench pdf audit browser-deps clean help
+.PHONY: book test test-fast check refresh bench pdf audit browser-deps clean help
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
-	@echo "make test                            run every test (unit, data, nbval, build, browser)"
+	@echo "make book FRESH=1                    the same, executing every notebook (ignore _build/cache)"
+	@echo "make test                            run every test (unit, data, nbval, build, browser), on all cores"
+	@echo "make test-fast                       unit, data and contract tests only: no kernel, no build (seconds)"
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
 	@echo "make bench                           time builds and notebooks, weigh pages"
@@ -26,8 +28,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# A notebook is executed again only when its code, parameters or the files it read changed
+# (alibaba_report/build/cache.py); FRESH=1 executes every notebook and refreshes the cache.
 book: $(STAMP)
-	$(PY) -m alibaba_report.build book --scenario $(SCENARIO)
+	REPORT_FRESH=$(FRESH) $(PY) -m alibaba_report.build book --scenario $(SCENARIO)
 
 check: $(STAMP)
 	$(PY) -m alibaba_report.build check
@@ -46,8 +50,14 @@ browser-deps:
 
 # nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
 # legitimately varies. -p no:cacheprovider keeps pytest from writing into the tree.
+# -n auto --dist loadgroup (pytest-xdist): one worker per core; tests that share the built site or
+# one nbval kernel stay on one worker (tests/conftest.py groups them), the rest spread freely.
 test: $(STAMP) browser-deps
-	$(PY) -m pytest -p no:cacheprovider tests book --nbval --sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest -p no:cacheprovider -n auto --dist loadgroup tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The inner loop: everything that needs no kernel, no build and no browser (under 20 s).
+test-fast: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider -q -m "not build and not browser and not notebook" tests
 
 bench: $(STAMP)
 	$(PY) tests/bench.py

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -91,9 +93,59 @@ def tracked_snapshot() -> dict[str, str]:
             for f in out.stdout.split() if (ROOT / f).exists()}
 
 
+# --- markers by fixture: what a test costs is decided by what it uses ---------------------------
+#
+# A test that reads the built site (`site`, `built_site`) builds the whole book if nobody has yet:
+# it is a `build` test, whatever its file says, so `make test-fast` (-m "not build ...") never
+# starts a build by accident. A test that runs a book notebook through a kernel is a `notebook`
+# test. Under pytest-xdist (`make test`), every test that reads or rebuilds the repository's own
+# _build/html and staging folder runs on one worker (xdist_group "site"): a rebuild swaps the site
+# and the staging folder under a reader's feet. nbval's cells of one notebook share one kernel, so
+# they stay together on one worker too.
+
+SITE_FIXTURES = {"site", "built_site"}
+NOTEBOOK_FIXTURES = {"notebook_runner", "primed_tree"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist turns xdist_group marks into node ids
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & SITE_FIXTURES:
+            item.add_marker(pytest.mark.build)
+            item.add_marker(pytest.mark.xdist_group("site"))
+        if used & NOTEBOOK_FIXTURES:
+            item.add_marker(pytest.mark.notebook)
+        if item.path.suffix == ".ipynb":  # an nbval cell
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
+
+
+# --- one built site per test run ---------------------------------------------------------------
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """An exclusive lock on ``lock_path`` across processes (pytest-xdist workers)."""
+    import fcntl
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The base book, built once per test session with the real driver; returns _build/html.
+    """The base book, built once per test run with the real driver; returns _build/html.
+
+    Under pytest-xdist every worker has its own session: the first to get here builds under a file
+    lock and leaves a note for this run (xdist's run id), the others wait on the lock and reuse the
+    site. The note also carries the tracked files' hashes from before the build, for the test that
+    the build leaves the tree untouched. The build uses the execution cache (_build/cache), which
+    only reuses a notebook run whose code, parameters and inputs are all unchanged.
 
     Set REPORT_TEST_REUSE_SITE=1 to reuse an existing _build/html while developing tests.
     """
@@ -102,8 +154,20 @@ def site() -> Path:
     html = ROOT / "_build" / "html"
     if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():
         return html
-    TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
-    return build.build_book("base", root=ROOT)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:  # one process: build here
+        TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
+        return build.build_book("base", root=ROOT)
+    note = ROOT / "_build" / f"test-site-{run}.json"
+    with _exclusive(ROOT / "_build" / "test-site.lock"):
+        if not note.exists():
+            before = tracked_snapshot()
+            build.build_book("base", root=ROOT)
+            for old in (ROOT / "_build").glob("test-site-*.json"):
+                old.unlink()
+            note.write_text(json.dumps(before))
+        TRACKED_BEFORE_BUILD.update(json.loads(note.read_text()))
+    return html
 
 
 @pytest.fixture(scope="session")
