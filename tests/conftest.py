@@ -100,8 +100,8 @@ def tracked_snapshot() -> dict[str, str]:
 # starts a build by accident. A test that runs a book notebook through a kernel is a `notebook`
 # test. Under pytest-xdist (`make test`), every test that reads or rebuilds the repository's own
 # _build/html and staging folder runs on one worker (xdist_group "site"): a rebuild swaps the site
-# and the staging folder under a reader's feet. nbval's cells of one notebook share one kernel, so
-# they stay together on one worker too.
+# and the staging folder under a reader's feet. nbval's cells of one notebook share one kernel, and
+# the never-stale tests share one executed copy of the repository: each stays on one worker too.
 
 SITE_FIXTURES = {"site", "built_site"}
 NOTEBOOK_FIXTURES = {"notebook_runner", "primed_tree"}
@@ -116,6 +116,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("site"))
         if used & NOTEBOOK_FIXTURES:
             item.add_marker(pytest.mark.notebook)
+        if "primed_tree" in used:  # one primed copy of the repository (test_cache.py), built once
+            item.add_marker(pytest.mark.xdist_group("primed-tree"))
         if item.path.suffix == ".ipynb":  # an nbval cell
             item.add_marker(pytest.mark.notebook)
             item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
