@@ -40,11 +40,14 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNo
     """
     import papermill as pm
 
+    from alibaba_report.build import cache
+
     os.environ.setdefault("REPORT_ROOT", str(ROOT))
     out = tmp_path / f"{name}.out.ipynb"
     pm.execute_notebook(
         str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, kernel_name="python3",
         cwd=str(tmp_path), progress_bar=False, log_output=False,
+        kernel_manager_class=cache.kernel_manager_class(),  # over IPC, as the build: no TCP warning
     )
     return nbformat.read(out, as_version=4)
 

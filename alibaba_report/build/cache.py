@@ -5,8 +5,9 @@ scenario value or package function would leave a page stale. This cache keys an 
 everything its run depended on, by content (sha256, never a timestamp):
 
 * the **key** of a run: the notebook (cells and metadata, not its committed outputs), the parameters
-  injected into it, the kernel's environment, ``requirements.txt`` (third-party code), the Python
-  version and the build code that executes and post-processes notebooks (``build/``);
+  injected into it, the kernel's environment, ``requirements.txt`` and the versions of the installed
+  distributions (third-party code), the Python version and the build code that executes and
+  post-processes notebooks (``build/``);
 * the **inputs** it read, recorded while it ran: an audit hook (PEP 578) installed in the kernel
   before the first cell logs every file the notebook's code opened for reading and every folder it
   listed, inside the repository and inside the package (wherever it is imported from). Files under
@@ -34,6 +35,7 @@ localhost: nothing else on the machine can connect to them, and ipykernel no lon
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -132,6 +134,15 @@ def notebook_digest(path: Path) -> str:
     return _digest(nb)
 
 
+@functools.lru_cache(maxsize=1)  # read once per process: about 0.1 s
+def installed_distributions() -> tuple[str, ...]:
+    """``name==version`` of every distribution installed where the kernels run (this interpreter):
+    the third-party code a notebook runs, as installed, which requirements.txt pins."""
+    from importlib import metadata
+
+    return tuple(sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"]}))
+
+
 def run_key(snap: Snapshot, notebook: Path, parameters: dict, env: dict) -> str:
     """The key of one run: what is known before it starts (its inputs are recorded while it runs)."""
     build = sorted((k, v) for k, v in snap.hashes.items() if k.startswith("f:pkg:build/"))
@@ -139,6 +150,7 @@ def run_key(snap: Snapshot, notebook: Path, parameters: dict, env: dict) -> str:
         "format": FORMAT,
         "python": sys.version,
         "requirements": snap.value("f:requirements.txt"),
+        "installed": installed_distributions(),
         "build_code": build,
         "notebook": notebook_digest(notebook),
         "parameters": parameters,
@@ -246,6 +258,8 @@ def lookup(root: Path, stem: str, key: str, snap: Snapshot) -> Hit | None:
     if not base.is_dir():
         return None
     for entry in sorted(base.iterdir()):
+        if entry.name.startswith(".incoming-"):
+            continue  # being written (or abandoned by a killed build)
         try:
             deps = json.loads((entry / "inputs.json").read_text())
             meta = json.loads((entry / "run.json").read_text())

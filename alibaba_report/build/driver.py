@@ -388,6 +388,8 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     """
     from nbclient import NotebookClient
 
+    from alibaba_report.build import cache
+
     root = root or paths.root()
     stems = [f"book/{n}" if not n.startswith("book/") else n.removesuffix(".ipynb") for n in names] or toc_notebooks(root)
     env = kernel_env(root)
@@ -396,7 +398,8 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         path = root / f"{stem}.ipynb"
         nb = nbformat.read(path, as_version=4)
         t0 = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False).execute()
+        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False,
+                       kernel_manager_class=cache.kernel_manager_class()).execute()  # IPC: no TCP warning
         nbformat.write(lift_alt_text(strip_run_metadata(nb)), path)
         print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
