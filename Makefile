@@ -50,10 +50,10 @@ browser-deps:
 
 # nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
 # legitimately varies. -p no:cacheprovider keeps pytest from writing into the tree.
-# -n auto --dist loadgroup (pytest-xdist): one worker per core; tests that share the built site or
-# one nbval kernel stay on one worker (tests/conftest.py groups them), the rest spread freely.
+# -n auto (pytest-xdist): one worker per core; tests/conftest.py keeps the tests of the built site on
+# one worker and each notebook's nbval cells together, and spreads the rest by module.
 test: $(STAMP) browser-deps
-	$(PY) -m pytest -p no:cacheprovider -n auto --dist loadgroup tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest -p no:cacheprovider -n auto tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # The inner loop: everything that needs no kernel, no build and no browser (under 20 s).
 test-fast: $(STAMP)

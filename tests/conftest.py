@@ -100,30 +100,65 @@ def tracked_snapshot() -> dict[str, str]:
 #
 # A test that reads the built site (`site`, `built_site`) builds the whole book if nobody has yet:
 # it is a `build` test, whatever its file says, so `make test-fast` (-m "not build ...") never
-# starts a build by accident. A test that runs a book notebook through a kernel is a `notebook`
-# test. Under pytest-xdist (`make test`), every test that reads or rebuilds the repository's own
-# _build/html and staging folder runs on one worker (xdist_group "site"): a rebuild swaps the site
-# and the staging folder under a reader's feet. nbval's cells of one notebook share one kernel, and
-# the never-stale tests share one executed copy of the repository: each stays on one worker too.
+# starts a build by accident. A test that runs a book notebook through a kernel is a `notebook` test.
 
 SITE_FIXTURES = {"site", "built_site"}
 NOTEBOOK_FIXTURES = {"notebook_runner", "primed_tree"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist turns xdist_group marks into node ids
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if used & SITE_FIXTURES:
             item.add_marker(pytest.mark.build)
-            item.add_marker(pytest.mark.xdist_group("site"))
-        if used & NOTEBOOK_FIXTURES:
+        if used & NOTEBOOK_FIXTURES or item.path.suffix == ".ipynb":  # an nbval cell runs in a kernel
             item.add_marker(pytest.mark.notebook)
-        if "primed_tree" in used:  # one primed copy of the repository (test_cache.py), built once
-            item.add_marker(pytest.mark.xdist_group("primed-tree"))
-        if item.path.suffix == ".ipynb":  # an nbval cell
-            item.add_marker(pytest.mark.notebook)
-            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
+
+
+# --- pytest-xdist: which tests must share a worker -----------------------------------------------
+#
+# `make test` spreads tests over the cores by module (a module's fixtures are built once), with two
+# exceptions: every test that reads or rebuilds the repository's own built site and staging folder
+# runs on one worker, one after the other (a rebuild swaps the site and empties the staging folder
+# under a reader's feet, and the PDF printer rebuilds the book when it finds the staging folder
+# incomplete); and nbval's cells of one notebook share a kernel, so a notebook is one unit. The
+# site tests are found by their fixtures, read from the test modules' source: a test that takes
+# `site` or `built_site`, directly or through a fixture of its module. (xdist's own `loadgroup`
+# cannot be used: it renames node ids through an attribute that pytest 9 no longer reads.)
+
+def _site_tests(tests_dir: Path) -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted(tests_dir.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        params = {name: {a.arg for a in f.args.args} for name, f in funcs.items()}
+        fixtures = {name for name, f in funcs.items()
+                    if any("fixture" in ast.unparse(d) for d in f.decorator_list)}
+
+        def needs_site(name, seen=()):
+            args = params.get(name, set())
+            return bool(args & SITE_FIXTURES) or any(
+                a in fixtures and a not in seen and needs_site(a, seen + (name,)) for a in args)
+
+        rel = path.relative_to(ROOT).as_posix()
+        found |= {(rel, name) for name in funcs if name.startswith("test") and needs_site(name)}
+    return found
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    site_tests = _site_tests(ROOT / "tests")
+
+    class SiteAwareScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, rest = nodeid.partition("::")
+            if (path, rest.split("[", 1)[0].split("::")[-1]) in site_tests:
+                return "the built site"
+            return path  # a module (or a notebook, for nbval) is one unit of work
+
+    return SiteAwareScheduling(config, log)
 
 
 # --- one built site per test run ---------------------------------------------------------------
