@@ -23,11 +23,13 @@ report = || { code=$$?; echo "make: the build exited with code $$code (python -m
 A ?= base
 B ?= bear
 
-.PHONY: book test check refresh bench pdf audit browser-deps clean help compare lint
+.PHONY: book test test-fast check refresh bench pdf audit browser-deps clean help compare lint
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
-	@echo "make test                            run every test (unit, data, nbval, build, browser)"
+	@echo "make book FRESH=1                    the same, executing every notebook (ignore _build/cache)"
+	@echo "make test                            run every test (unit, data, nbval, build, browser), on all cores"
+	@echo "make test-fast                       unit, data and contract tests only: no kernel, no build (seconds)"
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
 	@echo "make lint                            ruff over the package and the tests"
@@ -49,8 +51,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# A notebook is executed again only when its code, parameters or the files it read changed
+# (alibaba_report/build/cache.py); FRESH=1 executes every notebook and refreshes the cache.
 book: $(STAMP)
-	$(DRIVER) book --scenario $(call quote,$(SCENARIO)) $(report)
+	REPORT_FRESH=$(call quote,$(FRESH)) $(DRIVER) book --scenario $(call quote,$(SCENARIO)) $(report)
 
 check: $(STAMP)
 	$(DRIVER) check $(report)
@@ -75,12 +79,18 @@ browser-deps:
 # nbval compares each committed notebook's outputs with a fresh run; the sanitize file lists what
 # legitimately varies. -p no:cacheprovider keeps pytest from writing into the tree.
 # ruff, with the short rule set in pyproject.toml: errors that hide bugs (undefined names, unused
-# imports and variables, mutable defaults). make test runs it first.
+# imports and variables, mutable defaults). make test and make test-fast run it first.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check alibaba_report tests
 
+# -n auto (pytest-xdist): one worker per core; tests/conftest.py keeps the tests of the built site on
+# one worker and each notebook's nbval cells together, and spreads the rest by module.
 test: $(STAMP) browser-deps lint
-	$(PY) -m pytest -p no:cacheprovider tests book --nbval --sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest -p no:cacheprovider -n auto tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The inner loop: everything that needs no kernel, no build and no browser (under 20 s).
+test-fast: $(STAMP) lint
+	$(PY) -m pytest -p no:cacheprovider -q -m "not build and not browser and not notebook" tests
 
 bench: $(STAMP)
 	$(PY) tests/bench.py

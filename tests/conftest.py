@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -38,11 +40,14 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNo
     """
     import papermill as pm
 
+    from alibaba_report.build import cache
+
     os.environ.setdefault("REPORT_ROOT", str(ROOT))
     out = tmp_path / f"{name}.out.ipynb"
     pm.execute_notebook(
         str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, kernel_name="python3",
         cwd=str(tmp_path), progress_bar=False, log_output=False,
+        kernel_manager_class=cache.kernel_manager_class(),  # over IPC, as the build: no TCP warning
     )
     return nbformat.read(out, as_version=4)
 
@@ -91,9 +96,96 @@ def tracked_snapshot() -> dict[str, str]:
             for f in out.stdout.split() if (ROOT / f).exists()}
 
 
+# --- markers by fixture: what a test costs is decided by what it uses ---------------------------
+#
+# A test that reads the built site (`site`, `built_site`) builds the whole book if nobody has yet:
+# it is a `build` test, whatever its file says, so `make test-fast` (-m "not build ...") never
+# starts a build by accident. A test that runs a book notebook through a kernel is a `notebook` test.
+
+SITE_FIXTURES = {"site", "built_site"}
+NOTEBOOK_FIXTURES = {"notebook_runner", "primed_tree"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & SITE_FIXTURES:
+            item.add_marker(pytest.mark.build)
+        if used & NOTEBOOK_FIXTURES or item.path.suffix == ".ipynb":  # an nbval cell runs in a kernel
+            item.add_marker(pytest.mark.notebook)
+
+
+# --- pytest-xdist: which tests must share a worker -----------------------------------------------
+#
+# `make test` spreads tests over the cores by module (a module's fixtures are built once), with two
+# exceptions: every test that reads or rebuilds the repository's own built site and staging folder
+# runs on one worker, one after the other (a rebuild swaps the site and empties the staging folder
+# under a reader's feet, and the PDF printer rebuilds the book when it finds the staging folder
+# incomplete); and nbval's cells of one notebook share a kernel, so a notebook is one unit. The
+# site tests are found by their fixtures, read from the test modules' source: a test that takes
+# `site` or `built_site`, directly or through a fixture of its module. (xdist's own `loadgroup`
+# cannot be used: it renames node ids through an attribute that pytest 9 no longer reads.)
+
+def _site_tests(tests_dir: Path) -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted(tests_dir.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        params = {name: {a.arg for a in f.args.args} for name, f in funcs.items()}
+        fixtures = {name for name, f in funcs.items()
+                    if any("fixture" in ast.unparse(d) for d in f.decorator_list)}
+
+        def needs_site(name, seen=()):
+            args = params.get(name, set())
+            return bool(args & SITE_FIXTURES) or any(
+                a in fixtures and a not in seen and needs_site(a, seen + (name,)) for a in args)
+
+        rel = path.relative_to(ROOT).as_posix()
+        found |= {(rel, name) for name in funcs if name.startswith("test") and needs_site(name)}
+    return found
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    site_tests = _site_tests(ROOT / "tests")
+
+    class SiteAwareScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, rest = nodeid.partition("::")
+            if (path, rest.split("[", 1)[0].split("::")[-1]) in site_tests:
+                return "the built site"
+            return path  # a module (or a notebook, for nbval) is one unit of work
+
+    return SiteAwareScheduling(config, log)
+
+
+# --- one built site per test run ---------------------------------------------------------------
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """An exclusive lock on ``lock_path`` across processes (pytest-xdist workers)."""
+    import fcntl
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The base book, built once per test session with the real driver; returns _build/html.
+    """The base book, built once per test run with the real driver; returns _build/html.
+
+    Under pytest-xdist every worker has its own session: the first to get here builds under a file
+    lock and leaves a note for this run (xdist's run id), the others wait on the lock and reuse the
+    site. The note also carries the tracked files' hashes from before the build, for the test that
+    the build leaves the tree untouched. The build uses the execution cache (_build/cache), which
+    only reuses a notebook run whose code, parameters and inputs are all unchanged.
 
     Set REPORT_TEST_REUSE_SITE=1 to reuse an existing _build/html while developing tests.
     """
@@ -102,8 +194,20 @@ def site() -> Path:
     html = ROOT / "_build" / "html"
     if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():
         return html
-    TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
-    return build.build_book("base", root=ROOT)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:  # one process: build here
+        TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
+        return build.build_book("base", root=ROOT)
+    note = ROOT / "_build" / f"test-site-{run}.json"
+    with _exclusive(ROOT / "_build" / "test-site.lock"):
+        if not note.exists():
+            before = tracked_snapshot()
+            build.build_book("base", root=ROOT)
+            for old in (ROOT / "_build").glob("test-site-*.json"):
+                old.unlink()
+            note.write_text(json.dumps(before))
+        TRACKED_BEFORE_BUILD.update(json.loads(note.read_text()))
+    return html
 
 
 @pytest.fixture(scope="session")

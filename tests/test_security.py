@@ -101,6 +101,7 @@ def _hostile_markup(soup: BeautifulSoup) -> list[str]:
     return found
 
 
+@pytest.mark.build  # renders a small book with jupyter-book
 def test_hostile_seed_text_and_quotes_render_as_text(tmp_path):
     from alibaba_report.evidence import appendix
 
@@ -147,6 +148,7 @@ def test_ledger_quotes_in_chapter_tables_are_escaped(tmp_path):
 JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
 
 
+@pytest.mark.build  # reads the built site
 def test_no_page_of_the_site_carries_script_in_its_content(built_site):
     """The book's content is prose, tables and PNG charts: no <script>, no event handler, no frame
     inside any page's article. Only the theme's own scripts run."""

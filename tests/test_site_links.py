@@ -43,6 +43,7 @@ def test_claim_links_land_on_the_sentence_in_the_appendix(built_site):
             if target is None or t.fragment not in sitecheck.parse(built_site, t.path).ids:
                 bad.append(f"{rel}: {link.url!r}: no element id {t.fragment!r} in {t.path}")
     print(f"\n{count} claim links checked")
+    assert count > 0, "no claim link found: the pages cite no claim, or the check reads nothing"
     assert not bad, "\n".join(bad)
 
 
@@ -56,6 +57,7 @@ def test_appendix_anchors_are_unique_per_claim(built_site):
         for anchor in sitecheck.parse(built_site, rel).ids:
             if anchor.startswith("claim-"):
                 where.setdefault(anchor, []).append(rel)
+    assert where, "no claim anchor on any appendix page: the check reads nothing"
     dupes = {a: pages for a, pages in where.items() if len(pages) > 1}
     assert not dupes, f"claim anchors on more than one appendix page: {dupes}"
 
@@ -114,12 +116,13 @@ def test_source_downloads_are_the_executed_notebooks(built_site):
     code, the executed notebook (with outputs) that the page shows."""
     import json
 
-    bad = []
+    bad, notebooks = [], 0
     for rel in sitecheck.content_pages(built_site):
         for link in sitecheck.parse(built_site, rel).links:
             t = sitecheck.resolve(rel, link.url)
             if t.kind != "internal" or not t.path.startswith("_sources/"):
                 continue
+            notebooks += t.path.endswith(".ipynb")
             f = sitecheck.target_file(built_site, t.path)
             if f is None:
                 bad.append(f"{rel}: {link.url} does not exist")
@@ -127,4 +130,5 @@ def test_source_downloads_are_the_executed_notebooks(built_site):
                 code = [c for c in json.loads(f.read_text())["cells"] if c["cell_type"] == "code"]
                 if code and not any(c.get("outputs") for c in code):
                     bad.append(f"{rel}: {link.url} has code cells but no outputs (not the executed notebook)")
+    assert notebooks > 0, "no page offers its notebook as a source download: the check reads nothing"
     assert not bad, "\n".join(bad)

@@ -196,16 +196,31 @@ def kernel_env(root: Path) -> dict:
     return env
 
 
-def execute_one(src: str, dst: str, parameters: dict, cwd: str) -> float:
-    """Run one notebook with papermill; return seconds. Raises BuildError naming the cell."""
+# --- execute step: run each notebook, or reuse its stored run (execution cache, build/cache.py) ---
+
+def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str | None = None,
+                reads_log: str | None = None, watch: tuple[str, ...] = ()) -> float:
+    """Run one notebook with papermill; return seconds. Raises BuildError naming the cell.
+
+    ``chart_dir``: where its charts' CSVs go; ``reads_log``: where the kernel records the files it
+    reads under the ``watch`` folders (the inputs the execution cache keys the run on)."""
     import papermill as pm
 
+    from alibaba_report.build import cache
+
+    if chart_dir:
+        os.environ[CHART_DATA_ENV] = chart_dir  # a worker runs one notebook at a time
+    # the kernel imports the package this process hashed, whatever else is on its path
+    pkg_parent = str(cache.package_dir().parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != pkg_parent])
+    extra = cache.recorder_arguments(Path(reads_log), [Path(w) for w in watch]) if reads_log else []
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
             src, dst, parameters=parameters, kernel_name="python3", cwd=cwd,
             progress_bar=False, log_output=False, report_mode=False,
             execution_timeout=safety.cell_timeout(),  # harden: per-cell limit
+            kernel_manager_class=cache.kernel_manager_class(), extra_arguments=extra,
         )
     except Exception as exc:  # harden: a raise, a timeout, a dead kernel -> the cell, numbered as in src
         raise safety.notebook_failure(src, dst, exc) from None
@@ -215,36 +230,80 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str) -> float:
     return time.perf_counter() - t0
 
 
-def execute_all(root: Path, stage: Path, scenario: str, jobs: int) -> dict[str, float]:
-    """Execute every notebook of the book into ``stage``, ``jobs`` at a time, with progress."""
-    from tqdm import tqdm
+def plan_execution(root: Path, scenario: str, fresh: bool | None = None):
+    """What the execute step will do: ``(work, keys, hits, snapshot)``, where ``work`` maps each
+    notebook of the book to its parameters, ``keys`` to its run key, and ``hits`` to its reusable
+    stored run, or None when it must execute (always None when ``fresh``; default $REPORT_FRESH)."""
+    from alibaba_report.build import cache
 
-    stems = toc_notebooks(root)
-    work = {s: notebook_parameters(s, scenario) for s in stems}
-    # charts write their data here (style.show); it is published with the site's static files
-    os.environ[CHART_DATA_ENV] = str(stage / "book" / "_static" / "chart-data")
+    fresh = cache.fresh_requested() if fresh is None else fresh
+    env = kernel_env(root)
+    run_env = {k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")}  # the root is hashed by content, not path
+    snap = cache.snapshot(root)
+    work = {s: notebook_parameters(s, scenario) for s in toc_notebooks(root)}
+    keys = {s: cache.run_key(snap, root / f"{s}.ipynb", p, run_env) for s, p in work.items()}
+    hits = {s: None if fresh else cache.lookup(root, s, keys[s], snap) for s in work}
+    return work, keys, hits, snap
+
+
+def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool | None = None) -> dict[str, float]:
+    """Execute every notebook of the book into ``stage``, ``jobs`` at a time, one line per notebook
+    with its time and whether it ran or came from the cache; return the seconds per notebook.
+
+    A notebook whose stored run has the same key and inputs is copied from the cache instead;
+    ``fresh`` (default ``$REPORT_FRESH``: ``make book FRESH=1``) executes all. Fresh runs are stored."""
+    from alibaba_report.build import cache
+
     os.environ.update({k: v for k, v in kernel_env(root).items() if k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
+    t0 = time.perf_counter()
+    work, keys, hits, snap = plan_execution(root, scenario, fresh)
+    charts = stage / "book" / "_static" / "chart-data"  # published with the site's static files
+    os.environ[CHART_DATA_ENV] = str(charts)
+    scratch = stage.parent / f"{stage.name}.runs"  # per-notebook chart CSVs and read logs
+    shutil.rmtree(scratch, ignore_errors=True)
     times: dict[str, float] = {}
     errors: list[str] = []
-    t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stems)))) as pool:
-        futs = {
-            pool.submit(execute_one, str(root / f"{s}.ipynb"), str(stage / f"{s}.ipynb"), p, str((stage / s).parent)): s
-            for s, p in work.items()
-        }
-        with tqdm(total=len(futs), desc=f"executing ({scenario})", unit="nb", file=sys.stderr) as bar:
-            for fut in as_completed(futs):
-                s = futs[fut]
-                try:
-                    times[s] = fut.result()
-                    bar.write(f"  ok   {s}.ipynb  {times[s]:5.1f} s", file=sys.stderr)
-                except BuildError as exc:
-                    errors.append(str(exc))
-                    bar.write(f"  FAIL {s}.ipynb", file=sys.stderr)
-                bar.update(1)
+    lines = iter(range(1, len(work) + 1))
+
+    def progress(status: str, s: str, how: str) -> None:
+        print(f"  {status:4} {s + '.ipynb':32} {times.get(s, 0.0):5.1f} s  {how:26} [{next(lines)}/{len(work)}]",
+              file=sys.stderr, flush=True)
+
+    for s, hit in hits.items():
+        if hit is not None:
+            t = time.perf_counter()
+            cache.restore(hit, stage / f"{s}.ipynb", charts)
+            times[s] = time.perf_counter() - t
+            progress("ok", s, f"from cache (ran {hit.seconds:.1f} s)")
+    todo = [s for s, hit in hits.items() if hit is None]
+    watch = (str(root), str(cache.package_dir()))
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
+        futs = {}
+        for s in todo:
+            run = scratch / s.replace("/", "__")
+            (run / "chart-data").mkdir(parents=True)
+            futs[pool.submit(execute_one, str(root / f"{s}.ipynb"), str(stage / f"{s}.ipynb"), work[s],
+                             str((stage / s).parent), str(run / "chart-data"), str(run / "reads.log"), watch)] = s
+        for fut in as_completed(futs):
+            s = futs[fut]
+            run = scratch / s.replace("/", "__")
+            try:
+                times[s] = fut.result()
+            except BuildError as exc:
+                errors.append(str(exc))
+                progress("FAIL", s, "raised")
+                continue
+            charts.mkdir(parents=True, exist_ok=True)
+            for f in (run / "chart-data").iterdir():
+                shutil.copy2(f, charts / f.name)
+            cache.store(root, s, keys[s], stage / f"{s}.ipynb", run / "chart-data",
+                        cache.read_inputs(run / "reads.log", snap), times[s])
+            progress("ok", s, "executed")
+    shutil.rmtree(scratch, ignore_errors=True)
     if errors:
         raise BuildError("notebook execution failed:\n" + "\n".join(errors), EXIT_NOTEBOOK)
-    print(f"executed {len(times)} notebooks in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(f"executed {len(todo)} of {len(work)} notebooks ({len(work) - len(todo)} from the cache) "
+          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return times
 
 
@@ -361,6 +420,8 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     """
     from nbclient import NotebookClient
 
+    from alibaba_report.build import cache
+
     root = root or paths.root()
     stems = [notebook_stem(root, n) for n in names] or toc_notebooks(root)
     env = kernel_env(root)
@@ -369,7 +430,8 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         path = root / f"{stem}.ipynb"
         nb = nbformat.read(path, as_version=4)
         t0 = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False).execute()
+        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False,
+                       kernel_manager_class=cache.kernel_manager_class()).execute()  # IPC: no TCP warning
         nbformat.write(lift_alt_text(strip_run_metadata(nb)), path)
         print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
