@@ -634,7 +634,7 @@ def test_an_unwritable_build_folder_is_named(tmp_path, monkeypatch, capsys):
     shutil.rmtree(root / "_build", ignore_errors=True)
     (root / "_build").unlink(missing_ok=True)
     monkeypatch.setattr(driver, "stage_sources", denied)
-    monkeypatch.setattr(driver, "check_data", lambda: None)
+    monkeypatch.setattr(driver, "check_data", lambda *scenarios: None)
     code, err = run_main(root, monkeypatch, capsys, "book")
     assert code == safety.EXIT_ENV and "_build/staging: Permission denied (errno 13)" in err, err
 
@@ -642,7 +642,7 @@ def test_an_unwritable_build_folder_is_named(tmp_path, monkeypatch, capsys):
 def test_a_coding_error_is_not_reported_as_bad_data(tmp_path, monkeypatch, capsys):
     root = copy_repo(tmp_path / "repo")
 
-    def bug():
+    def bug(*scenarios):
         return {}["no_such_key"]
 
     monkeypatch.setattr(driver, "check_data", bug)

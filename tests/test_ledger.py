@@ -184,7 +184,9 @@ def test_table_and_source_line(ledger):
     line = ledger.source_line(ids)
     assert line.startswith("Source: seed 004 (boerse-global.de, 4 Jan 2026), seed 001 (AInvest, "
                            "12 Jan 2026)")
-    assert line.endswith("claims qwen_downloads_s004, qwen_downloads_s001")
+    assert "claims" not in line and "qwen_downloads" not in line  # reader words: the sources, never the ids
+    assert ledger.seeds_of(ids) == "seeds 001, 004"
+    assert ledger.seeds_of("qwen_downloads_s004, eur_usd") == "seed 004 and an assumption"
 
 
 def test_loading_is_cached_until_the_file_changes(tmp_path):

@@ -79,7 +79,8 @@ def test_validate_rejects_a_value_outside_the_choices():
     with pytest.raises(params.ParameterError) as err:
         params.validate("index", _index_ns(scenario="rosy"))
     msg = str(err.value)
-    assert "'scenario' = 'rosy'" in msg and "one of 'base', 'bull', 'bear'" in msg
+    # the choices are the scenario files there are (yours included), named in the message
+    assert "'scenario' = 'rosy'" in msg and "one of 'base', 'bear', 'bull'" in msg
 
 
 def test_numeric_range_and_type_errors_name_parameter_value_and_range(data_copy):

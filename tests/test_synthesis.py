@@ -108,4 +108,4 @@ def test_the_summary_refuses_an_unknown_scenario(notebook_runner):
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_runner("index", scenario="rosy")
-    assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bull', 'bear'" in err.value.evalue
+    assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bear', 'bull'" in err.value.evalue
