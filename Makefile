@@ -23,7 +23,7 @@ report = || { code=$$?; echo "make: the build exited with code $$code (python -m
 A ?= base
 B ?= bear
 
-.PHONY: book test test-fast check refresh bench pdf audit browser-deps clean help compare lint
+.PHONY: book page test test-fast check refresh bench pdf audit browser-deps clean help compare lint
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
@@ -33,6 +33,7 @@ help:
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
 	@echo "make lint                            ruff over the package and the tests"
+	@echo "make page NB=retail_war SET='shrink_pct=25'  one notebook re-run with your values, as a page of the book"
 	@echo "make compare [A=base B=mine]         key figures and assumptions of two built scenarios, side by side"
 	@echo "make bench                           time builds and notebooks, weigh pages"
 	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
@@ -61,6 +62,11 @@ check: $(STAMP)
 
 refresh: $(STAMP)
 	$(DRIVER) refresh $(foreach nb,$(NB),$(call quote,$(nb))) $(report)
+
+# One notebook with your values (SET: name=value pairs separated by spaces), rendered as a page of a
+# whole book in _build/page/<notebook>/html; the other pages come from the execution cache.
+page: $(STAMP)
+	$(DRIVER) page $(call quote,$(NB)) $(foreach s,$(SET),--set $(call quote,$(s))) $(report)
 
 # Reads the key-figures.json of both built sites (make book SCENARIO=<name> builds one) and writes
 # the comparison to _build/compare/.

@@ -121,3 +121,46 @@ def test_the_readme_steps_build_a_book_of_your_own(tmp_path):
     assert ">mine<" in summary  # the comparison table has a column for your scenario
     figures = json.loads((site / "key-figures.json").read_text())
     assert {f["scenario"] for f in figures} == {"bear", "base", "bull", "mine"}
+
+
+# --- one notebook re-run with your values, as a page ----------------------------------------------
+
+def test_settings_are_read_as_a_reader_means_them():
+    assert driver.parse_settings(["shrink_pct=25", "peak_quarters=2", "convergence_deadline=FQ2 FY28", "x=true"]) == {
+        "shrink_pct": 25, "peak_quarters": 2, "convergence_deadline": "FQ2 FY28", "x": True}
+    with pytest.raises(driver.BuildError, match="expected name=value"):
+        driver.parse_settings(["shrink_pct"])
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("shrink_pct=250", "parameter 'shrink_pct' = 250 is not allowed"),
+    ("shrink_rate=25", "shrink_rate"),
+    ("peak_quarters=two", "peak_quarters"),
+])
+def test_a_bad_value_for_a_page_is_refused_by_name_before_anything_runs(setting, message, tmp_path):
+    with pytest.raises(driver.BuildError, match=message) as err:
+        driver.build_page("retail_war", [setting])
+    assert err.value.code == driver.EXIT_DATA
+
+
+@pytest.mark.build
+def test_a_page_with_your_values_is_a_page_of_a_whole_book(tmp_path):
+    for name in ("book", "data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REPORT_ROOT=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "alibaba_report.build", "page", "retail_war", "--set", "shrink_pct=25"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    page = tmp_path / "_build" / "page" / "retail_war" / "html" / "book" / "retail_war.html"
+    html = page.read_text(encoding="utf-8")
+    assert "Re-run with your values" in html and "shrink_pct = 25" in html
+    # its links lead into the rest of the book, which is there
+    for target in re.findall(r'href="([a-z_]+\.html)"', html):
+        assert (page.parent / target).exists(), target
+    assert not (tmp_path / "_build" / "html").exists()  # nothing published elsewhere

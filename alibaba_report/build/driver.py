@@ -230,7 +230,7 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     return time.perf_counter() - t0
 
 
-def plan_execution(root: Path, scenario: str, fresh: bool | None = None):
+def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrides: dict | None = None):
     """What the execute step will do: ``(work, keys, hits, snapshot)``, where ``work`` maps each
     notebook of the book to its parameters, ``keys`` to its run key, and ``hits`` to its reusable
     stored run, or None when it must execute (always None when ``fresh``; default $REPORT_FRESH)."""
@@ -240,13 +240,14 @@ def plan_execution(root: Path, scenario: str, fresh: bool | None = None):
     env = kernel_env(root)
     run_env = {k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")}  # the root is hashed by content, not path
     snap = cache.snapshot(root)
-    work = {s: notebook_parameters(s, scenario) for s in toc_notebooks(root)}
+    work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in toc_notebooks(root)}
     keys = {s: cache.run_key(snap, root / f"{s}.ipynb", p, run_env) for s, p in work.items()}
     hits = {s: None if fresh else cache.lookup(root, s, keys[s], snap) for s in work}
     return work, keys, hits, snap
 
 
-def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool | None = None) -> dict[str, float]:
+def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool | None = None,
+                overrides: dict | None = None) -> dict[str, float]:
     """Execute every notebook of the book into ``stage``, ``jobs`` at a time, one line per notebook
     with its time and whether it ran or came from the cache; return the seconds per notebook.
 
@@ -256,7 +257,7 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool |
 
     os.environ.update({k: v for k, v in kernel_env(root).items() if k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
     t0 = time.perf_counter()
-    work, keys, hits, snap = plan_execution(root, scenario, fresh)
+    work, keys, hits, snap = plan_execution(root, scenario, fresh, overrides)
     charts = stage / "book" / "_static" / "chart-data"  # published with the site's static files
     os.environ[CHART_DATA_ENV] = str(charts)
     scratch = stage.parent / f"{stage.name}.runs"  # per-notebook chart CSVs and read logs
@@ -410,6 +411,73 @@ def check_key_figures(stage: Path, site: Path, scenario: str) -> None:
         raise BuildError("pages disagree with the key-figure registry:\n" + "\n".join(problems), EXIT_NOTEBOOK)
 
 
+# --- page: one notebook re-run with your values, as a page of a full book -------------------------
+
+def parse_settings(settings: list[str]) -> dict:
+    """``["shrink_pct=25", "convergence_deadline=FQ2 FY28"]`` -> values, read as a reader means them."""
+    out = {}
+    for item in settings:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise BuildError(f"--set {safety.short(item)}: expected name=value, e.g. shrink_pct=25", EXIT_DATA)
+        text = text.strip()
+        value: object = text
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(text)
+                    break
+                except ValueError:
+                    continue
+        out[name.strip()] = value
+    return out
+
+
+def build_page(name: str, settings: list[str], root: Path | None = None, jobs: int | None = None) -> Path:
+    """Re-run one notebook with your values and render it as a page of a whole book whose other pages
+    are the base book's (reused from the execution cache when the base book was built). Returns the
+    page. The book goes to ``_build/page/<notebook>/html``; nothing published elsewhere changes."""
+    root = root or paths.root()
+    os.environ["REPORT_ROOT"] = str(root)
+    stem = notebook_stem(root, name)
+    nb = Path(stem).name
+    values = {**notebook_parameters(stem, params.BASE), **parse_settings(settings)}
+    try:
+        params.check_values(nb, values, origin="--set")
+    except params.ParameterError as exc:
+        raise BuildError(str(exc), EXIT_DATA) from None
+    base = notebook_parameters(stem, params.BASE)
+    changed = {k: v for k, v in values.items() if base.get(k) != v}
+    with safety.build_lock(root):
+        check_data(params.compared(params.BASE))
+        work = root / "_build" / "page" / nb
+        stage = work / "stage"
+        stage_sources(root, stage)
+        execute_all(root, stage, params.BASE, jobs or os.cpu_count() or 1, overrides={stem: values})
+        note_values(stage / f"{stem}.ipynb", changed, base)
+        out = work / "render"
+        if out.exists():
+            shutil.rmtree(out)
+        render(stage, out)
+        target = work / "html"
+        publish(out / "_build" / "html", target)
+    return target / f"{stem}.html"
+
+
+def note_values(path: Path, changed: dict, base: dict) -> None:
+    """Say at the top of a re-run page which values it ran with (escaped: they come from the command line)."""
+    from alibaba_report.evidence.appendix import md_escape
+
+    nb = nbformat.read(path, as_version=4)
+    said = "; ".join(f"{md_escape(k)} = {md_escape(repr(v))} (the book: {md_escape(repr(base.get(k)))})" for k, v in changed.items())
+    text = ("**Re-run with your values:** " + said if said else "**Re-run with the book's own values.**") + \
+        ". Every other page of this copy of the book is the base book's."
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(text))
+    nbformat.write(nb, path)
+
+
 # --- refresh: execute the committed notebooks in place --------------------------------------
 
 def refresh(names: list[str], root: Path | None = None) -> None:
@@ -474,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--max-output-mb", type=float, default=None, metavar="MB",
                    help=f"output one cell may print (default {safety.MAX_OUTPUT_MB_DEFAULT:g}; or ${safety.MAX_OUTPUT_ENV})")
     sub.add_parser("check", help="validate data/ and seeds/ only")
+    pg = sub.add_parser("page", help="re-run one notebook with your values and render it as a page")
+    pg.add_argument("notebook", help="a notebook of the book, e.g. retail_war")
+    pg.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a parameter and its value (repeat)")
     r = sub.add_parser("refresh", help="re-execute book notebooks in place with base parameters")
     r.add_argument("notebooks", nargs="*", help="notebook names (default: all in _toc.yml)")
     for p in (ap, b):
@@ -499,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "check":
             check_data()
             print("data/ and seeds/ are valid")
+        elif args.cmd == "page":
+            page = build_page(args.notebook, args.set)
+            print(f"page ready: {page.relative_to(root)}")
         else:
             with safety.build_lock(root):
                 refresh(args.notebooks)
