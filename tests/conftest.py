@@ -216,3 +216,15 @@ def built_site(request) -> Path:
     import sitecheck
 
     return sitecheck.site_from_env() or request.getfixturevalue("site")
+
+
+def copy_book(dest: Path) -> Path:
+    """A copy of what a build reads (book, data, seeds, configuration, requirements) at ``dest``."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("book", "data", "seeds"):
+        shutil.copytree(root / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(root / name, dest / name)
+    return dest

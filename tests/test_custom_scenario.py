@@ -12,6 +12,7 @@ import pytest
 from alibaba_report import params, paths
 from alibaba_report.build import driver
 from alibaba_report.synthesis import compare, key_figures
+from conftest import copy_book
 
 ROOT = paths.root()
 
@@ -107,10 +108,7 @@ def test_compare_reads_two_built_books_and_refuses_an_unbuilt_one(data_copy, cap
 def test_the_readme_steps_build_a_book_of_your_own(tmp_path):
     from test_build import run_build
 
-    for name in ("book", "data", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    copy_book(tmp_path)
     write_mine(tmp_path)
     proc = run_build(tmp_path, "--scenario", "mine")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -145,10 +143,7 @@ def test_a_bad_value_for_a_page_is_refused_by_name_before_anything_runs(setting,
 
 @pytest.mark.build
 def test_a_page_with_your_values_is_a_page_of_a_whole_book(tmp_path):
-    for name in ("book", "data", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    copy_book(tmp_path)
     import os
     import subprocess
     import sys
