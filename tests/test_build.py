@@ -274,3 +274,14 @@ def test_no_page_shows_a_warning_or_stderr(site):
              for i, c in enumerate(nbformat.read(p, as_version=4).cells)
              for o in c.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     assert noisy == []
+
+
+def test_a_rebuild_with_nothing_changed_keeps_the_published_site(site):
+    """Nothing a render reads changed (every notebook from the execution cache, same pages and code):
+    the build keeps the published site instead of rendering it again."""
+    link = ROOT / "_build" / "html"
+    before = os.readlink(link) if link.is_symlink() else None
+    proc = run_build(ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "published site is kept as it is" in proc.stderr
+    assert (os.readlink(link) if link.is_symlink() else None) == before

@@ -387,6 +387,12 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     stage_sources(root, stage)
     add_what_changed(stage, scenario)
     times = execute_all(root, stage, scenario, jobs or os.cpu_count() or 1)
+    target = site_dir(root, scenario)
+    digest = render_digest(root, stage)
+    stamp = target.parent / f".{target.name}.render-digest"
+    if (target / "index.html").exists() and stamp.exists() and stamp.read_text() == digest:
+        print("nothing the site is made from changed: the published site is kept as it is", file=sys.stderr)
+        return target
     out = root / "_build" / "render" / scenario
     if out.exists():
         shutil.rmtree(out)
@@ -394,10 +400,25 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     render(stage, out)
     print(f"rendered in {time.perf_counter() - t1:.1f} s", file=sys.stderr)
     check_key_figures(stage, out / "_build" / "html", scenario)
-    target = site_dir(root, scenario)
     publish(out / "_build" / "html", target)
+    safety.write_atomic(stamp, digest)
     safety.write_atomic(target.parent / "timings.json", json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
     return target
+
+
+def render_digest(root: Path, stage: Path) -> str:
+    """A hash of everything a render reads: the staged book (executed notebooks, generated pages,
+    configuration, static files), the build code (the Sphinx extension) and the pinned requirements
+    (the theme and Jupyter Book). Equal digests render the same site, so the render can be skipped."""
+    h = hashlib.sha256()
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    files += sorted((Path(__file__).parent).glob("*.py")) + [root / "requirements.txt"]
+    for f in files:
+        if not f.exists():
+            continue
+        h.update(str(f.relative_to(stage) if f.is_relative_to(stage) else f.name).encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def check_key_figures(stage: Path, site: Path, scenario: str) -> None:
