@@ -33,8 +33,9 @@ EMPTY = "\u2013"
 
 
 def format_number(x, sig: int | None = 3, decimals: int | None = None) -> str:
-    """``x`` rounded to ``sig`` significant figures (or to ``decimals`` places), with thousands
-    separators and a true minus sign: 158.76 → "159", -4.931 → "−4.93", 12345.6 → "12,346"."""
+    """``x`` rounded to ``sig`` significant figures (no trailing zeros) or to ``decimals`` places,
+    with thousands separators and a true minus sign: 158.76 → "159", -4.931 → "−4.93", 12345.6 →
+    "12,300", 3.0 → "3"."""
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return EMPTY
     if isinstance(x, bool):
@@ -45,6 +46,7 @@ def format_number(x, sig: int | None = 3, decimals: int | None = None) -> str:
         x = float(x)
         if math.isinf(x):
             return "∞" if x > 0 else f"{MINUS}∞"
+        trim = decimals is None  # significant figures: no trailing zeros ("3", not "3.00")
         if decimals is None:
             if x == 0:
                 return "0"
@@ -56,6 +58,8 @@ def format_number(x, sig: int | None = 3, decimals: int | None = None) -> str:
                 decimals = max((sig or 3) - 1 - math.floor(math.log10(abs(value))), 0)
             x = value
         text = f"{x:,.{decimals}f}"
+        if trim and "." in text:
+            text = text.rstrip("0").rstrip(".")
         if float(text.replace(",", "")) == 0:
             text = text.lstrip("-")  # no "−0.0"
     return text.replace("-", MINUS)
