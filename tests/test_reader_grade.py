@@ -86,6 +86,23 @@ def test_citations_are_numbered_in_order_of_first_appearance(ledger):
     assert "consensus_price_target_s004" not in visible and "[source]" not in visible
 
 
+def test_parentheses_around_references_go_and_one_sentence_has_one_number(ledger):
+    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
+    out = sphinxext.number_citations(f"<section><p>Target ({a}, {b}); EBITDA ({b}).</p></section>")
+    soup = BeautifulSoup(out, "html.parser")
+    for tip in soup.select("span.cite-tip"):
+        tip.decompose()
+    text = soup.p.get_text()
+    assert "(" not in text and ")" not in text, text
+    # claims quoted from the same sentence share one reference
+    same = [c for c in ledger.claims.values() if c.quote == ledger.get("consensus_price_target_s004").quote]
+    if len(same) > 1:
+        links = " ".join(ledger.cite(c.id) for c in same)
+        soup = BeautifulSoup(sphinxext.number_citations(f"<section><p>{links}</p></section>"), "html.parser")
+        assert {r.get_text() for r in soup.select("a.cite-ref")} == {"reference [1]"}
+        assert len(soup.select("section.cite-references li")) == 1
+
+
 def test_a_link_without_data_is_completed_from_the_ledger(ledger):
     """Links written before cite() carried its data (hand-typed in a notebook) get the same tooltip."""
     old = f'<a class="claim-link" href="{ledger.anchor("pe_forward_s004")}">pe_forward_s004</a>'

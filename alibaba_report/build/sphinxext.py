@@ -57,6 +57,9 @@ def _ship_vega_bundle(app, exception) -> None:
 
 _CLAIM_LINK = re.compile(r'<a\s(?P<attrs>[^>]*\bclass="[^"]*\bclaim-link\b[^"]*"[^>]*)>(?P<text>.*?)</a>', re.S)
 _ATTR = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"')
+# A reference, or several separated by commas, alone in parentheses: the brackets are enough.
+_ONE_CITE = r'<span class="cite"><a [^>]*>(?:(?!</a>).)*</a><span class="cite-tip"[^>]*>(?:(?!</span></span>).)*</span></span>(?:</span>)?'
+_CITE_GROUP = re.compile(r'[ \t]*\(\s*((?:%s)(?:\s*,\s*%s)*)\s*\)' % (_ONE_CITE, _ONE_CITE), re.S)
 _DOC_START = re.compile(r'(?=<span id="document-[^"]*"></span>)')
 
 
@@ -100,8 +103,10 @@ def number_citations(body: str, prefix: str = "", warn=None) -> str:
                     warn(f"claim link to {claim_id!r}: no such claim in the ledger")
                 info = {"id": claim_id, "href": href, "quote": "", "source": "", "title": ""}
             info["href"] = href or info["href"]
-        n = numbers.setdefault(claim_id, len(numbers) + 1)
-        infos.setdefault(claim_id, info)
+        # one number per sentence: two figures from the same sentence share their reference
+        key = f"{info['source']}\x00{info['quote']}" if info["quote"] else claim_id
+        n = numbers.setdefault(key, len(numbers) + 1)
+        infos.setdefault(key, info)
         count += 1
         tip = f"cite-tip-{prefix}{count}"
         quote = f"\u201c{_esc(info['quote'])}\u201d" if info["quote"] else "The sentence in its source"
@@ -114,9 +119,10 @@ def number_citations(body: str, prefix: str = "", warn=None) -> str:
     out = _CLAIM_LINK.sub(replace, body)
     if not numbers:
         return body
+    out = _CITE_GROUP.sub(lambda m: m.group(1), out)  # "figure ([3])" reads "figure[3]"
     items = []
-    for claim_id, n in numbers.items():
-        info = infos[claim_id]
+    for key, n in numbers.items():
+        info = infos[key]
         title = f"<cite>{_esc(info['title'])}</cite>, " if info["title"] else ""
         items.append(
             f'<li id="ref-{prefix}{n}">{title}{_esc(info["source"])}: '
