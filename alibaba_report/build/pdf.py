@@ -84,9 +84,13 @@ _FRONT_MATTER_JS = """(front) => {
   const head = document.createElement('p'); head.className = 'pdf-contents-title'; head.textContent = 'Contents';
   const list = document.createElement('ol');
   let n = 0;
-  for (const h of article.querySelectorAll('section > h1')) {
-    if (h.closest('.onlyprint')) continue;
-    const section = h.closest('section');
+  // each page of the book: the first section of the one-page build, and each section that follows
+  // a document marker (the single-page builder nests the later pages, so their titles are h2 or h3)
+  const sections = [article.querySelector('section'),
+                    ...article.querySelectorAll('span[id^="document-"] + section')].filter(Boolean);
+  for (const section of new Set(sections)) {
+    const h = section.querySelector(':scope > h1, :scope > h2, :scope > h3');
+    if (!h || h.closest('.onlyprint')) continue;
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.textContent = h.textContent.replace(/#$/, '').trim();
