@@ -134,3 +134,65 @@ def test_pdf_shows_no_screen_furniture(pdf_text):
     for furniture in ("show code cell source", "download source file", "skip to main content",
                       "search this book"):
         assert furniture not in pdf_text, f"{furniture!r} is printed in the PDF"
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """The text of each sheet (pdftotext separates sheets with a form feed)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return [_norm(p) for p in out.split("\f") if p.strip()]
+
+
+def test_pdf_opens_with_a_title_page_and_contents(pdf):
+    """Sheet 1: the book's title and the date of the latest dated source, nothing about the build;
+    sheet 2: the contents, naming every chapter."""
+    from alibaba_report import paths
+    from alibaba_report.build.pdf import front_matter
+
+    front = front_matter(paths.root())
+    sheets = _page_texts(pdf)
+    assert len(sheets) > 2
+    title_page = sheets[0]
+    assert _norm(front["title"]) in title_page and _norm(front["date"]) in title_page, title_page[:300]
+    assert re.search(r"\b(built|generated|printed) (on|at)\b", title_page) is None
+    assert "contents" in sheets[1]
+    for chapter in ("instant-retail", "cloud", "hong kong", "manufacturing", "meitu"):
+        assert chapter in sheets[1], f"the contents do not name the {chapter} chapter: {sheets[1][:400]}"
+
+
+def test_every_sheet_has_its_page_number(pdf):
+    sheets = _page_texts(pdf)
+    total = len(sheets)
+    missing = [i for i, text in enumerate(sheets, 1) if f"page {i} of {total}" not in text]
+    assert total > 0 and not missing, f"sheets without 'page n of {total}': {missing[:10]}"
+
+
+def _content_bottoms(pdf: Path) -> list[float]:
+    """Per sheet, where its content ends, as a fraction of the sheet's height (footer left out)."""
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "24", "-gray", "-png", str(pdf), f"{tmp}/s"], check=True)
+        out = []
+        for f in sorted(Path(tmp).glob("s-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
+            px = np.asarray(Image.open(f).convert("L"))
+            body = px[: int(px.shape[0] * 0.93)]  # above the footer
+            rows = np.where((body < 200).any(axis=1))[0]
+            out.append((rows.max() + 1) / px.shape[0] if len(rows) else 0.0)
+        return out
+
+
+def test_no_sheet_is_left_half_empty_by_a_chart(built_site, pdf):
+    """A chart never splits and is at most half a sheet tall, so one that does not fit at the foot
+    of a sheet leaves less than half of it blank. Sheets that end a page of the site (each page
+    starts a new sheet) or the title and contents may be short: at most one per page, plus two."""
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is missing")
+    bottoms = _content_bottoms(pdf)
+    short = [i for i, b in enumerate(bottoms, 1) if b < 0.5]
+    allowed = len(sitecheck.content_pages(built_site)) + 2
+    print(f"\n{len(short)} of {len(bottoms)} sheets end above half way (allowed {allowed}): {short}")
+    assert bottoms and len(short) <= allowed, f"sheets more than half empty: {short}"

@@ -29,7 +29,8 @@ def test_a_chart_needs_alt_text():
 
 def test_alt_text_travels_with_the_png(shown):
     style.show(_chart(), alt="A line rising from 3 to 4 over two points")
-    (data, meta), = shown
+    (data, meta), (source, _) = shown  # the chart, then its source line as page text
+    assert source.data == '<p class="chart-source">Source: a test</p>'
     assert data["text/plain"] == "[chart] A line rising from 3 to 4 over two points"
     assert meta == {"image/png": {"alt": "A line rising from 3 to 4 over two points"}}
 

@@ -8,8 +8,11 @@
 2. Renders them with Jupyter Book's single-page HTML builder (``--builder singlehtml``), nothing
    executed again, into ``_build/pdf/render``.
 3. Serves that page on 127.0.0.1 and prints it with headless Chromium (Debian's, via Playwright)
-   to A4, with page numbers. Any request for another host is refused and fails the run: the PDF
-   is made from the site's own files only.
+   to A4: a title page (the book's title and the date of the latest dated source it covers; no
+   build timestamp, so two prints of the same sources read the same), a contents page linking to
+   each page of the book, then the book, each page of the site on a new sheet, with "page n of m"
+   in the footer. Any request for another host is refused and fails the run: the PDF is made from
+   the site's own files only.
 
 Charts are the notebooks' PNGs and tables their HTML, as on the site. Code cells that the site
 folds away (``hide-input``) are left out of the print, as a reader of the site sees them.
@@ -44,12 +47,60 @@ PRINT_CSS = """
   .cell_output, .output, .bd-article, div.highlight, .table-wrapper { overflow: visible !important; }
   table { font-size: 8pt !important; max-width: 100% !important; }
   pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
-  img { max-width: 100% !important; page-break-inside: avoid; break-inside: avoid; }
+  /* a chart is never split and never taller than half a sheet, so one that does not fit at the
+     foot of a sheet leaves a small gap, not half an empty page */
+  img { max-width: 100% !important; max-height: 125mm !important; width: auto !important;
+        height: auto !important; page-break-inside: avoid; break-inside: avoid; }
+  div.cell_output, .output, figure { break-inside: auto; }
+  p.chart-source { break-before: avoid; }
   h1, h2, h3 { page-break-after: avoid; break-after: avoid; }
   .cell_input, tr { break-inside: avoid; }
   span[id^="document-"] + section { break-before: page; }  /* each page of the site starts a new sheet */
+  #jb-print-docs-body { display: none !important; }  /* the title page names the book */
+  .pdf-title-page { break-after: page; height: 230mm; display: flex; flex-direction: column;
+                    justify-content: center; }
+  .pdf-title-page .pdf-title { font-size: 30pt; font-weight: 700; margin: 0 0 8mm; line-height: 1.15; }
+  .pdf-title-page .pdf-subtitle { font-size: 14pt; margin: 0 0 4mm; }
+  .pdf-title-page .pdf-date { font-size: 12pt; color: #444; margin: 0; }
+  .pdf-contents { break-after: page; }
+  .pdf-contents .pdf-contents-title { font-size: 18pt; font-weight: 700; margin: 0 0 6mm; }
+  .pdf-contents ol { font-size: 11pt; line-height: 1.7; }
 }
 """
+
+# The title page and the contents, put before the book's first page. Text is set with textContent
+# (never markup); the contents list every page of the book by its <h1>, linked to it.
+_FRONT_MATTER_JS = """(front) => {
+  const article = document.querySelector('article.bd-article') || document.body;
+  const title = document.createElement('div');
+  title.className = 'pdf-title-page';
+  for (const [cls, text] of [['pdf-title', front.title], ['pdf-subtitle', front.subtitle], ['pdf-date', front.date]]) {
+    if (!text) continue;
+    const p = document.createElement('p'); p.className = cls; p.textContent = text; title.appendChild(p);
+  }
+  const contents = document.createElement('nav');
+  contents.className = 'pdf-contents';
+  contents.setAttribute('aria-label', 'Contents');
+  const head = document.createElement('p'); head.className = 'pdf-contents-title'; head.textContent = 'Contents';
+  const list = document.createElement('ol');
+  let n = 0;
+  // each page of the book: the first section of the one-page build, and each section that follows
+  // a document marker (the single-page builder nests the later pages, so their titles are h2 or h3)
+  const sections = [article.querySelector('section'),
+                    ...article.querySelectorAll('span[id^="document-"] + section')].filter(Boolean);
+  for (const section of new Set(sections)) {
+    const h = section.querySelector(':scope > h1, :scope > h2, :scope > h3');
+    if (!h || h.closest('.onlyprint')) continue;
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.textContent = h.textContent.replace(/#$/, '').trim();
+    if (section.id) a.setAttribute('href', '#' + section.id);
+    li.appendChild(a); list.appendChild(li); n++;
+  }
+  contents.append(head, list);
+  article.prepend(title, contents);
+  return n;
+}"""
 
 # Links between pages become links inside the one document (claim links to the appendix too).
 _LOCAL_LINKS_JS = """() => {
@@ -71,6 +122,26 @@ _IMAGES_JS = """async () => {
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
           '<span class="title"></span> — page <span class="pageNumber"></span> of '
           '<span class="totalPages"></span></div>')
+
+
+def front_matter(root: Path) -> dict[str, str]:
+    """The title page's text: the book's title (_config.yml) and the date of the latest dated source
+    (data/sources.csv). Nothing about the build, so the same sources print the same title page."""
+    import datetime as dt
+
+    import yaml
+
+    from alibaba_report.evidence import ledger
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    sources = ledger.load_sources(root / "data" / "sources.csv")
+    dates = sorted(dt.date.fromisoformat(d) for d in sources["date"] if d != "undated")
+    n = len(sources)
+    date = (f"Sources dated up to {dates[-1].day} {dates[-1]:%B %Y}" if dates else "Sources undated")
+    return {"title": str(config.get("title") or "The book"),
+            "subtitle": f"An analytical report built from {n} source document{'s' if n != 1 else ''}, "
+                        "every figure traced to its sentence",
+            "date": date}
 
 
 class PdfError(RuntimeError):
@@ -151,7 +222,7 @@ def drop_unused_mathjax(page: Path) -> bool:
     return stripped != html
 
 
-async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
+async def _print(page_file: Path, pdf_out: Path, chromium: str, front: dict | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     site = page_file.parent
@@ -182,6 +253,7 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
                     pass
                 broken = await page.evaluate(_IMAGES_JS)
                 links = await page.evaluate(_LOCAL_LINKS_JS)
+                contents = await page.evaluate(_FRONT_MATTER_JS, front) if front else 0
                 await page.add_style_tag(content=PRINT_CSS)
                 await page.emulate_media(media="print")
                 title = await page.title()
@@ -196,7 +268,7 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str) -> dict:
         raise PdfError("the book asked for files outside itself (refused): " + ", ".join(sorted(set(outside))))
     if broken:
         raise PdfError("images that did not load: " + ", ".join(broken))
-    return {"title": title, "internal_links": links}
+    return {"title": title, "internal_links": links, "contents": contents}
 
 
 def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = None) -> Path:
@@ -213,7 +285,7 @@ def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = 
     t1 = time.perf_counter()
     target = output_path(root, scenario)
     tmp = target.with_suffix(".pdf.part")
-    info = asyncio.run(_print(page, tmp, chromium))
+    info = asyncio.run(_print(page, tmp, chromium, front_matter(root)))
     tmp.replace(target)  # a failed print leaves the previous PDF in place
     print(f"rendered the single page in {t1 - t0:.1f} s, printed in {time.perf_counter() - t1:.1f} s; "
           f"{info['internal_links']} links made internal", file=sys.stderr)

@@ -913,14 +913,17 @@ def chart_paths(r: Mapping[str, Any], claims):
     fig, ax = style.figure(figsize=(8.0, 4.6))
     n = max(len(path) for path in paths.values())
     x = np.arange(n)
+    keys = {r["labels"][s]: s for s in r["runs"]}  # label -> scenario name: one colour per scenario on every chart
     for k, (name, path) in enumerate(paths.items()):
         bold = name == highlight
-        ax.plot(np.arange(len(path)), path, color=style.PALETTE[k % len(style.PALETTE)],
-                ls=style.LINESTYLES[k % len(style.LINESTYLES)], marker=style.MARKERS[k % len(style.MARKERS)],
+        scen = keys.get(name, "")
+        colour = style.SCENARIO_COLOURS.get(scen, style.OTHER_COLOUR)
+        ax.plot(np.arange(len(path)), path, color=colour,
+                ls=style.SCENARIO_LINESTYLES.get(scen, "-."), marker=style.SCENARIO_MARKERS.get(scen, "s"),
                 ms=5 if bold else 3.5, lw=2.6 if bold else 1.4, label=name, zorder=3 if bold else 2)
         idx = convergence_index(path, level)
         if idx is not None:
-            ax.plot(idx, path[idx], marker="o", ms=11, mfc="none", mec=style.PALETTE[k % len(style.PALETTE)], mew=1.5)
+            ax.plot(idx, path[idx], marker="o", ms=11, mfc="none", mec=colour, mew=1.5)
     ax.axhline(level, color=style.GREY, ls=":", lw=1.2)
     ax.text(n - 1, level, f"converged level: {level:g}", color=style.GREY, fontsize=8, ha="right", va="bottom")
     ax.set_xticks(x, [f"{quarter(i).fiscal.replace(' ', chr(10))}\n{quarter(i).calendar.removeprefix('CY ')}" for i in x], fontsize=7.5)

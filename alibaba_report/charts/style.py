@@ -22,15 +22,31 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-."]
 GREY = "#6b6b6b"
 
+# One fixed colour per scenario on every chart of the book. Orange, green and blue from Okabe–Ito:
+# apart for every kind of colour blindness, and in grey a ramp from light (bear, L* 71) through
+# mid (base, 58) to dark (bull, 46), each step more than 10 L* (tests/test_site_a11y.py's
+# thresholds; tests/test_charts_house_style.py checks them). Hatches, line styles and markers
+# tell the scenarios apart as well, for a grey print.
+SCENARIO_COLOURS = {"bear": "#E69F00", "base": "#009E73", "bull": "#0072B2"}
+SCENARIO_HATCHES = {"bear": "//", "base": "", "bull": ".."}
+SCENARIO_LINESTYLES = {"bear": "--", "base": "-", "bull": ":"}
+SCENARIO_MARKERS = {"bear": "v", "base": "o", "bull": "^"}
+OTHER_COLOUR = "#CC79A7"  # a path that is none of the named scenarios (a reader's own assumptions)
+
+# Text sizes in points. A chart 8 inches wide is shown about 45% of its size on a 390 px phone, so
+# text in the image cannot be large enough there without being too large on a desktop: the source
+# line, the smallest text, leaves the image and is shown as page text under it (``show``).
+SOURCE_FONTSIZE = 9.5
+
 RC = {
     "figure.figsize": (8.0, 4.6),
     "figure.dpi": 100,
     "savefig.dpi": 100,
-    "font.size": 10,
+    "font.size": 10.5,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
-    "axes.labelsize": 10,
+    "axes.labelsize": 10.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -65,18 +81,34 @@ def figure(nrows: int = 1, ncols: int = 1, **kw):
     return fig, ax
 
 
-def finish(fig: Figure, title: str, source: str, width: int = 110) -> Figure:
+def finish(fig: Figure, title: str, source: str, width: int | None = None) -> Figure:
     """Put the finding as title and the source line under the chart; return the figure.
 
     ``title`` states the finding (computed numbers belong in it); ``source`` names the seeds and
-    claim ids or the assumptions. Long lines are wrapped so nothing is cut at the figure's edge.
+    claim ids or the assumptions. Long lines are wrapped to the figure's width so nothing is cut at
+    its edge. The source line is a text of the figure (gid ``chart-source``); ``show`` moves it out
+    of the image into the page, where it stays readable on a phone.
     """
-    fig.suptitle("\n".join(textwrap.wrap(title, 68)), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    src = "\n".join(textwrap.wrap(source, width))
+    fig_width = fig.get_size_inches()[0]
+    fig.suptitle("\n".join(textwrap.wrap(title, max(30, int(68 * fig_width / 8.0)))), x=0.01, ha="left",
+                 fontsize=12, fontweight="bold")
+    src = "\n".join(textwrap.wrap(source, width or max(40, int(88 * fig_width / 8.0))))
     n_lines = src.count("\n") + 1
-    fig.text(0.01, 0.01, src, ha="left", va="bottom", fontsize=7.5, color=GREY)
-    fig.tight_layout(rect=(0, 0.03 + 0.03 * n_lines, 1, 1))
+    fig.text(0.01, 0.01, src, ha="left", va="bottom", fontsize=SOURCE_FONTSIZE, color=GREY, gid=SOURCE_GID)
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, min(0.4, (0.14 + 0.175 * n_lines) / height), 1, 1))  # room for the source lines
     return fig
+
+
+SOURCE_GID = "chart-source"
+
+
+def source_of(fig: Figure) -> str | None:
+    """The source line ``finish`` put on ``fig`` (one line), or None."""
+    for t in fig.texts:
+        if t.get_gid() == SOURCE_GID:
+            return " ".join(t.get_text().split())
+    return None
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -137,15 +169,28 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
         raise ValueError("give both data and name to make a chart's data downloadable, or neither")
     if name is not None and not re.fullmatch(r"[a-z0-9_]+-[a-z0-9_]+", name):
         raise ValueError(f"chart data name {name!r}: expected '<notebook>-<chart>' in lower case")
+    import html
+
     buf = io.BytesIO()
+    source = source_of(fig)
+    extra = {}
+    if source:
+        # the source line is shown as text under the image (readable at any width, selectable,
+        # read by screen readers); the image is cropped to what remains
+        for t in fig.texts:
+            if t.get_gid() == SOURCE_GID:
+                t.set_visible(False)
+        extra = {"bbox_inches": "tight", "pad_inches": 0.12}
     # metadata={"Software": None}: no version stamp in the PNG, so the bytes depend only on the chart
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None}, **extra)
     plt.close(fig)
     display(
         {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"[chart] {alt}"},
         raw=True,
         metadata={"image/png": {"alt": alt}},
     )
+    if source:
+        display(HTML(f'<p class="chart-source">{html.escape(source)}</p>'))
     if data is None:
         return
     target = os.environ.get(CHART_DATA_ENV)

@@ -104,11 +104,23 @@ def comparison_table(scenarios=SCENARIOS) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["chapter", "key output"])
 
 
+# The comparison is drawn as four rows of two small charts on a figure narrow enough that, shown
+# at the width of a 390 px phone (about 360 px), no label is under 9 px: at COMPARISON_SIZE[0]
+# inches, 100 dpi, a label of COMPARISON_FONT points is 10.5 * 100 / 72 * 360 / 560 = 9.4 px.
+COMPARISON_SIZE = (5.6, 11.5)
+COMPARISON_FONT = 10.5
+
+
 def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> None:
-    """One small bar chart per key output, bear to bull, the current scenario outlined."""
+    """One small bar chart per key output, bear to bull, the current scenario outlined; four rows
+    of two, on a figure resized to ``COMPARISON_SIZE`` so that it reads on a phone."""
+    import textwrap
+
     from alibaba_report.charts import style
 
-    axes = fig.subplots(2, (len(KEY_OUTPUTS) + 1) // 2).ravel()
+    fig.set_size_inches(*COMPARISON_SIZE)
+    ncols = 2
+    axes = fig.subplots((len(KEY_OUTPUTS) + ncols - 1) // ncols, ncols).ravel()
     for ax, ko in zip(axes, KEY_OUTPUTS):
         vals = [key_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
         vals = [float("nan") if v is None else float(v) for v in vals]
@@ -118,9 +130,10 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
         beyond = (max(known) if ko.better == "lower" else min(known)) * 1.15 if known else 1.0
         heights = [beyond if v != v else v for v in vals]
         bars = ax.bar(range(len(scenarios)), heights,
-                      color=[style.PALETTE[4], style.PALETTE[0], style.PALETTE[2], style.PALETTE[6]][: len(scenarios)])  # bear vermillion, base blue, bull green; hatches tell them apart in grey
-        for i, (bar, v, s) in enumerate(zip(bars, vals, scenarios)):
-            bar.set_hatch(style.HATCHES[i])
+                      color=[style.SCENARIO_COLOURS.get(s, style.OTHER_COLOUR) for s in scenarios])
+        for bar, v, s in zip(bars, vals, scenarios):
+            bar.set_hatch(style.SCENARIO_HATCHES.get(s, "xx"))
+            bar.set_edgecolor("white")
             if v != v:
                 bar.set_facecolor("none")
                 bar.set_edgecolor(style.GREY)
@@ -131,15 +144,14 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
                 bar.set_linewidth(2)
             label = "beyond\nhorizon" if v != v else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}")
             ax.annotate(label, (bar.get_x() + bar.get_width() / 2, max(bar.get_height(), 0)),
-                        ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+                        ha="center", va="bottom", fontsize=COMPARISON_FONT, xytext=(0, 2), textcoords="offset points")
         ax.axhline(0, color=style.GREY, lw=0.6)
         ax.set_xticks(range(len(scenarios)), scenarios)
-        import textwrap
-
-        ax.set_title("\n".join(textwrap.wrap(ko.label, 28) + textwrap.wrap(f"({ko.unit}; {ko.better} is better)", 30)),
-                     fontsize=8, loc="left", fontweight="normal")
-        ax.tick_params(labelsize=8)
-        ax.margins(y=0.2)
+        ax.set_title("\n".join(textwrap.wrap(ko.label, 24) + textwrap.wrap(f"({ko.unit}; {ko.better} is better)", 26)),
+                     fontsize=COMPARISON_FONT, loc="left", fontweight="normal")
+        ax.tick_params(labelsize=COMPARISON_FONT)
+        low, high = min(min(heights), 0), max(max(heights), 0)
+        ax.set_ylim(low - 0.12 * (high - low) if low < 0 else 0, high + 0.45 * (high - low))  # room for the labels
     for ax in axes[len(KEY_OUTPUTS):]:
         ax.set_visible(False)
 

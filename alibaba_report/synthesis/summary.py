@@ -10,7 +10,7 @@ from pathlib import Path
 from alibaba_report.charts import style
 from alibaba_report.synthesis import key_figures, valuation
 
-SCENARIO_COLOURS = {"bear": style.PALETTE[4], "base": style.PALETTE[0], "bull": style.PALETTE[2]}
+SCENARIO_COLOURS = style.SCENARIO_COLOURS  # one palette for the scenarios on every chart
 FAIR_BAND_PCT = 10.0  # within this of the probability-weighted value, the price is "about fair"
 
 
