@@ -197,7 +197,7 @@ def icons_used(outdir: Path) -> set[str]:
 
 def _css_codepoints(content: str) -> list[int]:
     """The characters of a CSS ``content`` string: ``\\f0c9`` (a hex escape) or literal text."""
-    out, i = [], 0
+    out = []
     for m in re.finditer(r"\\([0-9a-fA-F]{1,6}) ?|(.)", content, re.S):
         out.append(int(m.group(1), 16) if m.group(1) else ord(m.group(2)))
     return out

@@ -373,13 +373,22 @@ def html(sc: SliderChart, spec_dict: dict | None = None) -> str:
         f'<noscript><p class="slider-chart-note">{note}</p></noscript>\n'
         f'<script src="{BUNDLE_URL}"></script>\n'
         f'<script type="application/json" id="{el}-spec">{payload}</script>\n'
-        "<script>(function () {\n"
-        f'  var el = document.getElementById("{el}");\n'
-        f'  var spec = JSON.parse(document.getElementById("{el}-spec").textContent);\n'
-        '  if (typeof vegaEmbed !== "function") { el.textContent = "The interactive chart could not load."; return; }\n'
-        '  vegaEmbed(el, spec, {actions: false, renderer: "svg"});\n'
-        "})();</script>\n"
+        f"<script>{embed_script(el)}</script>\n"
     )
+
+
+def embed_script(el: str) -> str:
+    """The one script a page runs for a slider chart: it reads the inert JSON spec and embeds it.
+    Nothing from data is in it (the id is the chart's name, checked); the security test allows
+    exactly this text and the site's own bundle."""
+    if not re.fullmatch(r"slider-[a-z0-9_-]+", el):
+        raise ValueError(f"slider chart element id {el[:60]!r}: expected slider-<page>-<chart>")
+    return ("(function () {\n"
+            f'  var el = document.getElementById("{el}");\n'
+            f'  var spec = JSON.parse(document.getElementById("{el}-spec").textContent);\n'
+            '  if (typeof vegaEmbed !== "function") { el.textContent = "The interactive chart could not load."; return; }\n'
+            '  vegaEmbed(el, spec, {actions: false, renderer: "svg"});\n'
+            "})();")
 
 
 def show(sc: SliderChart) -> None:
