@@ -69,6 +69,33 @@ def _show_tables_in_full() -> None:
 _show_tables_in_full()  # every notebook imports this module before it shows a table
 
 
+def _table_label(df) -> str:
+    cols = [str(c) for c in df.columns][:4]
+    return "Table: " + ", ".join(cols) + (", …" if len(df.columns) > 4 else "")
+
+
+def _house_tables() -> None:
+    """Every DataFrame a notebook shows becomes a reader table in the house style (one header row,
+    units in headers, rounded numbers, a labelled scroll box at phone width: charts/tables.py),
+    whichever cell shows it. Four significant figures by default, so a source's 247.8 stays 247.8."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # outside IPython: nothing displays tables
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    import pandas as pd
+
+    from alibaba_report.charts import tables
+
+    ip.display_formatter.formatters["text/html"].for_type(
+        pd.DataFrame, lambda df: tables.table_html(df, _table_label(df), sig=4))
+
+
+_house_tables()
+
+
 def apply() -> None:
     """Set the house style for the current process (idempotent)."""
     plt.rcParams.update(RC)
