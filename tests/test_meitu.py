@@ -38,6 +38,9 @@ class FakeClaims:
         assert cid == meitu.CLAIMS["issue_date"], cid
         return types.SimpleNamespace(date=ISSUE)
 
+    def seeds_of(self, ids):
+        return "seed 004"  # every term of the deal is seed 004's
+
 
 def fake_claims():
     return FakeClaims(face_usd_m=FACE, conversion_price_hkd=CONV_PRICE, cloud_min_rmb_m=CLOUD_MIN,

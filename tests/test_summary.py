@@ -72,7 +72,7 @@ def test_registry_covers_the_figures_every_page_shares():
 def _executed(tmp_path, values: dict[str, float]):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("")]
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"text/plain": repr(v)},
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": repr(v)},
                                                   metadata={"scrapbook": {"name": k, "mime_prefix": ""}})
                            for k, v in values.items()]
     path = tmp_path / "page.ipynb"

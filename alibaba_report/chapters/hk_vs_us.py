@@ -485,7 +485,7 @@ def two_logics(claims) -> pd.DataFrame:
                 label, cid = items[n]
                 c = claims.get(cid)
                 row[side] = f"{label}: {_fmt_value(c.value, c.unit)}"
-                row[side + " (claim)"] = cid
+                row[side + " (source)"] = claims.seeds_of([cid])
         rows.append(row)
     return pd.DataFrame(rows)
 

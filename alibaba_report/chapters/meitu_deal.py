@@ -381,8 +381,8 @@ def conversion_table(p, claims) -> pd.DataFrame:
     """What the bond converts into, quantity by quantity, with where each number comes from."""
     t, k, f = terms(claims), key_outputs(p, claims), figures(p, claims)
     rows = [
-        ("Face value of the bond", t["face_usd_m"], "USD m", CLAIMS["face_usd_m"]),
-        ("Conversion price", t["conversion_price_hkd"], "HKD per share", CLAIMS["conversion_price_hkd"]),
+        ("Face value of the bond", t["face_usd_m"], "USD m", claims.seeds_of([CLAIMS["face_usd_m"]])),
+        ("Conversion price", t["conversion_price_hkd"], "HKD per share", claims.seeds_of([CLAIMS["conversion_price_hkd"]])),
         ("Shares on conversion", k["conversion_shares_m"], "million shares", "computed (HKD per USD)"),
         ("Meitu shares before conversion", p.meitu_shares_outstanding_m, "million shares", "assumption"),
         ("Alibaba's stake after conversion", k["stake_after_conversion_pct"], "% of Meitu", "computed"),

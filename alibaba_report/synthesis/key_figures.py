@@ -112,7 +112,9 @@ def glued_values(notebook_path: Path) -> dict[str, float]:
     for cell in nb.get("cells", []):
         for o in cell.get("outputs", []):
             name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            text = o.get("data", {}).get("text/plain")
+            data = o.get("data", {})
+            # myst-nb stores a glued value under its mime prefix ("application/papermill.record/text/plain")
+            text = next((v for key, v in data.items() if key == "text/plain" or key.endswith("/text/plain")), None)
             if name is None or text is None:
                 continue
             text = "".join(text) if isinstance(text, list) else text
