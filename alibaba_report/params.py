@@ -438,12 +438,6 @@ def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
     return sections
 
 
-def scenario_description(name: str) -> str:
-    path = _scenario_file(name)
-    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of sections")
-    return str(raw.get("description", ""))
-
-
 def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
     """Every parameter of ``notebook`` under scenario ``name``, with its reason.
 

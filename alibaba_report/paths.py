@@ -23,6 +23,3 @@ def data_dir() -> Path:
 def seeds_dir() -> Path:
     return root() / "seeds"
 
-
-def book_dir() -> Path:
-    return root() / "book"

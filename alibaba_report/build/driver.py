@@ -369,7 +369,6 @@ def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path 
                wait: bool = False) -> Path:
     root = root or paths.root()
     os.environ["REPORT_ROOT"] = str(root)
-    params.known_scenarios()  # resolves the data dir under REPORT_ROOT
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", scenario) or scenario not in params.known_scenarios():
         raise BuildError(
             f"unknown scenario {safety.short(scenario)}: there is no data/scenarios/<name>.yml "
