@@ -372,30 +372,6 @@ def signposts_first(scenario: str) -> pd.DataFrame:
     return scenarios.signposts_table(scenario, first_only=True)
 
 
-MEITU_DATE_CLAIM = "meitu_bond_issue_date_s004"  # a date the Meitu chapter finds doubtful
-
-
-def timeline_chart(claims, sources):
-    """The seeds' fortnight, day by day, without the Meitu bond, whose date in seed 004 is disputed.
-    Returns (figure, data, alt text)."""
-    from datetime import timedelta
-
-    from alibaba_report.chapters import policy_catalyst as policy
-
-    events = [e for e in policy.timeline_events(claims, sources) if MEITU_DATE_CLAIM not in e.claim_ids]
-    days = [e.day for e in events if e.day] + [e.latest for e in events if e.latest]
-    fig, ax = style.figure(figsize=(8, 5))
-    policy.draw_timeline(ax, events, min(days) - timedelta(days=1), max(days) + timedelta(days=1))
-    ids = sorted({i for e in events for i in e.claim_ids})
-    style.finish(fig, "A divergence between markets, a policy and a surge: the seeds' fortnight",
-                 claims.source_line(ids) + "; article dates from the source register. The Meitu bond is left off: "
-                 "seed 004 dates it 3 January 2026, a date the Meitu chapter finds doubtful.")
-    alt = ("Timeline of early January 2026: the seeds' publication dates, the US gain while Hong Kong was weak, the "
-           "start of steady gains, the AI Plus Manufacturing plan and the surge (drawn as windows where the seeds give "
-           "no date), and the euro close.")
-    return fig, policy.timeline_frame(events, policy.seed_labels(claims)), alt
-
-
 def weights_table(claims) -> pd.DataFrame:
     """The scenarios' probabilities and values, and the probability-weighted value they give."""
     w = valuation.scenario_weights()
