@@ -175,7 +175,6 @@ else:
     driver.execute_all(root, stage, "base", 2)
 """
 PROGRESS = re.compile(r"^\s+ok\s+(\S+)\.ipynb\s.*?\b(executed|from cache)\b", re.M)
-COPIED = ("book", "data", "seeds", "alibaba_report", "_config.yml", "_toc.yml", "requirements.txt")
 
 
 def _driver(tree: Path, mode: str, **env) -> subprocess.CompletedProcess:
@@ -214,14 +213,9 @@ def readers_of(tree: Path, dep: str) -> set[str]:
 def primed_tree(tmp_path_factory) -> Path:
     """A copy of the repository whose notebooks have all been executed once by the execute step
     (starting from the repository's own cache, when it has one: a moved cache must still be right)."""
-    tree = tmp_path_factory.mktemp("primed") / "repo"
-    tree.mkdir()
-    for name in COPIED:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, tree / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, tree / name)
+    from bench import make_copy  # the same copy of the repository make bench measures
+
+    tree = make_copy(tmp_path_factory.mktemp("primed") / "repo")
     if (ROOT / "_build" / "cache").is_dir():
         shutil.copytree(ROOT / "_build" / "cache", tree / "_build" / "cache")
     execute(tree)
