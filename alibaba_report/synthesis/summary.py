@@ -120,9 +120,7 @@ def quoted_prices(claims, eur_usd: float) -> dict[str, float]:
 
 
 def quoted_price_percentiles(claims, mc: pd.DataFrame, eur_usd: float | None = None) -> dict[str, float]:
-    from alibaba_report import params
-
-    rate = params.scenario_parameters("base", "hk_vs_us")["eur_usd"] if eur_usd is None else eur_usd
+    rate = _eur_usd() if eur_usd is None else eur_usd
     return {label: valuation.percentile_of(mc["value_per_ads_usd"], p)
             for label, p in quoted_prices(claims, rate).items()}
 
@@ -155,9 +153,7 @@ def distribution_chart(claims):
     """A histogram of value per ADS over the Monte Carlo draws, the quoted prices and the scenario
     values marked. Returns (figure, data, alt text)."""
     mc = monte_carlo(claims)
-    from alibaba_report import params
-
-    prices = quoted_prices(claims, params.scenario_parameters("base", "hk_vs_us")["eur_usd"])
+    prices = quoted_prices(claims, _eur_usd())
     pcts = quoted_price_percentiles(claims, mc)
     fig, ax = style.figure(figsize=(8, 4.4))
     ax.hist(mc["value_per_ads_usd"], bins=50, color=style.PALETTE[5], edgecolor="white", linewidth=0.4)
@@ -298,7 +294,7 @@ def summary_numbers(scenario: str, claims, sources) -> dict[str, float]:
     """Every number the summary glues: key figures, seed figures, chapter results, counts."""
     return {**key_figures.glue_names(scenario), **seed_values(claims), **chapter_values(scenario),
             "n_seeds": float(len(sources)), "n_claims": float(len(claims)),
-            "eur_close_usd": next(iter(list(quoted_prices(claims, _eur_usd()).values())[1:]))}
+            "eur_close_usd": claims.value(valuation.CLAIMS["eur_close"]) * _eur_usd()}
 
 
 def _eur_usd() -> float:
@@ -339,7 +335,6 @@ def comparison_chart(scenario: str):
 def valuation_grid_chart(claims, scenario: str):
     """Value per ADS over FY27 EPS and the forward multiple, the seeds' prices as lines of equal value
     and each scenario as a point. Returns (figure, grid data, alt text)."""
-    from alibaba_report import params
     from alibaba_report.synthesis import scenarios
 
     eps_cons = claims.value(valuation.CLAIMS["eps_fy27"])
@@ -348,7 +343,7 @@ def valuation_grid_chart(claims, scenario: str):
     pe_seen = sorted({claims.value("pe_ratio_s001"), claims.value(valuation.CLAIMS["pe_forward"]),
                       claims.value("sp500_pe_s004"), claims.value("amazon_pe_s004"), *points["pe"]})
     eps_rows = sorted({round(x, 2) for x in (eps_cons, *points["eps_usd"])})
-    prices = scenarios.quoted_prices(params.scenario_parameters("base", "hk_vs_us")["eur_usd"])
+    prices = scenarios.quoted_prices(_eur_usd())
     fig, ax = style.figure(figsize=(8.5, 5.2))
     scenarios.plot_valuation(ax, [min(eps_rows) * 0.9, max(eps_rows) * 1.05], [min(pe_seen) * 0.9, max(pe_seen) * 1.05],
                              prices, points, discount=disc)

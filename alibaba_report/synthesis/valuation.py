@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -356,7 +355,3 @@ def funding_check(scenario: str, claims) -> dict[str, float]:
     capex = claims.value(CLAIMS["capex_gs"]) / 3.0
     return {"cash_after_tax_rmb_bn": cash, "capex_rmb_bn": capex, "free_cash_rmb_bn": cash - capex,
             "last_quarter_fcf_rmb_bn": claims.value(CLAIMS["fcf_q"])}
-
-
-def as_namespace(d: dict) -> SimpleNamespace:
-    return SimpleNamespace(**d)
