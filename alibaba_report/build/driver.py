@@ -188,6 +188,18 @@ def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def strip_images(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop image bytes from a notebook's outputs (after :func:`lift_alt_text`). A committed notebook
+    carries what nbval compares (text, HTML, glued values, each chart's alt text as its text/plain);
+    nbval skips PNGs and the build draws every chart again, so the bytes would only weigh on the diff."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            for key in [k for k in out.get("data", {}) if k.startswith("image/")]:
+                del out["data"][key]
+                out.get("metadata", {}).pop(key, None)
+    return nb
+
+
 def kernel_env(root: Path) -> dict:
     env = dict(os.environ)
     env["REPORT_ROOT"] = str(root)
@@ -520,7 +532,7 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         t0 = time.perf_counter()
         NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False,
                        kernel_manager_class=cache.kernel_manager_class()).execute()  # IPC: no TCP warning
-        nbformat.write(lift_alt_text(strip_run_metadata(nb)), path)
+        nbformat.write(strip_images(lift_alt_text(strip_run_metadata(nb))), path)
         print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 

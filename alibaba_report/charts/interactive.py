@@ -27,6 +27,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from alibaba_report import precision
+
 # A grid is shipped inside the page: past this many rows the page gets heavy (about 25 bytes a
 # row and output) and the build slow. The limit fails the build with the chart's name and size.
 MAX_GRID_ROWS = 20_000
@@ -281,7 +283,7 @@ def chart(sc: SliderChart):
     # the y axis spans the whole grid (and the reference line), so moving a slider moves the line
     # rather than rescaling the axis under it
     ys = pd.to_numeric(sc.grid[sc.y.column], errors="coerce").dropna()
-    lo, hi = float(ys.min()), float(ys.max())
+    lo, hi = precision.stated(float(ys.min())), precision.stated(float(ys.max()))  # the page's precision
     if sc.reference is not None:
         lo, hi = min(lo, float(sc.reference[1])), max(hi, float(sc.reference[1]))
     q = alt.Scale(domain=[lo, hi], nice=True, zero=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from alibaba_report import paths
+from alibaba_report import paths, precision
 from alibaba_report.evidence import ledger
 from alibaba_report.synthesis import valuation
 
@@ -146,15 +146,14 @@ def page_report(executed: dict[str, Path], scenario: str) -> tuple[list[dict], l
                 continue
             scen, name = hit
             expected = figures(scen)[name]
-            same = (math.isnan(expected) and math.isnan(value)) or math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-9)
-            if not same:
+            if not precision.same(value, expected):  # pages glue at the stated precision
                 problems.append(f"page {page!r} shows {name} ({scen}) as {value!r}; the registry has {expected!r}")
             shown.setdefault((scen, name), []).append(page)
     rows = []
     for scen in dict.fromkeys([*SCENARIOS, scenario]):
         for k in REGISTRY:
             v = figures(scen)[k.name]
-            rows.append({"name": k.name, "label": k.label, "value": None if math.isnan(v) else round(v, 6),
+            rows.append({"name": k.name, "label": k.label, "value": None if math.isnan(v) else precision.stated(v),
                          "unit": k.unit, "scenario": scen, "pages": sorted(set(shown.get((scen, k.name), [])))})
     return rows, problems
 

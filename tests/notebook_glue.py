@@ -1,0 +1,113 @@
+"""What a book notebook glues, computed without a kernel, against what its committed outputs hold.
+
+The committed outputs are what nbval compares a fresh run with, and what the base book shows; when a
+model, a claim or a base value changes, the notebooks that glue the moved figures go stale. Running
+each notebook's code in this process (matplotlib off-screen, displays dropped, ``glue`` recorded)
+finds them in seconds, without a kernel or a build, and names the notebook to refresh.
+
+``python tests/notebook_glue.py`` prints every notebook's recorded glue as JSON: the test of another
+machine's numbers runs it in a child process with numpy's CPU features limited.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def toc_stems() -> list[str]:
+    from alibaba_report.build import driver
+
+    return [s.removeprefix("book/") for s in driver.toc_notebooks(ROOT)]
+
+
+def _plain(value):
+    """A glued value as the notebook stores it: numbers at the stated precision, Markdown as its text."""
+    from alibaba_report import precision
+
+    data = getattr(value, "data", None)
+    if data is not None and type(value).__name__ == "Markdown":
+        return str(data)
+    return precision.stated(value)
+
+
+def computed(stem: str) -> dict[str, object]:
+    """Every ``name: value`` notebook ``book/<stem>.ipynb`` glues under its own defaults (base), by
+    running its code cells in this process."""
+    import IPython.display
+    import matplotlib
+    import myst_nb
+    import nbformat
+
+    matplotlib.use("Agg")
+    recorded: dict[str, object] = {}
+
+    def record(name, value, display=True):
+        recorded[name] = _plain(value)
+
+    nb = nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
+    saved = myst_nb.glue, IPython.display.display, os.environ.get("REPORT_ROOT")
+    myst_nb.glue, IPython.display.display = record, (lambda *a, **k: None)
+    os.environ["REPORT_ROOT"] = str(ROOT)
+    namespace: dict = {"__name__": "__main__"}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    exec(compile(cell.source, f"{stem}.ipynb cell {i}", "exec"), namespace)  # noqa: S102 - our notebooks
+    finally:
+        myst_nb.glue, IPython.display.display = saved[0], saved[1]
+        if saved[2] is None:
+            os.environ.pop("REPORT_ROOT", None)
+        else:
+            os.environ["REPORT_ROOT"] = saved[2]
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return recorded
+
+
+def committed(stem: str) -> dict[str, object]:
+    """Every ``name: value`` the committed ``book/<stem>.ipynb`` holds as glued."""
+    nb = json.loads((ROOT / "book" / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    found: dict[str, object] = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if not meta:
+                continue
+            prefix, data = meta.get("mime_prefix", ""), out.get("data", {})
+            if prefix + "text/markdown" in data:
+                found[meta["name"]] = "".join(data[prefix + "text/markdown"])
+                continue
+            text = "".join(data.get(prefix + "text/plain", ""))
+            try:
+                found[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                found[meta["name"]] = text
+    return found
+
+
+def differences(now: dict[str, object], then: dict[str, object]) -> list[str]:
+    """Reader-sized lines: each glued name whose committed value differs from ``now``'s."""
+    from alibaba_report import precision
+
+    out = []
+    for name in sorted(set(now) | set(then)):
+        a, b = then.get(name, "(absent)"), now.get(name, "(absent)")
+        numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+        if (numbers and not precision.same(a, b)) or (not numbers and a != b):
+            out.append(f"{name}: committed {str(a)[:80]!r}, now {str(b)[:80]!r}")
+    return out
+
+
+if __name__ == "__main__":
+    json.dump({stem: computed(stem) for stem in toc_stems()}, sys.stdout)
