@@ -82,6 +82,18 @@ def notebook_runner(tmp_path):
     return _run
 
 
+@pytest.fixture
+def notebook_values():
+    """``notebook_values(name, **params)`` → what the notebook glues under ``params``, its code run in
+    this process with the parameters injected after its parameters cell, as papermill does; a cell
+    that raises raises PapermillExecutionError. No kernel: a test of what a notebook computes or
+    refuses needs none (nbval and the build run every notebook in a kernel). Use ``notebook_runner``
+    for a test that reads a cell's displayed outputs."""
+    import notebook_glue
+
+    return notebook_glue.computed
+
+
 TRACKED_BEFORE_BUILD: dict[str, str] = {}
 
 

@@ -39,13 +39,18 @@ def _plain(value):
     return precision.stated(value)
 
 
-def computed(stem: str) -> dict[str, object]:
-    """Every ``name: value`` notebook ``book/<stem>.ipynb`` glues under its own defaults (base), by
-    running its code cells in this process."""
+def computed(stem: str, **overrides) -> dict[str, object]:
+    """Every ``name: value`` notebook ``book/<stem>.ipynb`` glues, by running its code cells in this
+    process: under its own defaults (base), or with ``overrides`` assigned right after its parameters
+    cell, as papermill injects them. A cell that raises raises papermill's PapermillExecutionError
+    (``ename``, ``evalue``, the cell's index), as a kernel run would. No PNG is encoded: charts are
+    drawn, their bytes are not what a glued value depends on."""
     import IPython.display
     import matplotlib
+    import matplotlib.figure
     import myst_nb
     import nbformat
+    from papermill.exceptions import PapermillExecutionError
 
     matplotlib.use("Agg")
     recorded: dict[str, object] = {}
@@ -54,21 +59,28 @@ def computed(stem: str) -> dict[str, object]:
         recorded[name] = _plain(value)
 
     nb = nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
-    saved = myst_nb.glue, IPython.display.display, os.environ.get("REPORT_ROOT")
+    saved = (myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig, os.environ.get("REPORT_ROOT"))
     myst_nb.glue, IPython.display.display = record, (lambda *a, **k: None)
+    matplotlib.figure.Figure.savefig = lambda self, *a, **k: None
     os.environ["REPORT_ROOT"] = str(ROOT)
     namespace: dict = {"__name__": "__main__"}
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             for i, cell in enumerate(nb.cells):
-                if cell.cell_type == "code":
+                if cell.cell_type != "code":
+                    continue
+                try:
                     exec(compile(cell.source, f"{stem}.ipynb cell {i}", "exec"), namespace)  # noqa: S102 - our notebooks
+                except Exception as exc:
+                    raise PapermillExecutionError(i, i, cell.source, type(exc).__name__, str(exc), []) from exc
+                if "parameters" in cell.metadata.get("tags", []):
+                    namespace.update(overrides)  # papermill's injected cell
     finally:
-        myst_nb.glue, IPython.display.display = saved[0], saved[1]
-        if saved[2] is None:
+        myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig = saved[:3]
+        if saved[3] is None:
             os.environ.pop("REPORT_ROOT", None)
         else:
-            os.environ["REPORT_ROOT"] = saved[2]
+            os.environ["REPORT_ROOT"] = saved[3]
         import matplotlib.pyplot as plt
 
         plt.close("all")

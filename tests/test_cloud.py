@@ -538,17 +538,17 @@ def test_notebook_under_better_economics_changes_coherently(notebook_runner, cla
     assert any("asset life (years)" in t and "year 7, +" in t for t in texts)
 
 
-def test_notebook_rejects_a_value_out_of_range(notebook_runner):
+def test_notebook_rejects_a_value_out_of_range(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NOTEBOOK, utilisation_pct=120.0)
+        notebook_values(NOTEBOOK, utilisation_pct=120.0)
     assert "utilisation_pct" in err.value.evalue and "from 10 to 100" in err.value.evalue
 
 
-def test_notebook_rejects_an_unknown_parameter(notebook_runner):
+def test_notebook_rejects_an_unknown_parameter(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NOTEBOOK, cash_margin=50.0)
+        notebook_values(NOTEBOOK, cash_margin=50.0)
     assert "unknown parameter 'cash_margin'" in err.value.evalue and "cash_margin_pct" in err.value.evalue

@@ -356,10 +356,10 @@ def test_citations_and_terms_table_from_the_ledger(ledger):
 
 # --- the notebook ----------------------------------------------------------------------------
 
-def test_notebook_under_bear_prices_and_more_cloud_spend(notebook_runner):
+def test_notebook_under_bear_prices_and_more_cloud_spend(notebook_values):
     """A share price below HK$6 leaves the holder at face; more cloud spend raises the round trip."""
     base = glued(nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4))  # the committed base run
-    _, other = notebook_runner(NB, meitu_share_price_hkd=4.5, cloud_spend_multiple=2.0,
+    other = notebook_values(NB, meitu_share_price_hkd=4.5, cloud_spend_multiple=2.0,
                                meitu_shares_outstanding_m=5500.0)
     assert base["conversion_gain_pct"] > 0
     assert other["conversion_gain_pct"] < 0
@@ -371,14 +371,14 @@ def test_notebook_under_bear_prices_and_more_cloud_spend(notebook_runner):
     assert other["cloud_min_total_usd_m"] == pytest.approx(base["cloud_min_total_usd_m"])
 
 
-def test_notebook_rejects_a_bad_or_unknown_parameter(notebook_runner):
+def test_notebook_rejects_a_bad_or_unknown_parameter(notebook_values):
     import papermill as pm
 
     with pytest.raises(pm.PapermillExecutionError) as bad:
-        notebook_runner(NB, meitu_share_price_hkd=-3.0)
+        notebook_values(NB, meitu_share_price_hkd=-3.0)
     assert "meitu_share_price_hkd" in bad.value.evalue and "0.5 to 50" in bad.value.evalue
     with pytest.raises(pm.PapermillExecutionError) as unknown:
-        notebook_runner(NB, meitu_share_prise_hkd=7.0)
+        notebook_values(NB, meitu_share_prise_hkd=7.0)
     assert "unknown parameter 'meitu_share_prise_hkd'" in unknown.value.evalue
 
 

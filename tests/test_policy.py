@@ -471,11 +471,11 @@ def _committed_glue() -> dict:
     return glued(nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4))
 
 
-def test_notebook_outputs_move_coherently_with_the_parameters(notebook_runner):
+def test_notebook_outputs_move_coherently_with_the_parameters(notebook_values):
     base = _committed_glue()
     # half the move, three times the spend, twice the share: the value added halves, the plan's value
     # rises sixfold, its coverage of the move twelvefold and the break-even spend falls to a quarter
-    _, g = notebook_runner(NB, move_pct=4.5, spend_per_factory_rmb_m=1.5, alibaba_share_pct=66.0)
+    g = notebook_values(NB, move_pct=4.5, spend_per_factory_rmb_m=1.5, alibaba_share_pct=66.0)
     assert g["value_added"] == pytest.approx(base["value_added"] / 2)
     assert g["plan_value"] == pytest.approx(base["plan_value"] * 6)
     assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 12)
@@ -492,17 +492,17 @@ def test_notebook_outputs_move_coherently_with_the_parameters(notebook_runner):
     assert g["verdict_text"] != base["verdict_text"]
 
 
-def test_out_of_range_parameter_stops_the_notebook(notebook_runner):
+def test_out_of_range_parameter_stops_the_notebook(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NB, margin_pct=150.0)
+        notebook_values(NB, margin_pct=150.0)
     assert "margin_pct" in err.value.evalue and "from 1 to 60" in err.value.evalue
 
 
-def test_unknown_parameter_is_rejected(notebook_runner):
+def test_unknown_parameter_is_rejected(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NB, factory_count=60000)
+        notebook_values(NB, factory_count=60000)
     assert "unknown parameter 'factory_count'" in err.value.evalue

@@ -380,11 +380,11 @@ def test_wrong_type_is_rejected_by_name():
         params.check_values(NOTEBOOK, values)
 
 
-def test_notebook_under_other_parameters_changes_coherently(notebook_runner):
+def test_notebook_under_other_parameters_changes_coherently(notebook_values):
     from conftest import glued
 
     base = glued(nbformat.read(ROOT / "book" / f"{NOTEBOOK}.ipynb", as_version=4))
-    _, g = notebook_runner(NOTEBOOK, hk_price_hkd=145.0, hstech_weight_pct=10.0, eur_usd=1.10)
+    g = notebook_values(NOTEBOOK, hk_price_hkd=145.0, hstech_weight_pct=10.0, eur_usd=1.10)
     # Hong Kong below parity: a discount, said in words
     assert g["hk_premium"] == pytest.approx((145.0 / 147.82 - 1) * 100)
     assert "below" in g["hk_premium_text"] and base["hk_premium_text"] == "at"
@@ -400,19 +400,19 @@ def test_notebook_under_other_parameters_changes_coherently(notebook_runner):
     assert g["target_pe"] == pytest.approx(base["target_pe"])
 
 
-def test_out_of_range_parameter_stops_the_notebook(notebook_runner):
+def test_out_of_range_parameter_stops_the_notebook(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NOTEBOOK, hstech_weight_pct=25.0)
+        notebook_values(NOTEBOOK, hstech_weight_pct=25.0)
     assert "hstech_weight_pct" in err.value.evalue
     assert "from 0 to 20" in err.value.evalue
 
 
-def test_unknown_parameter_is_rejected(notebook_runner):
+def test_unknown_parameter_is_rejected(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner(NOTEBOOK, usd_hdk=7.8)
+        notebook_values(NOTEBOOK, usd_hdk=7.8)
     assert "unknown parameter 'usd_hdk'" in err.value.evalue
     assert "usd_hkd" in err.value.evalue

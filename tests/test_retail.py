@@ -534,12 +534,12 @@ def test_wrong_type_is_rejected_with_what_is_allowed():
         params.check_values("retail_war", values)
 
 
-def test_notebook_under_faster_convergence_changes_coherently(notebook_runner):
+def test_notebook_under_faster_convergence_changes_coherently(notebook_values):
     import nbformat
     from conftest import glued
 
     base = glued(nbformat.read(NOTEBOOK, as_version=4))
-    _, fast = notebook_runner("retail_war", shrink_pct=30.0, peak_loss_rmb_bn=30.0)
+    fast = notebook_values("retail_war", shrink_pct=30.0, peak_loss_rmb_bn=30.0)
     assert fast["shrink"] == 30.0 and fast["peak"] == 30.0
     assert fast["cum_cost"] < base["cum_cost"]
     assert retail.quarter_index(fast["conv_quarter"].split(" (")[0]) < retail.quarter_index(base["conv_quarter"].split(" (")[0])
@@ -553,17 +553,17 @@ def test_notebook_under_faster_convergence_changes_coherently(notebook_runner):
     assert fast["emb27"] == pytest.approx(base["emb27"]) and fast["fc27"] == base["fc27"]
 
 
-def test_notebook_rejects_a_parameter_out_of_range(notebook_runner):
+def test_notebook_rejects_a_parameter_out_of_range(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as exc:
-        notebook_runner("retail_war", shrink_pct=75.0)
+        notebook_values("retail_war", shrink_pct=75.0)
     assert "shrink_pct" in exc.value.evalue and "from 0 to 60" in exc.value.evalue
 
 
-def test_notebook_rejects_an_unknown_parameter(notebook_runner):
+def test_notebook_rejects_an_unknown_parameter(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as exc:
-        notebook_runner("retail_war", shrink_rate=20.0)
+        notebook_values("retail_war", shrink_rate=20.0)
     assert "unknown parameter 'shrink_rate'" in exc.value.evalue and "shrink_pct" in exc.value.evalue

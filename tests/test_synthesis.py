@@ -95,8 +95,8 @@ def test_every_glue_reference_is_glued(name):
     assert refs and refs <= set(values), sorted(refs - set(values))
 
 
-def test_the_summary_under_bear_shows_the_bear_figures(notebook_runner):
-    nb, values = notebook_runner("index", scenario="bear")
+def test_the_summary_under_bear_shows_the_bear_figures(notebook_values):
+    values = notebook_values("index", scenario="bear")
     bear = synthesis.key_outputs("bear", "retail_war")
     assert values["scenario_name"] == "bear"
     assert values["retail_war_cost_rmb_bn"] == pytest.approx(bear["cumulative_cost_rmb_bn"])
@@ -105,9 +105,9 @@ def test_the_summary_under_bear_shows_the_bear_figures(notebook_runner):
     assert values["value_per_ads_usd"] < values["base__value_per_ads_usd"]
 
 
-def test_the_summary_refuses_an_unknown_scenario(notebook_runner):
+def test_the_summary_refuses_an_unknown_scenario(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_runner("index", scenario="rosy")
+        notebook_values("index", scenario="rosy")
     assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bear', 'bull'" in err.value.evalue
