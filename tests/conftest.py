@@ -209,17 +209,44 @@ def site() -> Path:
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run is None:  # one process: build here
         TRACKED_BEFORE_BUILD.update(tracked_snapshot())  # what the build must not change
-        return build.build_book("base", root=ROOT)
+        target = build.build_book("base", root=ROOT)
+        _snapshot_cache()
+        return target
     note = ROOT / "_build" / f"test-site-{run}.json"
     with _exclusive(ROOT / "_build" / "test-site.lock"):
         if not note.exists():
             before = tracked_snapshot()
             build.build_book("base", root=ROOT)
+            _snapshot_cache()
             for old in (ROOT / "_build").glob("test-site-*.json"):
                 old.unlink()
             note.write_text(json.dumps(before))
         TRACKED_BEFORE_BUILD.update(json.loads(note.read_text()))
     return html
+
+
+BASE_CACHE = ROOT / "_build" / "test-base-cache"
+
+
+def _snapshot_cache() -> None:
+    """Keep the base book's execution cache as it was right after the session's build: later site tests
+    rebuild (and rewrite _build/cache) while tests on another worker copy from the snapshot."""
+    import shutil
+
+    incoming = BASE_CACHE.with_name(BASE_CACHE.name + ".incoming")
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.copytree(ROOT / "_build" / "cache", incoming, ignore=shutil.ignore_patterns(".incoming-*"), symlinks=True)
+    shutil.rmtree(BASE_CACHE, ignore_errors=True)
+    incoming.rename(BASE_CACHE)
+
+
+@pytest.fixture(scope="session")
+def base_cache(site) -> Path:
+    """The base book's execution cache, as the session's build left it. A build of a copy that starts
+    from it executes only the notebooks whose inputs the test changed (``copy_book(dest, cache=...)``)."""
+    if not BASE_CACHE.is_dir():  # the site was reused (REPORT_TEST_REUSE_SITE=1)
+        _snapshot_cache()
+    return BASE_CACHE
 
 
 @pytest.fixture(scope="session")
@@ -230,8 +257,9 @@ def built_site(request) -> Path:
     return sitecheck.site_from_env() or request.getfixturevalue("site")
 
 
-def copy_book(dest: Path) -> Path:
-    """A copy of what a build reads (book, data, seeds, configuration, requirements) at ``dest``."""
+def copy_book(dest: Path, cache: Path | None = None) -> Path:
+    """A copy of what a build reads (book, data, seeds, configuration, requirements) at ``dest``;
+    with ``cache`` (the ``base_cache`` fixture), the execution cache it starts from."""
     import shutil
 
     root = Path(__file__).resolve().parents[1]
@@ -239,4 +267,6 @@ def copy_book(dest: Path) -> Path:
         shutil.copytree(root / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for name in ("_config.yml", "_toc.yml", "requirements.txt"):
         shutil.copy2(root / name, dest / name)
+    if cache is not None:
+        shutil.copytree(cache, dest / "_build" / "cache", symlinks=True)
     return dest

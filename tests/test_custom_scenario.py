@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alibaba_report import params, paths
+from alibaba_report import params, paths, precision
 from alibaba_report.build import driver
 from alibaba_report.synthesis import compare, key_figures
 from conftest import copy_book
@@ -105,10 +105,16 @@ def test_compare_reads_two_built_books_and_refuses_an_unbuilt_one(data_copy, cap
 
 
 @pytest.mark.build
-def test_the_readme_steps_build_a_book_of_your_own(tmp_path):
+def test_the_readme_steps_build_a_book_of_your_own(tmp_path, base_cache, monkeypatch):
+    """The one build of a scenario other than base in the suite (it serves what a bear book's build did):
+    the README's steps give a book whose pages glue that scenario's figures, whose chapters show the
+    values they ran with, with a What changed page and every scenario in key-figures.json."""
+    import nbformat
+
+    from conftest import glued
     from test_build import run_build
 
-    copy_book(tmp_path)
+    copy_book(tmp_path, cache=base_cache)
     write_mine(tmp_path)
     proc = run_build(tmp_path, "--scenario", "mine")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -119,6 +125,20 @@ def test_the_readme_steps_build_a_book_of_your_own(tmp_path):
     assert ">mine<" in summary  # the comparison table has a column for your scenario
     figures = json.loads((site / "key-figures.json").read_text())
     assert {f["scenario"] for f in figures} == {"bear", "base", "bull", "mine"}
+    # the summary glues the scenario's own figures, as the model computes them for this copy
+    stage = tmp_path / "_build" / "staging" / "mine" / "book"
+    values = glued(nbformat.read(stage / "index.ipynb", as_version=4))
+    monkeypatch.setenv("REPORT_ROOT", str(tmp_path))
+    mine, base = key_figures.figures("mine"), key_figures.figures("base")
+    assert values["scenario_name"] == "mine"
+    for name in ("value_per_ads_usd", "retail_war_cost_rmb_bn"):
+        assert precision.same(values[name], mine[name]) and precision.same(values[f"base__{name}"], base[name])
+    assert f"{values['retail_war_cost_rmb_bn']:.0f}" in summary
+    # a chapter page shows the values it ran with, folded into its parameters cell
+    retail = nbformat.read(stage / "retail_war.ipynb", as_version=4)
+    par = next(c for c in retail.cells if "parameters" in c.metadata.get("tags", []))
+    assert "shrink_pct = 20.0" in par.source
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in retail.cells)
 
 
 # --- one notebook re-run with your values, as a page ----------------------------------------------
@@ -142,8 +162,8 @@ def test_a_bad_value_for_a_page_is_refused_by_name_before_anything_runs(setting,
 
 
 @pytest.mark.build
-def test_a_page_with_your_values_is_a_page_of_a_whole_book(tmp_path):
-    copy_book(tmp_path)
+def test_a_page_with_your_values_is_a_page_of_a_whole_book(tmp_path, base_cache):
+    copy_book(tmp_path, cache=base_cache)  # the other pages come from the base book's cache, as for a user
     import os
     import subprocess
     import sys
