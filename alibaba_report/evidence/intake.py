@@ -327,6 +327,19 @@ def _modality(where: str, claim: ledger.Claim) -> None:
                           "may, might, could or would (the source's modality is kept)")
 
 
+_CURRENCY_WORDS = {"RMB": r"RMB|yuan|¥|CNY", "USD": r"(?<!HK)\$|USD|dollar", "HKD": r"HK\$|HKD", "EUR": r"euro|EUR|€"}
+
+
+def _unit_check(where: str, claim: ledger.Claim) -> None:
+    """A currency written in the figure must be the unit's ("RMB 30 billion" is not in USD bn)."""
+    for currency, pattern in _CURRENCY_WORDS.items():
+        if re.search(pattern, claim.value_text) and not claim.unit.startswith(currency):
+            raise IntakeError(f"{where}: column 'unit': expected a {currency} unit for {claim.value_text!r}, "
+                              f"got {claim.unit!r}")
+    if claim.value_text.rstrip().endswith("%") and claim.unit not in ("%", "pp"):
+        raise IntakeError(f"{where}: column 'unit': expected % for {claim.value_text!r}, got {claim.unit!r}")
+
+
 def check_candidates(file: Path, led: ledger.Ledger, taken: set[str]) -> tuple[list[dict], list[dict]]:
     """The accepted rows (checked as claims) and the others of one candidate file."""
     rows = ledger._read_rows(file, CANDIDATE_COLUMNS)
@@ -353,6 +366,7 @@ def check_candidates(file: Path, led: ledger.Ledger, taken: set[str]) -> tuple[l
                               f"(found {count} times)")
         if claim.id in taken:
             raise IntakeError(f"{where}: column 'id': expected an id not yet in the ledger, got {claim.id!r}")
+        _unit_check(where, claim)
         _modality(where, claim)
         taken.add(claim.id)
         accepted.append(claim_row)
