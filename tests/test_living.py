@@ -316,3 +316,15 @@ def test_an_edition_file_that_is_not_json_is_named(tree):
 def test_the_edition_file_is_plain_json_with_the_commit(flow):
     data = json.loads((flow["tree"] / "editions" / "january-2026.json").read_text(encoding="utf-8"))
     assert data["commit"] == "unknown" or len(data["commit"]) == 40
+
+
+def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
+    from alibaba_report.build import driver
+
+    path = tree / "data" / "signposts.yml"
+    path.write_text(path.read_text().replace("known_by: 2026-02-28", "known_by: end of February", 1))
+    stage = tree / "stage"
+    (stage / "book").mkdir(parents=True)
+    with pytest.raises(driver.BuildError) as err:
+        driver.add_living_pages(stage)
+    assert err.value.code == driver.EXIT_DATA and "signposts.retail_loss_fq3_fy26.known_by" in str(err.value)
