@@ -35,7 +35,7 @@ help:
 	@echo "make lint                            ruff over the package and the tests"
 	@echo "make page NB=retail_war SET='shrink_pct=25'  one notebook re-run with your values, as a page of the book"
 	@echo "make compare [A=base B=mine]         key figures and assumptions of two built scenarios, side by side"
-	@echo "make source FILE=… PUBLISHER='…' DATE=YYYY-MM-DD [TITLE='…']  register a new source, propose its claims"
+	@echo "make source FILE=… PUBLISHER='…' DATE=YYYY-MM-DD [TITLE='…' KIND='…']  register a new source, propose its claims"
 	@echo "make accept [SEED=005]               move the candidates marked accept=yes into the ledger"
 	@echo "make edition NAME=january-2026       record this edition in editions/<NAME>.json"
 	@echo "make bench                           time builds and notebooks, weigh pages"
@@ -63,7 +63,7 @@ book: $(STAMP)
 # When new evidence arrives (README): register the source, accept its figures, record an edition.
 # Each value reaches the command as one quoted word; a bad one is refused by name (exit 2).
 source: $(STAMP)
-	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.evidence.intake source --file $(call quote,$(FILE)) --publisher $(call quote,$(PUBLISHER)) --date $(call quote,$(DATE)) --title $(call quote,$(TITLE))
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.evidence.intake source --file $(call quote,$(FILE)) --publisher $(call quote,$(PUBLISHER)) --date $(call quote,$(DATE)) --title $(call quote,$(TITLE)) --kind $(call quote,$(KIND))
 
 accept: $(STAMP)
 	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.evidence.intake accept --seed $(call quote,$(SEED))

@@ -65,11 +65,12 @@ def flow(tmp_path_factory):
     try:
         edition = editions.write("january-2026")
         seed, rows = intake.register_source(FIXTURE, "Example Wire", "2026-02-20")
+        raw = intake.candidates_path(seed.name).read_text(encoding="utf-8")
         _mark(intake.candidates_path(seed.name), lambda r: bool(r["metric"]))
         report = intake.accept()
         _clear_caches()
         previous = editions.load(edition)
-        yield {"tree": tree, "edition": previous, "seed": seed, "rows": rows, "report": report,
+        yield {"tree": tree, "edition": previous, "raw": raw, "seed": seed, "rows": rows, "report": report,
                "bridge": editions.bridge(previous), "changes": editions.estimate_changes(previous),
                "grades": signposts.grade(), "page": editions.page_markdown(previous)}
     finally:
@@ -315,7 +316,8 @@ def test_an_edition_file_that_is_not_json_is_named(tree):
 
 def test_the_edition_file_is_plain_json_with_the_commit(flow):
     data = json.loads((flow["tree"] / "editions" / "january-2026.json").read_text(encoding="utf-8"))
-    assert data["commit"] == "unknown" or len(data["commit"]) == 40
+    assert data["commit"] == "unknown"  # the copy is not a git checkout; in one it is HEAD's hash
+    assert re.fullmatch(r"[0-9a-f]{40}(\+uncommitted changes)?", editions._commit(ROOT))
 
 
 def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
@@ -328,3 +330,29 @@ def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
     with pytest.raises(driver.BuildError) as err:
         driver.add_living_pages(stage)
     assert err.value.code == driver.EXIT_DATA and "signposts.retail_loss_fq3_fy26.known_by" in str(err.value)
+
+
+def test_the_candidates_file_opens_safely_in_a_spreadsheet(flow):
+    cells = [c for row in csv.reader(flow["raw"].splitlines()) for c in row]
+    assert "'-5 billion yuan" in cells and "-5 billion yuan" not in cells  # and accept took it as written (above)
+
+
+def test_an_unknown_kind_of_source_is_refused_by_name(tree):
+    with pytest.raises(intake.IntakeError, match="^KIND 'blog'"):
+        intake.register_source(FIXTURE, "Example Wire", "2026-02-20", kind="blog")
+
+
+def test_a_changed_assumption_is_a_step_of_the_bridge(tree):
+    previous = editions.load(editions.write("before"))
+    base = tree / "data" / "scenarios" / "base.yml"
+    text = base.read_text(encoding="utf-8")
+    start = text.index("valuation:")
+    at = text.index("forward_pe:", start)
+    old = text[at:text.index("reason", at)]
+    base.write_text(text[:at] + old.replace("value: 20.0", "value: 18.0").replace("value: 20\n", "value: 18\n")
+                    + text[at + len(old):], encoding="utf-8")
+    _clear_caches()
+    steps = editions.bridge(previous)
+    assert [(s["step"], s["before"], s["after"]) for s in steps[1:-1]] == [("assumption: forward P/E multiple", 20.0, 18.0)]
+    assert math.isclose(steps[1]["change"], steps[0]["change"] * (18 / 20 - 1), rel_tol=1e-9)  # the value is P/E times EPS
+    assert math.isclose(steps[0]["change"] + steps[1]["change"], steps[-1]["change"], rel_tol=1e-12)

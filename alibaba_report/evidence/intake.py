@@ -65,6 +65,11 @@ def _append_rows(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
+    """A candidates file a spreadsheet opens safely: a cell that would run as a formula ("-5 billion
+    yuan") gets a leading apostrophe, which :func:`_unneutralise` takes off again when it is read."""
+    from alibaba_report.charts.style import neutralise_cell
+
+    rows = [{k: neutralise_cell(v) for k, v in r.items()} for r in rows]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
@@ -274,8 +279,11 @@ def candidates(seed: str, text: str, date: dt.date, led: ledger.Ledger) -> list[
     return rows
 
 
-def register_source(file: Path | str, publisher: str, date: str, title: str | None = None) -> tuple[Path, list[dict]]:
+def register_source(file: Path | str, publisher: str, date: str, title: str | None = None,
+                    kind: str = "news article") -> tuple[Path, list[dict]]:
     """``make source``: copy, checksum, register and propose candidates; returns the seed and the rows."""
+    if kind not in ledger.SOURCE_KINDS:
+        raise IntakeError(f"KIND {str(kind)[:40]!r}: expected one of {', '.join(ledger.SOURCE_KINDS)}")
     file = Path(file)
     day = _check_date(date)
     publisher = _check_text("PUBLISHER", publisher)
@@ -294,7 +302,7 @@ def register_source(file: Path | str, publisher: str, date: str, title: str | No
     with open(seeds_dir / "SHA256SUMS", "a", encoding="utf-8") as fh:
         fh.write(f"{digest}  {seed}\n")
     _append_rows(paths.data_dir() / "sources.csv", ledger.SOURCE_COLUMNS, [{
-        "seed": seed, "title": title, "publisher": publisher, "date": day.isoformat(), "kind": "news article",
+        "seed": seed, "title": title, "publisher": publisher, "date": day.isoformat(), "kind": kind,
         "also": "", "language_notes": "",
         "reliability": "Registered with make source; not yet reviewed: say here what a reader should know before trusting it.",
         "url_or_origin": "a file given to make source"}])
@@ -340,9 +348,15 @@ def _unit_check(where: str, claim: ledger.Claim) -> None:
         raise IntakeError(f"{where}: column 'unit': expected % for {claim.value_text!r}, got {claim.unit!r}")
 
 
+def _unneutralise(value: str) -> str:
+    from alibaba_report.charts.style import _FORMULA_START
+
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def check_candidates(file: Path, led: ledger.Ledger, taken: set[str]) -> tuple[list[dict], list[dict]]:
     """The accepted rows (checked as claims) and the others of one candidate file."""
-    rows = ledger._read_rows(file, CANDIDATE_COLUMNS)
+    rows = [(line, {k: _unneutralise(v) for k, v in row.items()}) for line, row in ledger._read_rows(file, CANDIDATE_COLUMNS)]
     accepted, rest = [], []
     for line, row in rows:
         where = f"{_rel(file)}: line {line} (id {row['id']!r})"
@@ -434,12 +448,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--publisher", required=True)
     s.add_argument("--date", required=True)
     s.add_argument("--title", default="")
+    s.add_argument("--kind", default="")
     a = sub.add_parser("accept", help="move accept=yes candidates into the ledger")
     a.add_argument("--seed", default="")
     args = ap.parse_args(argv)
     try:
         if args.command == "source":
-            path, rows = register_source(args.file, args.publisher, args.date, args.title or None)
+            path, rows = register_source(args.file, args.publisher, args.date, args.title or None,
+                                         args.kind or "news article")
             _print_source(path, rows)
         else:
             for stem, n_acc, n_rest in accept(args.seed or None):

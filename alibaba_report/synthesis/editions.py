@@ -129,7 +129,11 @@ def _commit(root: Path) -> str:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "unknown"
+    if out.returncode != 0:
+        return "unknown"
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, timeout=20).stdout.strip()
+    return out.stdout.strip() + ("+uncommitted changes" if dirty else "")
 
 
 def _sources() -> list[dict]:
