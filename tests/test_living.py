@@ -356,3 +356,10 @@ def test_a_changed_assumption_is_a_step_of_the_bridge(tree):
     assert [(s["step"], s["before"], s["after"]) for s in steps[1:-1]] == [("assumption: forward P/E multiple", 20.0, 18.0)]
     assert math.isclose(steps[1]["change"], steps[0]["change"] * (18 / 20 - 1), rel_tol=1e-9)  # the value is P/E times EPS
     assert math.isclose(steps[0]["change"] + steps[1]["change"], steps[-1]["change"], rel_tol=1e-12)
+
+
+def test_every_assumption_a_bridge_step_can_name_reads_in_reader_words():
+    names = {(nb, p) for nb in params.notebooks_with_specs() if not params.is_scenario_page(nb) for p in params.specs(nb)}
+    assert len(names) > 20
+    labels = {editions._assumption_label(nb, p) for nb, p in names}
+    assert not [label for label in labels if "_" in label or label == "assumption: an assumption"]

@@ -222,7 +222,11 @@ def _claim_label(led: ledger.Ledger, claim_id: str) -> str:
 def _assumption_label(notebook: str, name: str) -> str:
     from alibaba_report.synthesis import scenarios
 
-    return f"assumption: {scenarios.reader_name(name)}"
+    words = scenarios.reader_name(name)
+    if words == name:  # no reader name written: the specification's meaning, never the parameter's name
+        spec = params.specs(notebook).get(name)
+        words = (spec.meaning.split(";")[0].split(" (")[0].strip() if spec and spec.meaning else "an assumption")
+    return f"assumption: {words}"
 
 
 def bridge(previous: dict) -> list[dict]:
