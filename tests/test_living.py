@@ -363,3 +363,11 @@ def test_every_assumption_a_bridge_step_can_name_reads_in_reader_words():
     assert len(names) > 20
     labels = {editions._assumption_label(nb, p) for nb, p in names}
     assert not [label for label in labels if "_" in label or label == "assumption: an assumption"]
+
+
+def test_the_bridge_chart_is_drawn_with_alt_text_that_gives_every_step(tmp_path):
+    steps = [{"step": "value at the edition", "change": 154.5, "total": True}, {"step": "EPS", "change": -9.19},
+             {"step": "EBITDA", "change": 0.0}, {"step": "value now", "change": 145.31, "total": True}]
+    alt = editions.bridge_chart(steps, tmp_path / "bridge.png")
+    assert (tmp_path / "bridge.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert alt == "Waterfall from USD 154.50 at the edition to USD 145.31 now per ADS. step 1: -9.19; step 2: +0.00."

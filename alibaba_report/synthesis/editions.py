@@ -316,11 +316,17 @@ def bridge_chart(steps: list[dict], out: Path) -> str:
             heights.append(abs(s["change"]))
             colours.append(style.PALETTE[2] if s["change"] >= 0 else style.PALETTE[4])
             level += s["change"]
-    ax.bar(range(len(steps)), heights, bottom=bottoms, color=colours, edgecolor="black", linewidth=0.6)
+    bars = ax.bar(range(len(steps)), heights, bottom=bottoms, color=colours, edgecolor="black", linewidth=0.6)
+    for bar, s in zip(bars, steps):  # a fall is hatched too, so that a grey print still reads
+        if not s.get("total") and s["change"] < 0:
+            bar.set_hatch("//")
+        ax.annotate(_num(s["change"]) if s.get("total") else _signed(s["change"]),
+                    (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()),
+                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=10)
     ax.set_xticks(range(len(steps)), ["edition"] + [f"step {i}" for i in range(1, len(steps) - 1)] + ["now"])
     ax.set_ylabel("USD per ADS")
     start, end = steps[0]["change"], steps[-1]["change"]
-    title = f"The base value moved from USD {start:,.0f} to USD {end:,.0f} per ADS"
+    title = f"The base value moved from USD {start:,.2f} to USD {end:,.2f} per ADS"
     style.finish(fig, title, "Source: model of value under the base case; each step one changed input (table below)")
     fig.savefig(out, dpi=110)
     import matplotlib.pyplot as plt
