@@ -23,7 +23,7 @@ report = || { code=$$?; echo "make: the build exited with code $$code (python -m
 A ?= base
 B ?= bear
 
-.PHONY: book page test test-fast check refresh bench pdf audit browser-deps clean help compare lint
+.PHONY: book page test test-fast check refresh bench pdf audit browser-deps clean help compare lint source accept edition
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
@@ -35,6 +35,9 @@ help:
 	@echo "make lint                            ruff over the package and the tests"
 	@echo "make page NB=retail_war SET='shrink_pct=25'  one notebook re-run with your values, as a page of the book"
 	@echo "make compare [A=base B=mine]         key figures and assumptions of two built scenarios, side by side"
+	@echo "make source FILE=… PUBLISHER='…' DATE=YYYY-MM-DD [TITLE='…' KIND='…']  register a new source, propose its claims"
+	@echo "make accept [SEED=005]               move the candidates marked accept=yes into the ledger"
+	@echo "make edition NAME=january-2026       record this edition in editions/<NAME>.json"
 	@echo "make bench                           time builds and notebooks, weigh pages"
 	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
 	@echo "make audit                           pip-audit the pinned requirements (needs the PyPI registry)"
@@ -56,6 +59,17 @@ $(STAMP): requirements.txt pyproject.toml
 # (alibaba_report/build/cache.py); FRESH=1 executes every notebook and refreshes the cache.
 book: $(STAMP)
 	REPORT_FRESH=$(call quote,$(FRESH)) $(DRIVER) book --scenario $(call quote,$(SCENARIO)) $(report)
+
+# When new evidence arrives (README): register the source, accept its figures, record an edition.
+# Each value reaches the command as one quoted word; a bad one is refused by name (exit 2).
+source: $(STAMP)
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.evidence.intake source --file $(call quote,$(FILE)) --publisher $(call quote,$(PUBLISHER)) --date $(call quote,$(DATE)) --title $(call quote,$(TITLE)) --kind $(call quote,$(KIND))
+
+accept: $(STAMP)
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.evidence.intake accept --seed $(call quote,$(SEED))
+
+edition: $(STAMP)
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.synthesis.editions $(call quote,$(NAME))
 
 check: $(STAMP)
 	$(DRIVER) check $(report)

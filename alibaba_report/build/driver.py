@@ -360,6 +360,18 @@ def add_what_changed(stage: Path, scenario: str) -> None:
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
 
 
+def add_living_pages(stage: Path) -> None:
+    """The signposts file checked before anything runs, and, when editions/ holds one, the page
+    "What changed since <edition>" (alibaba_report/synthesis/editions.py) in the staging copy."""
+    from alibaba_report.synthesis import editions, signposts
+
+    try:
+        signposts.load()
+        editions.stage_page(stage)
+    except (signposts.SignpostError, editions.EditionError) as exc:
+        raise BuildError(str(exc), EXIT_DATA) from None
+
+
 def render(stage: Path, out: Path) -> None:
     """Jupyter Book 1, strict: -W turns every warning (a broken link, a missing glue key) into
     a failure, -n reports unresolved references, --keep-going lists all of them at once."""
@@ -397,6 +409,7 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     stage = root / "_build" / "staging" / scenario
     stage_sources(root, stage)
     add_what_changed(stage, scenario)
+    add_living_pages(stage)
     times = execute_all(root, stage, scenario, jobs or os.cpu_count() or 1)
     target = site_dir(root, scenario)
     digest = render_digest(root, stage)

@@ -368,8 +368,21 @@ class Ledger:
             raise UnknownClaimError(f"no claim with id {claim_id!r} in {self.path}; closest: "
                                     f"{', '.join(close) or 'none'}") from None
 
-    def value(self, claim_id: str) -> float:
+    def newest(self, claim_id: str) -> str:
+        """The id of the newest claim of the same figure: same subject, metric, period, kind and
+        speaker, dated later (``as_of``). A later source that restates a figure (the analysts' FY27
+        forecast after a cut) supersedes the older one wherever the book reads its value or cites
+        it; the appendix keeps every sentence. The claim itself when nothing newer restates it."""
         claim = self.get(claim_id)
+        key = (claim.subject, claim.metric, claim.period, claim.kind, claim.said_by, claim.unit)
+        later = [c for c in self.claims.values()
+                 if (c.subject, c.metric, c.period, c.kind, c.said_by, c.unit) == key
+                 and c.as_of is not None and claim.as_of is not None and c.as_of > claim.as_of]
+        return max(later, key=lambda c: (c.as_of, c.seed, c.id)).id if later else claim_id
+
+    def value(self, claim_id: str) -> float:
+        """The value of ``claim_id``'s figure: the newest claim's that restates it (:meth:`newest`)."""
+        claim = self.get(self.newest(claim_id))
         if claim.value is None:
             raise TypeError(f"claim {claim_id!r} is a date ({claim.date}); use .get(id).date")
         return claim.value
@@ -409,6 +422,7 @@ class Ledger:
 
         Plain text, unescaped: whoever puts it in HTML escapes it (``cite``, the book's Sphinx
         extension)."""
+        claim_id = self.newest(claim_id)  # the sentence whose value the book shows
         claim = self.get(claim_id)
         register = self.sources().set_index("seed")
         if claim.seed in register.index:
@@ -434,7 +448,7 @@ class Ledger:
         """
         info = self.citation(claim_id)
         return (f'<a class="claim-link" href="{attr_escape(info["href"])}" '
-                f'data-claim="{attr_escape(claim_id)}" data-quote="{attr_escape(info["quote"])}" '
+                f'data-claim="{attr_escape(info["id"])}" data-quote="{attr_escape(info["quote"])}" '
                 f'data-source="{attr_escape(info["source"])}" data-title="{attr_escape(info["title"])}"'
                 f'>[source]</a>')
 

@@ -4,4 +4,4 @@
 of :mod:`alibaba_report.chapters.contract` but not the chapter contract itself.
 """
 
-PAGES = ("index", "scenarios", "methods")
+PAGES = ("index", "scenarios", "signposts", "methods")
