@@ -83,6 +83,8 @@ def _fmt(x: float | None) -> str:
 
 
 MAX_YAML_BYTES = 1_000_000  # the largest data file is a few kB
+MAX_YAML_DEPTH = 20  # levels of nesting a data file may have (they use four)
+MAX_NUMBER_CHARS = 40  # characters a number in a data file may have (a float has 17 significant digits)
 
 
 class _RefusedYaml(ValueError):
@@ -102,7 +104,17 @@ class _Loader(yaml.SafeLoader):
             raise _RefusedYaml(f"line {event.start_mark.line + 1}: an alias (*{event.anchor}) "
                                "repeats another part of the file; data files may not use aliases "
                                "(write the value out)")
-        return super().compose_node(parent, index)
+        # A data file is a few levels deep (section, parameter, value/reason); hundreds of levels
+        # would exhaust Python's recursion before anything could name the file.
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _RefusedYaml(f"line {mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels deep; "
+                                   "a data file needs a few (section, parameter, value and reason)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _TAG_INT, _TAG_FLOAT, _TAG_STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
@@ -145,6 +157,11 @@ def _check_scalars(node, seen: set[int] | None = None) -> None:
         if node.style is not None:  # quoted or block text: a string, as written
             return
         line = node.start_mark.line + 1
+        if node.tag in (_TAG_INT, _TAG_FLOAT, _TAG_STR) and len(node.value) > MAX_NUMBER_CHARS \
+                and _FLOAT_12.fullmatch(node.value.replace("_", "")):
+            raise _RefusedYaml(f"line {line}: a number of {len(node.value)} characters "
+                               f"({_short(node.value, 20)}); expected a number of at most "
+                               f"{MAX_NUMBER_CHARS} characters")
         if node.tag in (_TAG_INT, _TAG_FLOAT) and not (_INT_12.fullmatch(node.value) or _FLOAT_12.fullmatch(node.value)
                                                        or node.value.lower() in (".inf", "-.inf", "+.inf", ".nan")):
             why = _number_surprise(node.value) or "YAML 1.1 reads it as a number a reader may not mean"
@@ -192,6 +209,9 @@ def read_yaml(path: Path) -> Any:
         return loader.construct_document(node)
     except _RefusedYaml as exc:
         raise ParameterError(f"{_rel(path)}: {exc}") from None
+    except RecursionError:  # a structure the depth limit did not catch (the scanner's own nesting)
+        raise ParameterError(f"{_rel(path)}: nested too deeply to read; a data file needs a few "
+                             "levels (section, parameter, value and reason)") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{_rel(path)}: not valid YAML: {exc}") from None
     finally:
@@ -498,3 +518,25 @@ def check_scenario(name: str) -> None:
                 )
     for notebook in notebooks_with_specs():
         scenario_parameters(name, notebook)  # a scenario page rejects a name its choices lack
+    check_shared_agree(name, shared_known)
+
+
+def check_shared_agree(name: str, shared_names: set[str]) -> None:
+    """A shared parameter (an exchange rate, the tax rate...) has one value per scenario: a
+    notebook's section that sets it to another value than the other chapters use is refused,
+    naming the file, the parameter and the values."""
+    for pname in sorted(shared_names):
+        seen: dict[Any, list[str]] = {}
+        for notebook in notebooks_with_specs():
+            if is_scenario_page(notebook) or pname not in specs(notebook):
+                continue
+            value = scenario_entries(name, notebook)[pname].value
+            seen.setdefault(value, []).append(notebook)
+        if len(seen) > 1:
+            files = [f"data/scenarios/{s}.yml" for s in ([BASE] if name == BASE else [name, BASE])
+                     if any(pname in v for k, v in _scenario_sections(s).items() if k != "shared")]
+            said = "; ".join(f"{_short(v)} in {', '.join(nbs)}" for v, nbs in seen.items())
+            raise ParameterError(
+                f"{files[0] if files else f'data/scenarios/{name}.yml'}: shared parameter {pname!r} has "
+                f"{len(seen)} values in scenario {name!r} ({said}); a shared parameter has one value per "
+                f"scenario: set it once, in the 'shared' section")

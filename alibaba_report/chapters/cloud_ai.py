@@ -1025,6 +1025,9 @@ def util_effect_phrase(utilisation_pct: float, effect_pp: float) -> str:
     """What selling every server would add to the return, or that every server is already sold."""
     if utilisation_pct >= 100:
         return "every server is already sold"
+    if not math.isfinite(effect_pp):  # no return at one of the two: there is no difference to state
+        return (f"selling every server rather than {utilisation_pct:g}% of capacity cannot be read as a change "
+                "in the return, because at one of the two the programme never pays back")
     return f"selling every server rather than {utilisation_pct:g}% of capacity by {effect_pp:+.1f} points"
 
 
