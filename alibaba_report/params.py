@@ -372,7 +372,26 @@ def check_values(notebook: str, values: dict[str, Any], origin: str = "parameter
             f"{where}: parameter {name!r} = {_short(values[name])} is not allowed: "
             f"expected {ps.allowed()} — {ps.meaning}"
         ) from None
-    return types.SimpleNamespace(**model.model_dump())
+    checked = model.model_dump()
+    check_combinations(notebook, checked, origin if repr(notebook) in origin else f"{origin} (notebook {notebook!r})")
+    return types.SimpleNamespace(**checked)
+
+
+# Combinations of allowed values that the models cannot compute with, by notebook: the parameters,
+# the test the values must pass, and the words (which the specification's meanings also say).
+COMBINATIONS: dict[str, list[tuple[tuple[str, ...], Any, str]]] = {
+    "valuation": [(("weight_bear_pct", "weight_base_pct", "weight_bull_pct"),
+                   lambda v: v["weight_bear_pct"] + v["weight_base_pct"] + v["weight_bull_pct"] > 0,
+                   "the three weights may not all be zero")],
+}
+
+
+def check_combinations(notebook: str, values: dict[str, Any], where: str) -> None:
+    """Refuse, by name, a combination of allowed values that the model cannot compute with."""
+    for names, test, words in COMBINATIONS.get(notebook, []):
+        if all(n in values for n in names) and not test(values):
+            given = ", ".join(f"{n} = {_short(values[n])}" for n in names)
+            raise ParameterError(f"{where}: {given}: {words} (data/parameters/{notebook}.yml)")
 
 
 _IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}

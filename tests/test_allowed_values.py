@@ -162,8 +162,18 @@ def sliders_open_at_the_page_values(page: types.SimpleNamespace, values: dict) -
             if s.column in values and not math.isclose(s.initial, values[s.column], rel_tol=1e-6, abs_tol=1e-6)]
 
 
+def refused_by_name(exc: params.ParameterError, notebook: str, values: dict) -> bool:
+    """The refusal is one of the combinations the specifications name, and the values are one."""
+    return any(words in str(exc) and all(n in str(exc) for n in names) and not test(values)
+               for names, test, words in params.COMBINATIONS.get(notebook, []))
+
+
 def check_page(notebook: str, values: dict) -> None:
-    params.check_values(notebook, values)
+    try:
+        params.check_values(notebook, values)
+    except params.ParameterError as exc:
+        assert refused_by_name(exc, notebook, values), exc
+        return
     page = run_page(notebook, values)
     assert page.glued, f"{notebook}: nothing glued"
     problems = shown_problems(page) + sliders_open_at_the_page_values(page, values)
@@ -242,7 +252,12 @@ def check_scenario(root: Path, doc: dict) -> None:
 
     name = next(_names)  # a new name each time: the package caches results per scenario name
     (root / "data" / "scenarios" / f"{name}.yml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    params.check_scenario(name)
+    try:
+        params.check_scenario(name)
+    except params.ParameterError as exc:  # only a combination the specifications name may be refused
+        values = {n: e["value"] for n, e in doc.get("valuation", {}).items()}
+        assert f"data/scenarios/{name}.yml" in str(exc) and refused_by_name(exc, "valuation", values), exc
+        return
     for nb in NOTEBOOKS:
         outputs = scenarios.key_outputs(name, nb)
         assert outputs, f"{nb}: no key outputs under {doc}"
@@ -260,8 +275,17 @@ def scenario_documents(draw):
 
 @BUDGET
 @given(doc=scenario_documents())
-@example(doc=scenario_document(lambda spec: extreme(spec, "min")))
+@example(doc=scenario_document(lambda spec: extreme(spec, "min")))  # refused: every weight zero
+@example(doc=scenario_document(lambda spec: extreme(spec, "min") or (1.0 if spec.unit == "% probability" else 0)))
 @example(doc=scenario_document(lambda spec: extreme(spec, "max")))
 def test_every_allowed_scenario_computes(scenario_root, doc):
     check_scenario(scenario_root, doc)
+
+
+def test_every_combination_refused_is_stated_in_its_specification():
+    for notebook, rules in params.COMBINATIONS.items():
+        text = " ".join((params.spec_dir() / f"{notebook}.yml").read_text(encoding="utf-8").split())
+        for names, _test, words in rules:
+            assert words in text, f"data/parameters/{notebook}.yml does not say that {words}"
+            assert all(n in params.specs(notebook) for n in names)
 

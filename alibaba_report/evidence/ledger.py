@@ -314,7 +314,8 @@ def csv_errors(path: Path, reader):
         if "field larger than field limit" in text:
             text = (f"a field longer than {csv.field_size_limit():,} characters, the most a field of a data "
                     "file may have (is a closing quote missing?)")
-        raise LedgerError(f"{path}: line {reader.line_num}: not readable as CSV: {text}") from None
+        # line_num counts the lines read whole: the row at fault starts on the next one
+        raise LedgerError(f"{path}: line {reader.line_num + 1}: not readable as CSV: {text}") from None
 
 
 def _iso_date(where: str, column: str, text: str, expected: str) -> dt.date:
@@ -525,7 +526,8 @@ def parse_formula(formula: str) -> ast.Expression:
     while stack:
         node, d = stack.pop()
         depth = max(depth, d)
-        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.expr_context, ast.operator, ast.unaryop)))
     if depth > MAX_FORMULA_DEPTH:
         raise ValueError(f"a formula nested {depth} levels deep (operators within operators); "
                          f"expected at most {MAX_FORMULA_DEPTH}")
