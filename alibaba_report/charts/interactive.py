@@ -93,7 +93,9 @@ class Slider:
         above = math.floor((stop - v) / step + 1e-9)
         if below + above == 0:  # a range of one step: the value and the point after (or before) it
             above = 1
-        return cls(column, label, unit, round(v - below * step, 9), round(v + above * step, 9), step, v)
+        lo, hi = round(v - below * step, 9), round(v + above * step, 9)
+        # an end that did not move stays as given (5, not 5.0: the page's spec is unchanged)
+        return cls(column, label, unit, start if lo == start else lo, stop if hi == stop else hi, step, value)
 
     @property
     def decimals(self) -> int:
