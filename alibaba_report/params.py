@@ -18,7 +18,9 @@ range stops the notebook with an error that names the parameter, the value and w
 """
 from __future__ import annotations
 
+import copy
 import difflib
+import hashlib
 import re
 import types
 from functools import lru_cache
@@ -189,15 +191,39 @@ def _check_scalars(node, seen: set[int] | None = None) -> None:
 
 
 def read_yaml(path: Path) -> Any:
-    """A YAML data file, read safely and bounded; every problem is a ParameterError naming it."""
+    """A YAML data file, read safely and bounded; every problem is a ParameterError naming it.
+
+    A text is parsed once (by its bytes' digest): a page reads the scenario files for every chapter
+    and every case, a hundred times or more. Each call gets its own copy."""
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
             raise ParameterError(f"{_rel(path)}: {size} bytes, above the {MAX_YAML_BYTES} bytes a "
                                  "data file may have")
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:  # bounded: a file that grows (or never ends) is read no further
+            data = fh.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise ParameterError(f"{_rel(path)}: file not found") from None
+    return copy.deepcopy(_parse_yaml(str(path), hashlib.sha256(data).hexdigest(), data))
+
+
+def _parse_yaml(path_text: str, digest: str, data: bytes) -> Any:
+    key = (path_text, digest)
+    if key not in _PARSED:
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = _parse_yaml_text(Path(path_text), data)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def _parse_yaml_text(path: Path, data: bytes) -> Any:
+    if len(data) > MAX_YAML_BYTES:
+        raise ParameterError(f"{_rel(path)}: above the {MAX_YAML_BYTES} bytes a data file may have")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParameterError(f"{_rel(path)}: byte {exc.start}: expected UTF-8 text") from None
     loader = _Loader(text)
