@@ -44,13 +44,13 @@ NOTEBOOKS = [c.notebook for c in CHAPTERS]
 BUDGET = settings(max_examples=4, derandomize=True, database=None, deadline=None, print_blob=False,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-# Glued numbers that have no value in part of the allowed space (a programme that never pays back
-# has no return, no break-even margin; a value that never reaches the price has no break-even
-# shrink). The pages print them through a number format, so there the page would need a sentence
-# of its own: the quantities are listed here by name rather than hidden, and every other glued
-# number must be finite.
-NO_VALUE_IN_PART_OF_THE_SPACE = {"cloud_irr", "cloud_breakeven_margin_pct", "life_effect_pp",
-                                 "breakeven_shrink_pct"}
+# Numbers a page shows that have no value in part of the allowed space (a cloud programme that adds
+# no revenue has no break-even margin and no return) and that the page still prints through a number
+# format: the summary's sentence on the cloud needs words of its own there (as the cloud page has),
+# which belongs with the summary's text. Listed by page and name rather than hidden; every other
+# number a page shows must be finite.
+NO_VALUE_YET = {"index": {"cloud_breakeven_margin_pct", "cloud_irr"}}
+GLUE_REFERENCE = re.compile(r"\{glue(?::\w+)?\}`(\w+)(?::[^`]*)?`")
 
 NOT_A_NUMBER = re.compile(r"(?<![\w.])[+\-\u2212]?(nan|inf|infinity)(?![\w])", re.IGNORECASE)
 
@@ -119,7 +119,8 @@ def run_page(notebook: str, values: dict) -> types.SimpleNamespace:
             except Exception as exc:
                 raise AssertionError(f"book/{notebook}.ipynb cell {i} raised {type(exc).__name__}: {exc} "
                                      f"under {values}") from exc
-    return types.SimpleNamespace(glued=glued, charts=charts, sliders=slider_charts)
+    shown = {m.group(1) for c in cells if c.cell_type == "markdown" for m in GLUE_REFERENCE.finditer(c.source)}
+    return types.SimpleNamespace(notebook=notebook, glued=glued, shown=shown, charts=charts, sliders=slider_charts)
 
 
 def _text(value) -> str | None:
@@ -129,15 +130,15 @@ def _text(value) -> str | None:
 
 
 def shown_problems(page: types.SimpleNamespace) -> list[str]:
-    """Numbers a reader would see as nan or inf: in glued values and sentences, in the charts' data,
-    in the slider charts (whose spec must also be valid JSON)."""
+    """Numbers a reader would see as nan or inf: glued numbers the page's text shows, glued sentences,
+    the charts' data, the slider charts (whose spec must also be valid JSON)."""
     from alibaba_report.charts import interactive
 
     out = []
     for name, value in page.glued.items():
-        if isinstance(value, (float, np.floating)) and not math.isfinite(value) \
-                and name.split("__")[-1] not in NO_VALUE_IN_PART_OF_THE_SPACE:
-            out.append(f"glued number {name} = {value}")
+        if isinstance(value, (float, np.floating)) and not math.isfinite(value) and name in page.shown \
+                and name not in NO_VALUE_YET.get(page.notebook, ()):
+            out.append(f"number shown as {name} = {value}")
         text = _text(value)
         if text and NOT_A_NUMBER.search(text):
             m = NOT_A_NUMBER.search(text)
@@ -307,3 +308,21 @@ def test_the_scenario_pages_build_under_a_scenario_at_the_extremes(scenario_root
         values = params.scenario_parameters(name, page)
         problems = shown_problems(run_page(page, values))
         assert not problems, f"{page} under the all-{which} scenario:\n" + "\n".join(problems)
+
+
+def test_the_cloud_page_says_in_words_what_has_no_value():
+    """With no growth the programme adds no revenue: no margin makes it pay back and it has no return
+    to change; the page says so instead of printing inf% and nan points."""
+    from alibaba_report.chapters import cloud_ai as cloud
+
+    assert cloud.breakeven_margin_phrase(65.33) == "pays back only at a cash margin of 65.3% or more"
+    assert cloud.breakeven_margin_phrase(65.5, decimals=0) == "pays back only at a cash margin of 66% or more"
+    assert cloud.breakeven_margin_sentence(65.33) == "It breaks even at a cash margin of 65.3%"
+    assert cloud.life_effect_phrase(2.04) == "one more year of life changes the return by +2.0 points"
+    for phrase in (cloud.breakeven_margin_phrase(math.inf), cloud.breakeven_margin_sentence(math.inf),
+                   cloud.life_effect_phrase(math.nan), cloud.util_effect_phrase(90.0, math.nan)):
+        assert not NOT_A_NUMBER.search(phrase) and ("no revenue" in phrase or "has none" in phrase
+                                                    or "never pays back" in phrase), phrase
+    page = run_page("cloud_ai", {**base_values("cloud_ai"), "cloud_growth_pct": 0.0})
+    assert page.glued["breakeven_margin_phrase"].startswith("never pays back")
+    assert "cloud_breakeven_margin_pct" not in page.shown and "life_effect_phrase" in page.shown  # in words
