@@ -316,7 +316,8 @@ def test_the_cloud_page_says_in_words_what_has_no_value():
     from alibaba_report.chapters import cloud_ai as cloud
 
     assert cloud.breakeven_margin_phrase(65.33) == "pays back only at a cash margin of 65.3% or more"
-    assert cloud.breakeven_margin_phrase(65.5, decimals=0) == "pays back only at a cash margin of 66% or more"
+    assert cloud.breakeven_margin_phrase(65.5, decimals=0, on_revenue=True) == \
+        "pays back only at a cash margin of 66% or more on the revenue it adds"
     assert cloud.breakeven_margin_sentence(65.33) == "It breaks even at a cash margin of 65.3%"
     assert cloud.life_effect_phrase(2.04) == "one more year of life changes the return by +2.0 points"
     for phrase in (cloud.breakeven_margin_phrase(math.inf), cloud.breakeven_margin_sentence(math.inf),

@@ -955,12 +955,14 @@ def breakeven_utilisation_phrase(u: float | None) -> str:
     return f"{u:.0f}% of capacity sold" if u is not None else "none: even full use does not pay back at this margin"
 
 
-def breakeven_margin_phrase(margin_pct: float, decimals: int = 1) -> str:
-    """'pays back only at a cash margin of 65.3% or more', or, when the programme adds no revenue
-    (no growth to fill its servers), that no margin makes it pay back."""
+def breakeven_margin_phrase(margin_pct: float, decimals: int = 1, on_revenue: bool = False) -> str:
+    """'pays back only at a cash margin of 65.3% or more' (``on_revenue``: '... on the revenue it
+    adds'), or, when the programme adds no revenue (no growth to fill its servers), that no margin
+    makes it pay back."""
     if not math.isfinite(margin_pct):
-        return "never pays back, whatever the cash margin, since it adds no revenue to earn a margin on"
-    return f"pays back only at a cash margin of {margin_pct:.{decimals}f}% or more"
+        return "never pays back, whatever the cash margin, since it adds no revenue"
+    return (f"pays back only at a cash margin of {margin_pct:.{decimals}f}% or more"
+            + (" on the revenue it adds" if on_revenue else ""))
 
 
 def breakeven_margin_sentence(margin_pct: float) -> str:
@@ -1121,7 +1123,7 @@ def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str
         # the break-even margin and the effect of a longer life in words: neither has a value when
         # the programme adds no revenue (no growth) or never earns a return
         "breakeven_margin_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"]),
-        "breakeven_margin_round_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"], decimals=0),
+        "breakeven_margin_round_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"], decimals=0, on_revenue=True),
         "breakeven_margin_sentence": breakeven_margin_sentence(res["breakeven_margin_pct"]),
         "life_effect_phrase": life_effect_phrase(m["longer_life"]["irr_pct"] - res["irr_pct"]),
         "ai_share_title": ai_share_title(p, ai_g, other_g),
