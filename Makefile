@@ -111,7 +111,7 @@ test: $(STAMP) browser-deps lint
 # The inner loop: everything that needs no kernel, no build and no browser, on every core; it names
 # each notebook whose committed figures no longer match the package (tests/test_committed_outputs.py).
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not build and not browser and not notebook" tests
+	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not build and not browser and not notebook and not properties" tests
 
 bench: $(STAMP)
 	$(PY) tests/bench.py

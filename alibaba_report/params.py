@@ -18,7 +18,9 @@ range stops the notebook with an error that names the parameter, the value and w
 """
 from __future__ import annotations
 
+import copy
 import difflib
+import hashlib
 import re
 import types
 from functools import lru_cache
@@ -83,6 +85,8 @@ def _fmt(x: float | None) -> str:
 
 
 MAX_YAML_BYTES = 1_000_000  # the largest data file is a few kB
+MAX_YAML_DEPTH = 20  # levels of nesting a data file may have (they use four)
+MAX_NUMBER_CHARS = 40  # characters a number in a data file may have (a float has 17 significant digits)
 
 
 class _RefusedYaml(ValueError):
@@ -102,7 +106,17 @@ class _Loader(yaml.SafeLoader):
             raise _RefusedYaml(f"line {event.start_mark.line + 1}: an alias (*{event.anchor}) "
                                "repeats another part of the file; data files may not use aliases "
                                "(write the value out)")
-        return super().compose_node(parent, index)
+        # A data file is a few levels deep (section, parameter, value/reason); hundreds of levels
+        # would exhaust Python's recursion before anything could name the file.
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _RefusedYaml(f"line {mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels deep; "
+                                   "a data file needs a few (section, parameter, value and reason)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _TAG_INT, _TAG_FLOAT, _TAG_STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
@@ -145,6 +159,11 @@ def _check_scalars(node, seen: set[int] | None = None) -> None:
         if node.style is not None:  # quoted or block text: a string, as written
             return
         line = node.start_mark.line + 1
+        if node.tag in (_TAG_INT, _TAG_FLOAT, _TAG_STR) and len(node.value) > MAX_NUMBER_CHARS \
+                and _FLOAT_12.fullmatch(node.value.replace("_", "")):
+            raise _RefusedYaml(f"line {line}: a number of {len(node.value)} characters "
+                               f"({_short(node.value, 20)}); expected a number of at most "
+                               f"{MAX_NUMBER_CHARS} characters")
         if node.tag in (_TAG_INT, _TAG_FLOAT) and not (_INT_12.fullmatch(node.value) or _FLOAT_12.fullmatch(node.value)
                                                        or node.value.lower() in (".inf", "-.inf", "+.inf", ".nan")):
             why = _number_surprise(node.value) or "YAML 1.1 reads it as a number a reader may not mean"
@@ -172,15 +191,39 @@ def _check_scalars(node, seen: set[int] | None = None) -> None:
 
 
 def read_yaml(path: Path) -> Any:
-    """A YAML data file, read safely and bounded; every problem is a ParameterError naming it."""
+    """A YAML data file, read safely and bounded; every problem is a ParameterError naming it.
+
+    A text is parsed once (by its bytes' digest): a page reads the scenario files for every chapter
+    and every case, a hundred times or more. Each call gets its own copy."""
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
             raise ParameterError(f"{_rel(path)}: {size} bytes, above the {MAX_YAML_BYTES} bytes a "
                                  "data file may have")
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:  # bounded: a file that grows (or never ends) is read no further
+            data = fh.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise ParameterError(f"{_rel(path)}: file not found") from None
+    return copy.deepcopy(_parse_yaml(str(path), hashlib.sha256(data).hexdigest(), data))
+
+
+def _parse_yaml(path_text: str, digest: str, data: bytes) -> Any:
+    key = (path_text, digest)
+    if key not in _PARSED:
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = _parse_yaml_text(Path(path_text), data)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def _parse_yaml_text(path: Path, data: bytes) -> Any:
+    if len(data) > MAX_YAML_BYTES:
+        raise ParameterError(f"{_rel(path)}: above the {MAX_YAML_BYTES} bytes a data file may have")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParameterError(f"{_rel(path)}: byte {exc.start}: expected UTF-8 text") from None
     loader = _Loader(text)
@@ -192,6 +235,9 @@ def read_yaml(path: Path) -> Any:
         return loader.construct_document(node)
     except _RefusedYaml as exc:
         raise ParameterError(f"{_rel(path)}: {exc}") from None
+    except RecursionError:  # a structure the depth limit did not catch (the scanner's own nesting)
+        raise ParameterError(f"{_rel(path)}: nested too deeply to read; a data file needs a few "
+                             "levels (section, parameter, value and reason)") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{_rel(path)}: not valid YAML: {exc}") from None
     finally:
@@ -352,7 +398,26 @@ def check_values(notebook: str, values: dict[str, Any], origin: str = "parameter
             f"{where}: parameter {name!r} = {_short(values[name])} is not allowed: "
             f"expected {ps.allowed()} — {ps.meaning}"
         ) from None
-    return types.SimpleNamespace(**model.model_dump())
+    checked = model.model_dump()
+    check_combinations(notebook, checked, origin if repr(notebook) in origin else f"{origin} (notebook {notebook!r})")
+    return types.SimpleNamespace(**checked)
+
+
+# Combinations of allowed values that the models cannot compute with, by notebook: the parameters,
+# the test the values must pass, and the words (which the specification's meanings also say).
+COMBINATIONS: dict[str, list[tuple[tuple[str, ...], Any, str]]] = {
+    "valuation": [(("weight_bear_pct", "weight_base_pct", "weight_bull_pct"),
+                   lambda v: v["weight_bear_pct"] + v["weight_base_pct"] + v["weight_bull_pct"] > 0,
+                   "the three weights may not all be zero")],
+}
+
+
+def check_combinations(notebook: str, values: dict[str, Any], where: str) -> None:
+    """Refuse, by name, a combination of allowed values that the model cannot compute with."""
+    for names, test, words in COMBINATIONS.get(notebook, []):
+        if all(n in values for n in names) and not test(values):
+            given = ", ".join(f"{n} = {_short(values[n])}" for n in names)
+            raise ParameterError(f"{where}: {given}: {words} (data/parameters/{notebook}.yml)")
 
 
 _IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -498,3 +563,25 @@ def check_scenario(name: str) -> None:
                 )
     for notebook in notebooks_with_specs():
         scenario_parameters(name, notebook)  # a scenario page rejects a name its choices lack
+    check_shared_agree(name, shared_known)
+
+
+def check_shared_agree(name: str, shared_names: set[str]) -> None:
+    """A shared parameter (an exchange rate, the tax rate...) has one value per scenario: a
+    notebook's section that sets it to another value than the other chapters use is refused,
+    naming the file, the parameter and the values."""
+    for pname in sorted(shared_names):
+        seen: dict[Any, list[str]] = {}
+        for notebook in notebooks_with_specs():
+            if is_scenario_page(notebook) or pname not in specs(notebook):
+                continue
+            value = scenario_entries(name, notebook)[pname].value
+            seen.setdefault(value, []).append(notebook)
+        if len(seen) > 1:
+            files = [f"data/scenarios/{s}.yml" for s in ([BASE] if name == BASE else [name, BASE])
+                     if any(pname in v for k, v in _scenario_sections(s).items() if k != "shared")]
+            said = "; ".join(f"{_short(v)} in {', '.join(nbs)}" for v, nbs in seen.items())
+            raise ParameterError(
+                f"{files[0] if files else f'data/scenarios/{name}.yml'}: shared parameter {pname!r} has "
+                f"{len(seen)} values in scenario {name!r} ({said}); a shared parameter has one value per "
+                f"scenario: set it once, in the 'shared' section")

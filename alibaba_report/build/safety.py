@@ -128,6 +128,9 @@ def _cell_label(src: str, cells, index: int) -> str:
             f"first line {_first_line(cells[index].get('source', ''))})")
 
 
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
 def notebook_failure(src: str, dst: str, exc: BaseException) -> BuildError:
     """A BuildError naming the notebook, its cell (numbered as in the source) and what happened."""
     import nbformat
@@ -136,7 +139,16 @@ def notebook_failure(src: str, dst: str, exc: BaseException) -> BuildError:
         cells = nbformat.read(dst, as_version=4).cells
     except Exception:  # noqa: BLE001 - the output may be absent if the kernel never started
         cells = []
+    # papermill writes its own error banner (a markdown cell) at the top of the output after it
+    # numbered the failing cell: without it the numbering is the one the error carries
+    cells = [c for c in cells if PAPERMILL_ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
     index = getattr(exc, "cell_index", None)
+    source = getattr(exc, "source", None)
+    if index is not None and source is not None and not (
+            index < len(cells) and cells[index].get("source") == source):
+        # the error's cell, found by its code when the numbering does not point at it
+        index = next((i for i, c in enumerate(cells) if c.get("cell_type") == "code"
+                      and c.get("source") == source), index)
     if index is None:  # a timeout or a dead kernel: the last cell papermill started
         started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
         index = started[-1] if started else None

@@ -638,7 +638,6 @@ def page_numbers(p: Any, claims, m: dict[str, Any]) -> dict[str, float | int]:
         "cloud_breakeven_margin_pct": float(res["breakeven_margin_pct"]),  # the key figure's name (one number per quantity)
         "final_cash_rmb_bn": float(pay["cumulative_cash_rmb_bn"].iloc[-1]),
         "alt_multiple_pct": float(100 * m["smaller"]["cash_multiple"]),
-        "life_effect_pp": float(m["longer_life"]["irr_pct"] - res["irr_pct"]),
     }
 
 
@@ -956,6 +955,31 @@ def breakeven_utilisation_phrase(u: float | None) -> str:
     return f"{u:.0f}% of capacity sold" if u is not None else "none: even full use does not pay back at this margin"
 
 
+def breakeven_margin_phrase(margin_pct: float, decimals: int = 1, on_revenue: bool = False) -> str:
+    """'pays back only at a cash margin of 65.3% or more' (``on_revenue``: '... on the revenue it
+    adds'), or, when the programme adds no revenue (no growth to fill its servers), that no margin
+    makes it pay back."""
+    if not math.isfinite(margin_pct):
+        return "never pays back, whatever the cash margin, since it adds no revenue"
+    return (f"pays back only at a cash margin of {margin_pct:.{decimals}f}% or more"
+            + (" on the revenue it adds" if on_revenue else ""))
+
+
+def breakeven_margin_sentence(margin_pct: float) -> str:
+    """'It breaks even at a cash margin of 65.3%', or that no margin makes it break even."""
+    if not math.isfinite(margin_pct):
+        return "No cash margin makes it break even, since it adds no revenue"
+    return f"It breaks even at a cash margin of {margin_pct:.1f}%"
+
+
+def life_effect_phrase(effect_pp: float) -> str:
+    """What one more year of server life does to the return, or that there is no return to change."""
+    if not math.isfinite(effect_pp):
+        return ("one more year of life cannot be read as a change in the return, because with or without it "
+                "the programme has none")
+    return f"one more year of life changes the return by {effect_pp:+.1f} points"
+
+
 def breakeven_turnover_phrase(k: float | None) -> str:
     """The turnover the programme needs at the page's margin and utilisation, or that none will do."""
     if k is not None:
@@ -1025,6 +1049,9 @@ def util_effect_phrase(utilisation_pct: float, effect_pp: float) -> str:
     """What selling every server would add to the return, or that every server is already sold."""
     if utilisation_pct >= 100:
         return "every server is already sold"
+    if not math.isfinite(effect_pp):  # no return at one of the two: there is no difference to state
+        return (f"selling every server rather than {utilisation_pct:g}% of capacity cannot be read as a change "
+                "in the return, because at one of the two the programme never pays back")
     return f"selling every server rather than {utilisation_pct:g}% of capacity by {effect_pp:+.1f} points"
 
 
@@ -1093,6 +1120,12 @@ def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str
         "irr_alt_text": irr_text(m["smaller"]["irr_pct"]),
         "alt_compare": compare_phrase(m["smaller"]["irr_pct"], res["irr_pct"]),
         "util_effect_phrase": util_effect_phrase(p.utilisation_pct, m["full_use"]["irr_pct"] - res["irr_pct"]),
+        # the break-even margin and the effect of a longer life in words: neither has a value when
+        # the programme adds no revenue (no growth) or never earns a return
+        "breakeven_margin_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"]),
+        "breakeven_margin_round_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"], decimals=0, on_revenue=True),
+        "breakeven_margin_sentence": breakeven_margin_sentence(res["breakeven_margin_pct"]),
+        "life_effect_phrase": life_effect_phrase(m["longer_life"]["irr_pct"] - res["irr_pct"]),
         "ai_share_title": ai_share_title(p, ai_g, other_g),
         "ai_share_alt": ai_share_alt(p, years, m["base_rmb_bn"], float(rev["revenue_rmb_bn"].iloc[years])),
         "capex_title": capex_title(res["peak_earned_rmb_bn"], p.cash_margin_pct, needed),

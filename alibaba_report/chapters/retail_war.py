@@ -939,5 +939,6 @@ def chart_paths(r: Mapping[str, Any], claims):
 
 
 def paths_data(r: Mapping[str, Any]) -> pd.DataFrame:
-    """The loss-path chart's data, for download: one column per run."""
-    return pd.DataFrame({r["labels"][s]: run_["path"] for s, run_ in r["runs"].items()})
+    """The loss-path chart's data, for download: one column per run, one row per quarter; a run that
+    models fewer quarters than another (the page's own horizon is a parameter) is blank after its last."""
+    return pd.DataFrame({r["labels"][s]: pd.Series(run_["path"], dtype=float) for s, run_ in r["runs"].items()})

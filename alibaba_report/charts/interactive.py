@@ -79,6 +79,26 @@ class Slider:
             raise ValueError(f"slider {self.label!r}: the range {self.start}..{self.stop} is not a whole "
                              f"number of steps of {self.step}")
 
+    @classmethod
+    def at(cls, column: str, label: str, unit: str, start: float, stop: float, step: float,
+           value: float) -> "Slider":
+        """A slider that opens exactly at ``value`` (the page's own assumption), over a range as wide
+        as ``start``..``stop``: moved to take in a value outside it, and shifted by less than a step
+        so that ``value`` is one of its grid points. It never reaches past ``start``..``stop`` and
+        ``value``, so every point is a value the model accepts when those are."""
+        v, width = float(value), float(stop) - float(start)
+        if v < start:
+            start, stop = v, v + width
+        elif v > stop:
+            start, stop = v - width, v
+        below = math.floor((v - start) / step + 1e-9)
+        above = math.floor((stop - v) / step + 1e-9)
+        if below + above == 0:  # a range of one step: the value and the point after (or before) it
+            above = 1
+        lo, hi = round(v - below * step, 9), round(v + above * step, 9)
+        # an end that did not move stays as given (5, not 5.0: the page's spec is unchanged)
+        return cls(column, label, unit, start if lo == start else lo, stop if hi == stop else hi, step, value)
+
     @property
     def decimals(self) -> int:
         """Decimals that write every grid point exactly (0 for a step of 1, 1 for 0.5 or 0.1, ...)."""
@@ -269,6 +289,23 @@ def _near(s: Slider) -> str:
     return f"abs(datum[{json.dumps(s.column)}] - {s.param}) < {s.step / 2!r}"
 
 
+def y_domain(sc: SliderChart) -> tuple[float, float]:
+    """The y axis's span: every finite value of the plotted output and the reference line. A grid
+    with no finite value (no return anywhere, say) or one value only still gets an axis of some
+    height, so the spec stays valid JSON (no NaN) and the figures above it still show."""
+    ys = pd.to_numeric(sc.grid[sc.y.column], errors="coerce").to_numpy(dtype=float)
+    ys = list(ys[np.isfinite(ys)])
+    if sc.reference is not None and math.isfinite(float(sc.reference[1])):
+        ys.append(float(sc.reference[1]))
+    if not ys:
+        return 0.0, 1.0
+    lo, hi = float(min(ys)), float(max(ys))
+    if hi - lo < 1e-9 * max(1.0, abs(lo)):
+        pad = max(1.0, abs(lo) * 0.1)
+        lo, hi = lo - pad, hi + pad
+    return precision.stated(lo), precision.stated(hi)  # the page's precision: the same spec on any machine
+
+
 def chart(sc: SliderChart):
     """The Altair chart: sliders, key figures at the sliders' point, and the plot under them."""
     import altair as alt
@@ -282,10 +319,7 @@ def chart(sc: SliderChart):
     along = " && ".join(_near(s) for s in sc.sliders[1:]) or "true"
     # the y axis spans the whole grid (and the reference line), so moving a slider moves the line
     # rather than rescaling the axis under it
-    ys = pd.to_numeric(sc.grid[sc.y.column], errors="coerce").dropna()
-    lo, hi = precision.stated(float(ys.min())), precision.stated(float(ys.max()))  # the page's precision
-    if sc.reference is not None:
-        lo, hi = min(lo, float(sc.reference[1])), max(hi, float(sc.reference[1]))
+    lo, hi = y_domain(sc)
     q = alt.Scale(domain=[lo, hi], nice=True, zero=False)
     x_enc = alt.X(f"{x.column}:Q", title=x.title, scale=alt.Scale(domain=[x.start, x.stop], nice=False))
     y_enc = alt.Y(f"{sc.y.column}:Q", title=sc.y_title or sc.y.label, scale=q)

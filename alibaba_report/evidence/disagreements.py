@@ -26,7 +26,8 @@ from typing import Iterable, NamedTuple
 import pandas as pd
 
 from alibaba_report import paths
-from alibaba_report.evidence.ledger import Claim, Ledger, LedgerError, UnknownClaimError, load_claims, seed_label
+from alibaba_report.evidence.ledger import (Claim, Ledger, LedgerError, UnknownClaimError, csv_errors, load_claims,
+                                           seed_label)
 
 COLUMNS = ("case_id", "kind", "subject", "metric", "claims", "sources", "values", "gap",
            "gap_unit", "explanation", "report_uses", "matters")
@@ -125,7 +126,13 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
         if tuple(reader.fieldnames or ()) != columns:
             raise LedgerError(f"{path}: line 1: expected the columns {', '.join(columns)}; got "
                               f"{', '.join(reader.fieldnames or ())}")
-        return [(reader.line_num, {k: v or "" for k, v in row.items()}) for row in reader]
+        with csv_errors(path, reader):
+            return [(reader.line_num, {k: v or "" for k, v in row.items()}) for row in reader]
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """A field quoted for a message, cut to ``limit`` characters (a huge one stays readable)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
 
 
 def load_period_aliases(path: Path | str | None = None) -> dict[str, tuple[str, str]]:
@@ -157,7 +164,9 @@ def load_rules(ledger: Ledger, path: Path | str | None = None) -> list[dict[str,
                 names = ledger.names_in(rule[column])
             except SyntaxError:
                 raise LedgerError(f"{where}: column {column!r}: expected a formula, got "
-                                  f"{rule[column]!r}") from None
+                                  f"{_cut(rule[column])}") from None
+            except ValueError as exc:  # too long or too deeply nested
+                raise LedgerError(f"{where}: column {column!r}: {exc}, got {_cut(rule[column])}") from None
             for name in names:
                 try:
                     ledger.get(name)

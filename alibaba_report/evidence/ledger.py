@@ -21,6 +21,7 @@ Conventions a reader of the ledger needs:
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import datetime as dt
 import difflib
@@ -293,11 +294,28 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
                               f"got {', '.join(header)}"
                               + (f" (not expected: {', '.join(odd)})" if odd else ""))
         rows = []
-        for row in reader:
-            if None in row:
-                raise LedgerError(f"{path}: line {reader.line_num}: more fields than columns")
-            rows.append((reader.line_num, {k: (v or "") for k, v in row.items()}))
+        with csv_errors(path, reader):
+            for row in reader:
+                if None in row:
+                    raise LedgerError(f"{path}: line {reader.line_num}: more fields than columns")
+                rows.append((reader.line_num, {k: (v or "") for k, v in row.items()}))
         return rows
+
+
+@contextlib.contextmanager
+def csv_errors(path: Path, reader):
+    """Turn the csv module's errors while reading ``reader`` (a DictReader over ``path``) into a
+    LedgerError naming the file and the line: a field over the csv module's limit (131,072
+    characters, usually a quote left open), a stray NUL byte..."""
+    try:
+        yield
+    except csv.Error as exc:
+        text = str(exc)
+        if "field larger than field limit" in text:
+            text = (f"a field longer than {csv.field_size_limit():,} characters, the most a field of a data "
+                    "file may have (is a closing quote missing?)")
+        # line_num counts the lines read whole: the row at fault starts on the next one
+        raise LedgerError(f"{path}: line {reader.line_num + 1}: not readable as CSV: {text}") from None
 
 
 def _iso_date(where: str, column: str, text: str, expected: str) -> dt.date:
@@ -465,7 +483,7 @@ class Ledger:
 
     def names_in(self, formula: str) -> list[str]:
         """The claim ids a formula uses, in order of appearance (unknown ids included)."""
-        names = [n.id for n in ast.walk(ast.parse(formula, mode="eval"))
+        names = [n.id for n in ast.walk(parse_formula(formula))
                  if isinstance(n, ast.Name) and n.id not in _FUNCTIONS]
         return list(dict.fromkeys(names))
 
@@ -475,7 +493,7 @@ class Ledger:
         Allowed: numbers, claim ids, + - * /, parentheses, max() and min(). Anything else, or an
         id that is not in the ledger, raises (UnknownClaimError names the closest ids).
         """
-        return _eval(ast.parse(formula, mode="eval").body, self, formula)
+        return _eval(parse_formula(formula).body, self, formula)
 
     def sources(self) -> pd.DataFrame:
         if self._sources is None:
@@ -503,6 +521,31 @@ class Ledger:
 
 
 _FUNCTIONS = {"max": max, "min": min}
+MAX_FORMULA_CHARS = 500  # the longest rule formula is under 150 characters
+MAX_FORMULA_DEPTH = 30  # operators and parentheses nested in one another
+
+
+def parse_formula(formula: str) -> ast.Expression:
+    """A rule's formula parsed, within bounds: at most :data:`MAX_FORMULA_CHARS` characters and
+    :data:`MAX_FORMULA_DEPTH` levels of nesting (``- - - x`` is three), so that evaluating and
+    writing it out never exhaust Python's recursion. Raises SyntaxError (not a formula) or
+    ValueError (too long or too deep), each saying which."""
+    if len(formula) > MAX_FORMULA_CHARS:
+        raise ValueError(f"a formula of {len(formula):,} characters; expected at most {MAX_FORMULA_CHARS}")
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except (RecursionError, MemoryError):
+        raise ValueError(f"a formula nested more deeply than {MAX_FORMULA_DEPTH} levels") from None
+    depth, stack = 0, [(tree.body, 1)]
+    while stack:
+        node, d = stack.pop()
+        depth = max(depth, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.expr_context, ast.operator, ast.unaryop)))
+    if depth > MAX_FORMULA_DEPTH:
+        raise ValueError(f"a formula nested {depth} levels deep (operators within operators); "
+                         f"expected at most {MAX_FORMULA_DEPTH}")
+    return tree
 _OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
               ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from alibaba_report import paths
-from alibaba_report.evidence.ledger import Ledger, LedgerError, seed_label
+from alibaba_report.evidence.ledger import Ledger, LedgerError, csv_errors, seed_label
 
 COLUMNS = ("case_id", "matters", "subject", "says", "claims", "seeds", "quotes", "report_uses")
 MATTERS = {"1": "central to the value", "2": "changes a chapter's reading", "3": "a detail"}
@@ -36,11 +36,13 @@ def load_readings(ledger: Ledger, path: Path | str | None = None) -> pd.DataFram
     except (OSError, UnicodeDecodeError) as exc:
         raise LedgerError(f"{path.name}: cannot be read as UTF-8 text ({type(exc).__name__})") from None
     reader = csv.DictReader(text.splitlines())
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise LedgerError(f"{path.name}: expected the columns {', '.join(COLUMNS)}; got {', '.join(reader.fieldnames or [])}")
+    with csv_errors(path, reader):
+        header, body = tuple(reader.fieldnames or ()), list(reader)
+    if header != COLUMNS:
+        raise LedgerError(f"{path.name}: expected the columns {', '.join(COLUMNS)}; got {', '.join(header)}")
     seeds = {seed_label(name): name for name in ledger.seed_files()}
     rows, seen = [], set()
-    for n, row in enumerate(reader, 2):
+    for n, row in enumerate(body, 2):
         for col in COLUMNS:
             if not (row.get(col) or "").strip():
                 raise LedgerError(f"{_where(path, n, col)}: empty; every column is required")

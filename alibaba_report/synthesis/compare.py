@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -36,11 +38,67 @@ def built_figures(root: Path, scenario: str) -> dict[str, dict]:
     if not path.is_file():
         cmd = "make book" if scenario == params.BASE else f"make book SCENARIO={scenario}"
         raise CompareError(f"scenario {scenario!r} has not been built: {path.relative_to(root)} is missing; run {cmd} first")
+    where = path.relative_to(root)
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
-        return {r["name"]: r for r in rows if r["scenario"] == scenario}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CompareError(f"{path.relative_to(root)}: not a key-figures file ({type(exc).__name__}); rebuild the site") from None
+    except (ValueError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else f"not JSON ({type(exc).__name__})"
+        raise CompareError(f"{where}: {why}; expected the key-figures file a build writes: rebuild the site") from None
+    return {r["name"]: r for r in check_rows(rows, str(where)) if r["scenario"] == scenario}
+
+
+_FIELDS = {"name": str, "label": str, "unit": str, "scenario": str}
+
+
+def check_rows(rows, where: str) -> list[dict]:
+    """The rows of a key-figures file, checked: a list of objects, each with a text ``name``,
+    ``label``, ``unit`` and ``scenario`` and a ``value`` that is a finite number or null. A
+    CompareError names the row and the field otherwise."""
+    if not isinstance(rows, list):
+        raise CompareError(f"{where}: expected a list of key figures, got {_kind(rows)}; rebuild the site")
+    for i, row in enumerate(rows):
+        at = f"{where}: figure {i}"
+        if not isinstance(row, dict):
+            raise CompareError(f"{at}: expected an object, got {_kind(row)}; rebuild the site")
+        for field, typ in _FIELDS.items():
+            if not isinstance(row.get(field), typ):
+                raise CompareError(f"{at}: field {field!r}: expected text, got {_kind(row.get(field))}; "
+                                   "rebuild the site")
+        v = row.get("value")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+            raise CompareError(f"{at} ({printable(row['name'])}): field 'value': expected a number or null, "
+                               f"got {_kind(v)}; rebuild the site")
+    return rows
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, (dict, list)):
+        return f"{'an object' if isinstance(value, dict) else 'a list'} of {len(value)} items"
+    return f"{type(value).__name__} {printable(repr(value))[:40]}"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, carriage returns,
+    bidirectional overrides) shown as ``\\x1b``-style escapes, never sent raw."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def stale_note(root: Path, scenario: str) -> str | None:
+    """A warning when the scenario's file (or base.yml, which it inherits from) changed after its
+    site was built: the built figures are then older than the values the scenario now gives."""
+    built = site_of(root, scenario) / "key-figures.json"
+    files = {params.scenario_dir() / f"{scenario}.yml", params.scenario_dir() / f"{params.BASE}.yml"}
+    newer = sorted(f.name for f in files if f.is_file() and f.stat().st_mtime > built.stat().st_mtime)
+    if not newer:
+        return None
+    cmd = "make book" if scenario == params.BASE else f"make book SCENARIO={scenario}"
+    return (f"warning: the {scenario} figures were built before data/scenarios/{' and '.join(newer)} last "
+            f"changed; they may not be what the scenario now gives: run {cmd} to rebuild")
 
 
 def figures_table(a: str, b: str, fa: dict[str, dict], fb: dict[str, dict]) -> pd.DataFrame:
@@ -72,7 +130,7 @@ def assumptions_table(a: str, b: str) -> pd.DataFrame:
 
 
 def _fmt(x) -> str:
-    if x is None:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):  # no value (a table holds it as NaN)
         return "—"
     if isinstance(x, float):
         return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
@@ -84,12 +142,14 @@ def as_text(a: str, b: str, figs: pd.DataFrame, assumptions: pd.DataFrame) -> st
     f = figs.copy()
     for col in (a, b, "difference"):
         f[col] = f[col].map(_fmt)
+    for col in ("figure", "unit"):  # text from the built file: one line each, nothing raw
+        f[col] = f[col].map(lambda t: printable(t).replace("\n", "\\n").replace("\t", "\\t"))
     out = [f"What changed from {a} to {b}", "", "Key figures:", f.to_string(index=False), ""]
     if assumptions.empty:
         out.append("The two scenarios share every assumption.")
     else:
         out += ["Assumptions that differ:", assumptions.to_string(index=False)]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out)) + "\n"
 
 
 def as_markdown(a: str, b: str, figs: pd.DataFrame, assumptions: pd.DataFrame) -> str:
@@ -121,7 +181,7 @@ def computed_figures(scenario: str) -> dict[str, dict]:
 
     vals = key_figures.figures(scenario)
     return {k.name: {"name": k.name, "label": k.label, "unit": k.unit, "scenario": scenario,
-                     "value": None if vals[k.name] != vals[k.name] else vals[k.name]} for k in key_figures.REGISTRY}
+                     "value": vals[k.name] if math.isfinite(vals[k.name]) else None} for k in key_figures.REGISTRY}
 
 
 def page_for(scenario: str, against: str = params.BASE) -> str:
@@ -143,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     except (CompareError, params.ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for scenario in dict.fromkeys((args.a, args.b)):
+        note = stale_note(root, scenario)
+        if note:
+            print(note, file=sys.stderr)
     text = as_text(args.a, args.b, figs, assumptions)
     out = root / "_build" / "compare"
     out.mkdir(parents=True, exist_ok=True)

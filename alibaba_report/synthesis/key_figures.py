@@ -153,7 +153,7 @@ def page_report(executed: dict[str, Path], scenario: str) -> tuple[list[dict], l
     for scen in dict.fromkeys([*SCENARIOS, scenario]):
         for k in REGISTRY:
             v = figures(scen)[k.name]
-            rows.append({"name": k.name, "label": k.label, "value": None if math.isnan(v) else precision.stated(v),
+            rows.append({"name": k.name, "label": k.label, "value": precision.stated(v) if math.isfinite(v) else None,
                          "unit": k.unit, "scenario": scen, "pages": sorted(set(shown.get((scen, k.name), [])))})
     return rows, problems
 

@@ -36,6 +36,11 @@ def _source(what: str, claims, claim_ids, assumptions: str = "assumptions") -> s
     return f"{what}; {'seed' if len(seeds) == 1 else 'seeds'} {', '.join(seeds)} and {assumptions}"
 
 
+def _span(s: Slider) -> str:
+    """A slider's range in words: "5 to 35"."""
+    return f"{s.start:g} to {s.stop:g}"
+
+
 # --- the forward P/E: one place knows the name the valuation's inputs give it ---------------------
 
 def _forward_pe(inp) -> float:
@@ -60,8 +65,8 @@ def summary(scenario: str, claims) -> SliderChart:
     from alibaba_report.synthesis import valuation
 
     base = valuation.scenario_inputs(scenario)
-    shrink = Slider("shrink_pct", "Instant-retail loss shrinks", "% a quarter", 5, 35, 1, float(base.shrink_pct))
-    pe = Slider("forward_pe", "Forward P/E multiple", "x", 12, 30, 1, float(_forward_pe(base)))
+    shrink = Slider.at("shrink_pct", "Instant-retail loss shrinks", "% a quarter", 5, 35, 1, float(base.shrink_pct))
+    pe = Slider.at("forward_pe", "Forward P/E multiple", "x", 12, 30, 1, float(_forward_pe(base)))
     g = interactive.grid("index-value", [shrink, pe])
     inp = dataclasses.replace(_with_forward_pe(base, g["forward_pe"].to_numpy()), shrink_pct=g["shrink_pct"].to_numpy())
     out = valuation.model(inp, claims)
@@ -80,7 +85,7 @@ def summary(scenario: str, claims) -> SliderChart:
                         signed=True),
                  Figure("eps_fy27_usd", "FY2027 earnings per ADS", "USD ", decimals=2)),
         description=(f"Value per ADS in US dollars, discounted from FY2027 earnings, as the instant-retail "
-                     f"loss shrinks 5 to 35% a quarter, at a forward P/E of 12 to 30 times; the other "
+                     f"loss shrinks {_span(shrink)}% a quarter, at a forward P/E of {_span(pe)} times; the other "
                      f"assumptions are the {scenario} case's. The dashed line is the USD {price:g} price."),
         source=_source(f"Model of value, {scenario} case", claims, [valuation.CLAIMS[k] for k in VALUATION_READS]),
         reference=(f"USD {price:g} price, 4 Jan", price),
@@ -94,8 +99,8 @@ def retail_war(p: Any, claims) -> SliderChart:
     the peak loss (the chapter's :func:`run`, the other parameters as ``p``)."""
     from alibaba_report.chapters import retail_war as retail
 
-    shrink = Slider("shrink_pct", "Loss shrinks after the peak", "% a quarter", 5, 35, 1, float(p.shrink_pct))
-    peak = Slider("peak_loss_rmb_bn", "Loss in the peak quarter", "RMB bn", 20, 50, 0.5, float(p.peak_loss_rmb_bn))
+    shrink = Slider.at("shrink_pct", "Loss shrinks after the peak", "% a quarter", 5, 35, 1, float(p.shrink_pct))
+    peak = Slider.at("peak_loss_rmb_bn", "Loss in the peak quarter", "RMB bn", 20, 50, 0.5, float(p.peak_loss_rmb_bn))
 
     def model(shrink_pct, peak_loss_rmb_bn):
         r = retail.run(_namespace(p, shrink_pct=shrink_pct, peak_loss_rmb_bn=peak_loss_rmb_bn), claims)
@@ -117,7 +122,7 @@ def retail_war(p: Any, claims) -> SliderChart:
                  Figure("converged", f"Below RMB {p.converged_loss_rmb_bn:g}bn a quarter from", text=True),
                  Figure("ebitda_fy27_rmb_bn", "FY2027 adjusted EBITDA", "RMB ", suffix="bn", decimals=0)),
         description=(f"The instant-retail loss summed over the {p.quarters_modelled} quarters modelled, in RMB "
-                     f"billions, as the loss shrinks 5 to 35% a quarter after a peak quarter of RMB 20 to 50bn, "
+                     f"billions, as the loss shrinks {_span(shrink)}% a quarter after a peak quarter of RMB {_span(peak)}bn, "
                      f"with the quarter it falls to RMB {p.converged_loss_rmb_bn:g}bn and FY2027 EBITDA."),
         source=_source("Retail chapter's loss path", claims,
                        [retail.CLAIMS[k] for k in ("nomura_peak", "ubs_loss", "ebitda_fy26", "ebitda_fy27")]),
@@ -129,8 +134,8 @@ def cloud_ai(p: Any, claims) -> SliderChart:
     chapter's :func:`project` without detail, the other parameters as ``p``)."""
     from alibaba_report.chapters import cloud_ai as cloud
 
-    margin = Slider("cash_margin_pct", "Cash margin on the new revenue", "%", 10, 70, 2, float(p.cash_margin_pct))
-    util = Slider("utilisation_pct", "Capacity that can be sold", "%", 40, 100, 5, float(p.utilisation_pct))
+    margin = Slider.at("cash_margin_pct", "Cash margin on the new revenue", "%", 10, 70, 2, float(p.cash_margin_pct))
+    util = Slider.at("utilisation_pct", "Capacity that can be sold", "%", 40, 100, 5, float(p.utilisation_pct))
     base = cloud.base_run_rate(p, claims)
 
     def model(cash_margin_pct, utilisation_pct):
@@ -149,8 +154,8 @@ def cloud_ai(p: Any, claims) -> SliderChart:
                  Figure("cash_multiple_x", "Cash back per yuan spent", "RMB ", decimals=2),
                  Figure("payback", "Pays back", text=True)),
         description=(f"The internal rate of return of the RMB {p.capex_rmb_bn:g}bn AI and cloud programme, "
-                     f"in % a year, as the cash margin on its revenue goes from 10 to 70% and the share of "
-                     f"its capacity that sells from 40 to 100%; with the cash it returns per yuan and its payback."),
+                     f"in % a year, as the cash margin on its revenue goes from {_span(margin)}% and the share of "
+                     f"its capacity that sells from {_span(util)}%; with the cash it returns per yuan and its payback."),
         source=_source("Cloud chapter's payback model", claims, [cloud.CLAIMS["revenue_usd_bn"]]),
         reference=("no return", 0.0),
     )
@@ -161,9 +166,9 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
     factory × Alibaba's share (the chapter's :func:`plan_value_usd_bn`)."""
     from alibaba_report.chapters import policy_catalyst as policy
 
-    spend = Slider("spend_per_factory_rmb_m", "Each factory's yearly cloud and AI spend", "RMB m", 0.25, 10, 0.25,
+    spend = Slider.at("spend_per_factory_rmb_m", "Each factory's yearly cloud and AI spend", "RMB m", 0.25, 10, 0.25,
                    float(p.spend_per_factory_rmb_m))
-    share = Slider("alibaba_share_pct", "Alibaba's share of that spend", "%", 3, 99, 3, float(p.alibaba_share_pct))
+    share = Slider.at("alibaba_share_pct", "Alibaba's share of that spend", "%", 3, 99, 3, float(p.alibaba_share_pct))
     added = policy.value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
 
     def model(spend_per_factory_rmb_m, alibaba_share_pct):
@@ -183,7 +188,7 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
                         decimals=0)),
         description=(f"The plan's value to Alibaba in USD billions ({p.factories_adopting:,} factories, "
                      f"{p.margin_pct:g}% margin, {p.profit_multiple:g} times profit) as each factory's yearly "
-                     f"spend goes from RMB 0.25m to 10m and Alibaba's share of it from 3 to 99%, against the "
+                     f"spend goes from RMB {spend.start:g}m to {spend.stop:g}m and Alibaba's share of it from {_span(share)}%, against the "
                      f"USD {added:,.1f}bn the rally added (dashed line)."),
         source="Policy chapter's plan value; assumptions (factories, spend, share, margin, multiple, the rally's size)",
         reference=(f"USD {added:,.1f}bn the rally added", added),
@@ -196,8 +201,8 @@ def hk_vs_us(p: Any, claims) -> SliderChart:
     from alibaba_report.chapters import hk_vs_us as hk
 
     eps27 = claims.value(hk.EPS_FY27)
-    pe = Slider("pe", "P/E multiple", "x", 10, 35, 0.5, float(claims.value(hk.PE_FORWARD)))
-    eps = Slider("eps_usd", "FY2027 earnings per ADS", "USD", round(eps27 - 4, 2), round(eps27 + 4, 2), 0.25, eps27)
+    pe = Slider.at("pe", "P/E multiple", "x", 10, 35, 0.5, float(claims.value(hk.PE_FORWARD)))
+    eps = Slider.at("eps_usd", "FY2027 earnings per ADS", "USD", round(eps27 - 4, 2), round(eps27 + 4, 2), 0.25, eps27)
     price_now = claims.value(hk.PRICE_NOW)
 
     def model(pe, eps_usd):
@@ -215,8 +220,8 @@ def hk_vs_us(p: Any, claims) -> SliderChart:
         figures=(Figure("price_usd", "Price per ADS", "USD ", decimals=2),
                  Figure("vs_now_pct", f"Against USD {price_now:g} on 4 January", suffix="%", decimals=1, signed=True),
                  Figure("hk_parity_hkd", "Hong Kong price at parity", "HKD ", decimals=2)),
-        description=(f"The price per ADS that a P/E of 10 to 35 times gives on FY2027 earnings of USD {eps27 - 4:.2f} "
-                     f"to {eps27 + 4:.2f} a share (the analysts' forecast is USD {eps27:g}), undiscounted as the seeds "
+        description=(f"The price per ADS that a P/E of {_span(pe)} times gives on FY2027 earnings of USD {eps.start:.2f} "
+                     f"to {eps.stop:.2f} a share (the analysts' forecast is USD {eps27:g}), undiscounted as the seeds "
                      f"do it, against the USD {price_now:g} price of 4 January (dashed line), with the Hong Kong "
                      f"price per share at parity ({p.ordinary_shares_per_ads} shares per ADS, HKD {p.usd_hkd:g} per USD)."),
         source=_source("The seeds' multiples and prices", claims, [hk.EPS_FY27, hk.PRICE_NOW, hk.PE_FORWARD]),
@@ -230,7 +235,7 @@ def meitu_deal(p: Any, claims) -> SliderChart:
     from alibaba_report.chapters import meitu_deal as meitu
 
     t = meitu.terms(claims)
-    price = Slider("meitu_share_price_hkd", "Meitu's share price", "HKD", 1, 15, 0.1, float(p.meitu_share_price_hkd))
+    price = Slider.at("meitu_share_price_hkd", "Meitu's share price", "HKD", 1, 15, 0.1, float(p.meitu_share_price_hkd))
     shares = meitu.conversion_shares_m(t["face_usd_m"], p.usd_hkd, t["conversion_price_hkd"])
 
     def model(meitu_share_price_hkd):
@@ -250,7 +255,7 @@ def meitu_deal(p: Any, claims) -> SliderChart:
                  Figure("gain_pct", f"Against the USD {face:g}m paid", suffix="%", decimals=0, signed=True),
                  Figure("holder_value_usd_m", "Worth to the holder at maturity", "USD ", suffix="m", decimals=0)),
         description=(f"The {shares:,.0f} million Meitu shares the USD {face:g}m bond converts into, valued in "
-                     f"USD millions at a Meitu share price of HKD 1 to 15, against the USD {face:g}m face "
+                     f"USD millions at a Meitu share price of HKD {_span(price)}, against the USD {face:g}m face "
                      f"value (dashed line); at maturity the holder has the larger of the two."),
         source=_source("Meitu chapter, the deal's terms", claims, [meitu.CLAIMS["face_usd_m"], meitu.CLAIMS["conversion_price_hkd"]]),
         reference=(f"USD {face:g}m face value", face),
