@@ -406,7 +406,7 @@ def test_out_of_range_parameter_stops_the_notebook(notebook_values):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_values(NOTEBOOK, hstech_weight_pct=25.0)
     assert "hstech_weight_pct" in err.value.evalue
-    assert "from 0 to 20" in err.value.evalue
+    assert "from 0.5 to 20" in err.value.evalue
 
 
 def test_unknown_parameter_is_rejected(notebook_values):
