@@ -19,6 +19,7 @@ range stops the notebook with an error that names the parameter, the value and w
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 from functools import lru_cache
@@ -411,9 +412,34 @@ def _scenario_file(name: str) -> Path:
     return path
 
 
-def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
+# What the build's execution cache keys a notebook on (alibaba_report/build/cache.py): not the whole
+# scenario files it reads, but the resolved parameters it asks for. While the driver records a
+# kernel's reads ($REPORT_READS_LOG set), each call below logs which parameters it resolved, and
+# the scenario files it opens for them are read quietly (_QUIET: the recorder skips those reads).
+_QUIET = 0
+READS_LOG_ENV = "REPORT_READS_LOG"
+
+
+def _log_parameters(kind: str, name: str, notebook: str) -> None:
+    log = os.environ.get(READS_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"p\t{kind}\t{name}\t{notebook}\n")
+
+
+def _read_scenario_quietly(path: Path) -> Any:
+    global _QUIET
+    _QUIET += 1
+    try:
+        return _read_yaml(path)
+    finally:
+        _QUIET -= 1
+
+
+def _scenario_sections(name: str, quiet: bool = False) -> dict[str, dict[str, ScenarioValue]]:
     path = _scenario_file(name)
-    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of sections (description, shared, <notebook>...)")
+    data = _read_scenario_quietly(path) if quiet else _read_yaml(path)
+    raw = _mapping(data, _rel(path), "a mapping of sections (description, shared, <notebook>...)")
     sections: dict[str, dict[str, ScenarioValue]] = {}
     allowed_sections = ["shared", *notebooks_with_specs()]
     for section, entries in raw.items():
@@ -438,17 +464,28 @@ def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
     return sections
 
 
+def scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
+    """The sections of scenario file ``name``, read and checked."""
+    return _scenario_sections(name)
+
+
 def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
     """Every parameter of ``notebook`` under scenario ``name``, with its reason.
 
     A scenario other than base overrides base; what it does not set is base's value and reason.
     Shared parameters come from the ``shared`` section unless the notebook's section sets them.
     """
+    _log_parameters("e", name, notebook)
+    return resolve_entries(name, notebook, lambda scen: _scenario_sections(scen, quiet=True))
+
+
+def resolve_entries(name: str, notebook: str, sections_of) -> dict[str, ScenarioValue]:
+    """``scenario_entries`` with the sections of each scenario file from ``sections_of(name)``."""
     _scenario_file(name)  # an unknown name is reported as such, before anything else
     chain = [BASE] if name == BASE else [BASE, name]
     merged: dict[str, ScenarioValue] = {}
     for scen in chain:
-        sections = _scenario_sections(scen)
+        sections = sections_of(scen)
         shared = sections.get("shared", {})
         own = sections.get(notebook, {})
         for pname in specs(notebook):
@@ -476,7 +513,9 @@ def scenario_parameters(name: str, notebook: str) -> dict[str, Any]:
     if is_scenario_page(notebook):
         _scenario_file(name)
         return check_values(notebook, {"scenario": name}, origin=f"scenario {name!r}").__dict__
-    values = {k: v.value for k, v in scenario_entries(name, notebook).items()}
+    _log_parameters("v", name, notebook)
+    entries = resolve_entries(name, notebook, lambda scen: _scenario_sections(scen, quiet=True))
+    values = {k: v.value for k, v in entries.items()}
     check_values(notebook, values, origin=f"data/scenarios/{name}.yml")
     return values
 

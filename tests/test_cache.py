@@ -298,9 +298,22 @@ def test_an_edited_scenario_value_executes_its_chapter_and_the_pages_that_aggreg
     base.write_text(yaml.safe_dump(doc, sort_keys=False))
     runs = to_execute(tree)
     assert {"book/retail_war", "book/index", "book/scenarios"} <= runs, runs
-    assert runs == readers_of(tree, "f:data/scenarios/base.yml") | {"book/retail_war"}
-    reused = _all(tree) - runs
-    assert reused, "a scenario value re-ran every notebook"
+    # keyed on the parameters each notebook reads, not on the file: only the readers of retail_war's
+    # values under base (and under the cases that inherit them from base) run again
+    readers = set().union(*(readers_of(tree, f"p:{k}:{s}:retail_war") for k in "ve" for s in ("base", "bull", "bear")))
+    assert runs == readers, (runs, readers)
+    assert not readers_of(tree, "f:data/scenarios/base.yml"), "a whole scenario file is still an input"
+    assert {"book/cloud_ai", "book/hk_vs_us", "book/meitu_deal", "book/policy_catalyst"}.isdisjoint(runs), runs
+
+
+def test_an_edited_reason_reruns_only_the_pages_that_show_reasons(tree):
+    base = tree / "data" / "scenarios" / "base.yml"
+    doc = yaml.safe_load(base.read_text())
+    doc["retail_war"]["shrink_pct"]["reason"] += " (reworded)"
+    base.write_text(yaml.safe_dump(doc, sort_keys=False))
+    runs = to_execute(tree)
+    assert runs == set().union(*(readers_of(tree, f"p:e:{s}:retail_war") for s in ("base", "bull", "bear"))), runs
+    assert "book/retail_war" not in runs, "the chapter shows no reason: a reworded reason does not re-run it"
 
 
 def test_an_edited_seed_executes_every_notebook_that_read_it(tree):
