@@ -19,9 +19,11 @@ range stops the notebook with an error that names the parameter, the value and w
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import types
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -427,21 +429,42 @@ def _log_parameters(kind: str, name: str, notebook: str) -> None:
             fh.write(f"p\t{kind}\t{name}\t{notebook}\n")
 
 
-def _read_scenario_quietly(path: Path) -> Any:
+@contextmanager
+def _quietly(quiet: bool):
     global _QUIET
-    _QUIET += 1
+    _QUIET += 1 if quiet else 0
     try:
-        return _read_yaml(path)
+        yield
     finally:
-        _QUIET -= 1
+        _QUIET -= 1 if quiet else 0
+
+
+# Scenario files parsed and checked, by content: a build asks for them hundreds of times (each
+# chapter under each case, the summary for all of them), and parsing YAML is slow.
+_SECTIONS: dict[tuple, dict[str, dict[str, ScenarioValue]]] = {}
+
+
+def _content_key(path: Path, allowed: list[str]) -> tuple | None:
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
+            return None  # read_yaml says what is wrong
+        return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(), tuple(allowed))
+    except OSError:
+        return None
 
 
 def _scenario_sections(name: str, quiet: bool = False) -> dict[str, dict[str, ScenarioValue]]:
     path = _scenario_file(name)
-    data = _read_scenario_quietly(path) if quiet else _read_yaml(path)
+    allowed_sections = ["shared", *notebooks_with_specs()]
+    with _quietly(quiet):
+        key = _content_key(path, allowed_sections)
+        if key in _SECTIONS:
+            return {sec: dict(entries) for sec, entries in _SECTIONS[key].items()}
+        data = _read_yaml(path)
+        if key is not None and _content_key(path, allowed_sections) != key:
+            key = None  # changed while it was read: not kept
     raw = _mapping(data, _rel(path), "a mapping of sections (description, shared, <notebook>...)")
     sections: dict[str, dict[str, ScenarioValue]] = {}
-    allowed_sections = ["shared", *notebooks_with_specs()]
     for section, entries in raw.items():
         if section == "description":
             continue
@@ -461,6 +484,9 @@ def _scenario_sections(name: str, quiet: bool = False) -> dict[str, dict[str, Sc
                     f"{_rel(path)}: {section}.{pname}: expected 'value:' and 'reason:' "
                     f"({_pydantic_reason(exc)})"
                 ) from None
+    if key is not None:
+        _SECTIONS[key] = sections
+        return {sec: dict(entries) for sec, entries in sections.items()}
     return sections
 
 

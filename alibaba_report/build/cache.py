@@ -13,7 +13,16 @@ everything its run depended on, by content (sha256, never a timestamp):
   listed, inside the repository and inside the package (wherever it is imported from). Files under
   ``data/`` and ``seeds/``, the package modules it imported (a ``.pyc`` counts as its ``.py``),
   ``_toc.yml`` or another notebook: whatever it read is an input, and so is the list of names of
-  each folder it read from (a new file where a notebook looks is a change too).
+  each folder it read from (a new file where a notebook looks is a change too);
+* the **parameters** it asked ``params`` for, instead of the scenario files they come from: each
+  ``scenario_parameters(scenario, notebook)`` / ``scenario_entries`` call in the kernel is logged,
+  and its input is the digest of those resolved values (with their reasons for ``scenario_entries``),
+  base and shared values included. One changed value then re-runs only the notebooks that read it.
+
+Only what a notebook can read is hashed (``INPUT_DIRS``, ``INPUT_FILES``, the package): regular
+files, read in blocks; links are followed only where they stay inside the checkout. A FIFO or a big
+untracked file elsewhere is never opened. A notebook that reads a file outside that set gets a run
+that is never reused (``UNHASHED``), so the cache can be slower but never stale.
 
 A stored run is reused when its key matches and every recorded input has the same content now. That
 is sound because a run is deterministic (the notebooks promise it; nbval and the two-builds test
@@ -130,7 +139,7 @@ class Snapshot:
         return UNHASHED if os.path.lexists(path) else "missing"
 
 
-def _walk(base: Path, start: Path, prefix: str, hashes: dict[str, str]) -> None:
+def hash_tree(base: Path, start: Path, prefix: str, hashes: dict[str, str]) -> None:
     """Hash the regular files and the folder listings under ``start`` (inside ``base``), following
     symbolic links that stay inside ``base`` and never opening anything but a regular file."""
     seen: set[str] = set()
@@ -184,8 +193,8 @@ def snapshot(root: Path, package: Path | None = None, parameters: dict[str, str]
             if stat.S_ISREG(os.stat(root / name).st_mode):
                 hashes[f"f:{name}"] = file_sha(root / name)
     for name in INPUT_DIRS:
-        _walk(root, root / name, "", hashes)
-    _walk(package, package, "pkg:", hashes)
+        hash_tree(root, root / name, "", hashes)
+    hash_tree(package, package, "pkg:", hashes)
     hashes.update(parameters or {})
     return Snapshot(root, package, hashes)
 

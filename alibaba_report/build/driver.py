@@ -482,7 +482,7 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
 def render_digest(root: Path, stage: Path) -> str:
     """A hash of everything a render reads: the staged book (executed notebooks, generated pages,
     configuration, static files), the whole package (the Sphinx extension imports the charts and the
-    evidence modules), the pinned requirements and the installed distributions (the theme and Jupyter
+    evidence modules), data/ and seeds/ (the extension reads the ledger), the pinned requirements and the installed distributions (the theme and Jupyter
     Book). Equal digests render the same site, so the render can be skipped."""
     from alibaba_report.build import cache
 
@@ -497,6 +497,10 @@ def render_digest(root: Path, stage: Path) -> str:
             continue
         h.update(name.encode() + b"\0")
         h.update(cache.file_sha(f).encode())
+    read = {}  # the Sphinx extension reads the ledger (claim links) and through it the seeds
+    for name in ("data", "seeds"):
+        cache.hash_tree(root, root / name, "", read)
+    h.update(json.dumps(sorted(read.items())).encode())
     h.update(json.dumps(cache.installed_distributions()).encode())
     h.update(sys.version.encode())
     return h.hexdigest()
