@@ -310,9 +310,22 @@ def _pydantic_reason(exc: ValidationError) -> str:
 _PY_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
 
 
+_MODELS: dict[tuple, type[BaseModel]] = {}  # one pydantic model per specification (building one is slow)
+
+
 def _model_for(notebook: str) -> type[BaseModel]:
+    found = specs(notebook)
+    key = (notebook, tuple((name, spec.type, spec.min, spec.max,
+                            tuple(spec.choices) if isinstance(spec.choices, list) else spec.choices)
+                           for name, spec in found.items()))
+    if key not in _MODELS:
+        _MODELS[key] = _build_model(notebook, found)
+    return _MODELS[key]
+
+
+def _build_model(notebook: str, found: dict[str, ParamSpec]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
-    for name, spec in specs(notebook).items():
+    for name, spec in found.items():
         kw: dict[str, Any] = {}
         if spec.min is not None:
             kw["ge"] = spec.min

@@ -619,9 +619,13 @@ def refresh(names: list[str], root: Path | None = None) -> None:
         client = NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                                 record_timing=False, timeout=safety.cell_timeout(),  # as make book
                                 kernel_manager_class=cache.kernel_manager_class())  # IPC: no TCP warning
+        started: list[int] = []
+        client.on_cell_start = lambda cell, cell_index: started.append(cell_index)
         try:
             client.execute()
         except Exception as exc:  # a raise, a timeout, a dead kernel: named by cell, as in make book
+            if getattr(exc, "cell_index", None) is None and started:
+                exc.cell_index = started[-1]
             partial = safety.real_dir(root, root / "_build" / "refresh") / path.name
             nbformat.write(nb, partial)
             raise safety.notebook_failure(str(path.relative_to(root)), str(partial), exc) from None

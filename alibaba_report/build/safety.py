@@ -477,6 +477,10 @@ def site_state(target: Path, root: Path) -> str:
         rel = target.relative_to(root)
     except ValueError:
         rel = target
+    try:
+        check_published_link(target)
+    except BuildError:
+        return f"nothing was published: {rel} is a link the build did not make (left as it is)"
     if (target / "index.html").exists():
         return f"the last good site, {rel}, was left in place"
     return f"no site was published: {rel} does not exist yet (any other site was left in place)"
