@@ -289,14 +289,22 @@ def build_lock(root: Path, wait: bool = False, poll: float = 0.5):
 
 # --- _build: real folders only ------------------------------------------------------------------------
 
+def shown(path: Path) -> str:
+    """A path under _build as a message names it: from ``_build`` on (the build runs in the checkout)."""
+    parts = Path(path).parts
+    if "_build" in parts:
+        return str(Path(*parts[len(parts) - 1 - parts[::-1].index("_build"):]))
+    return str(path)
+
+
 def link_message(path: Path) -> str:
     try:
         to = os.readlink(path)
     except OSError:
         to = "?"
-    return (f"{path} is a symbolic link (to {short(to, 120)}): the build writes only into real folders "
-            f"under _build/ and never follows a link it did not create; remove the link (rm {path}) "
-            "and build again")
+    return (f"{shown(path)} is a symbolic link (to {short(to, 120)}): the build writes only into real "
+            f"folders under _build/ and never follows a link it did not create; remove the link "
+            f"(rm {shown(path)}) and build again")
 
 
 def real_dir(root: Path, path: Path, create: bool = True) -> Path:
@@ -310,8 +318,8 @@ def real_dir(root: Path, path: Path, create: bool = True) -> Path:
         if cur.is_symlink():
             raise BuildError(link_message(cur), EXIT_ENV)
         if cur.exists() and not cur.is_dir():
-            raise BuildError(f"{cur} is a file, not a folder: the build needs a folder there; remove it "
-                             f"(rm {cur}) and build again", EXIT_ENV)
+            raise BuildError(f"{shown(cur)} is a file, not a folder: the build needs a folder there; remove "
+                             f"it (rm {shown(cur)}) and build again", EXIT_ENV)
         if create and not cur.exists():
             with contextlib.suppress(FileExistsError):
                 cur.mkdir()
@@ -326,7 +334,8 @@ def real_file(root: Path, path: Path) -> Path:
     if path.is_symlink():
         raise BuildError(link_message(path), EXIT_ENV)
     if path.exists() and not path.is_file():
-        raise BuildError(f"{path} is not a regular file: remove it (rm -r {path}) and build again", EXIT_ENV)
+        raise BuildError(f"{shown(path)} is not a regular file: remove it (rm -r {shown(path)}) and build again",
+                         EXIT_ENV)
     return path
 
 
@@ -477,10 +486,11 @@ def site_state(target: Path, root: Path) -> str:
         rel = target.relative_to(root)
     except ValueError:
         rel = target
-    try:
-        check_published_link(target)
-    except BuildError:
-        return f"nothing was published: {rel} is a link the build did not make (left as it is)"
+    if target.is_symlink():
+        try:
+            check_published_link(target)
+        except BuildError:
+            return f"nothing was published: {rel} or the folder it points into is a link the build did not make (left as it is)"
     if (target / "index.html").exists():
         return f"the last good site, {rel}, was left in place"
     return f"no site was published: {rel} does not exist yet (any other site was left in place)"
