@@ -505,7 +505,7 @@ def test_a_lock_held_for_a_dead_build_is_taken_over_with_a_note(tmp_path, capsys
 def test_wait_waits_for_a_live_build_then_runs(tmp_path, capsys):
     (tmp_path / "_build").mkdir()
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "_build" / ".lock"), str(os.getpid()),
-                               "3"], stdout=subprocess.PIPE, text=True)
+                               "1.5"], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     try:
         with pytest.raises(safety.BuildError, match="another build is running"):
@@ -581,11 +581,17 @@ def test_pool_workers_die_with_a_killed_driver(tmp_path):
     record("kill -9 of the driver: pool workers", "-9", "workers gone", "n/a")
 
 
-def test_the_lock_link_pid_check_ignores_zombies():
+def test_a_dead_unreaped_build_counts_as_gone():
+    """A driver killed but not yet reaped by its parent (a zombie) holds nothing: its lock is free."""
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    time.sleep(1.0)  # exited, not yet reaped: a zombie is not a running build
+    stat_file = Path(f"/proc/{proc.pid}/stat")
+    deadline = time.monotonic() + 30
+    while stat_file.read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)  # never poll(): it would reap the process
     try:
+        assert stat_file.read_text().rsplit(")", 1)[1].split()[0] == "Z"
         assert not safety.pid_alive(proc.pid)
+        assert safety.pid_alive(os.getpid())
     finally:
         proc.wait()
 
