@@ -21,8 +21,10 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import os
 import re
 import types
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -353,9 +355,22 @@ def _pydantic_reason(exc: ValidationError) -> str:
 _PY_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
 
 
+_MODELS: dict[tuple, type[BaseModel]] = {}  # one pydantic model per specification (building one is slow)
+
+
 def _model_for(notebook: str) -> type[BaseModel]:
+    found = specs(notebook)
+    key = (notebook, tuple((name, spec.type, spec.min, spec.max,
+                            tuple(spec.choices) if isinstance(spec.choices, list) else spec.choices)
+                           for name, spec in found.items()))
+    if key not in _MODELS:
+        _MODELS[key] = _build_model(notebook, found)
+    return _MODELS[key]
+
+
+def _build_model(notebook: str, found: dict[str, ParamSpec]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
-    for name, spec in specs(notebook).items():
+    for name, spec in found.items():
         kw: dict[str, Any] = {}
         if spec.min is not None:
             kw["ge"] = spec.min
@@ -476,11 +491,57 @@ def _scenario_file(name: str) -> Path:
     return path
 
 
-def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
+# What the build's execution cache keys a notebook on (alibaba_report/build/cache.py): not the whole
+# scenario files it reads, but the resolved parameters it asks for. While the driver records a
+# kernel's reads ($REPORT_READS_LOG set), each call below logs which parameters it resolved, and
+# the scenario files it opens for them are read quietly (_QUIET: the recorder skips those reads).
+_QUIET = 0
+READS_LOG_ENV = "REPORT_READS_LOG"
+
+
+def _log_parameters(kind: str, name: str, notebook: str) -> None:
+    log = os.environ.get(READS_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"p\t{kind}\t{name}\t{notebook}\n")
+
+
+@contextmanager
+def _quietly(quiet: bool):
+    global _QUIET
+    _QUIET += 1 if quiet else 0
+    try:
+        yield
+    finally:
+        _QUIET -= 1 if quiet else 0
+
+
+# Scenario files parsed and checked, by content: a build asks for them hundreds of times (each
+# chapter under each case, the summary for all of them), and parsing YAML is slow.
+_SECTIONS: dict[tuple, dict[str, dict[str, ScenarioValue]]] = {}
+
+
+def _content_key(path: Path, allowed: list[str]) -> tuple | None:
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
+            return None  # read_yaml says what is wrong
+        return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(), tuple(allowed))
+    except OSError:
+        return None
+
+
+def _scenario_sections(name: str, quiet: bool = False) -> dict[str, dict[str, ScenarioValue]]:
     path = _scenario_file(name)
-    raw = _mapping(_read_yaml(path), _rel(path), "a mapping of sections (description, shared, <notebook>...)")
-    sections: dict[str, dict[str, ScenarioValue]] = {}
     allowed_sections = ["shared", *notebooks_with_specs()]
+    with _quietly(quiet):
+        key = _content_key(path, allowed_sections)
+        if key in _SECTIONS:
+            return {sec: dict(entries) for sec, entries in _SECTIONS[key].items()}
+        data = _read_yaml(path)
+        if key is not None and _content_key(path, allowed_sections) != key:
+            key = None  # changed while it was read: not kept
+    raw = _mapping(data, _rel(path), "a mapping of sections (description, shared, <notebook>...)")
+    sections: dict[str, dict[str, ScenarioValue]] = {}
     for section, entries in raw.items():
         if section == "description":
             continue
@@ -500,7 +561,15 @@ def _scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
                     f"{_rel(path)}: {section}.{pname}: expected 'value:' and 'reason:' "
                     f"({_pydantic_reason(exc)})"
                 ) from None
+    if key is not None:
+        _SECTIONS[key] = sections
+        return {sec: dict(entries) for sec, entries in sections.items()}
     return sections
+
+
+def scenario_sections(name: str) -> dict[str, dict[str, ScenarioValue]]:
+    """The sections of scenario file ``name``, read and checked."""
+    return _scenario_sections(name)
 
 
 def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
@@ -509,11 +578,17 @@ def scenario_entries(name: str, notebook: str) -> dict[str, ScenarioValue]:
     A scenario other than base overrides base; what it does not set is base's value and reason.
     Shared parameters come from the ``shared`` section unless the notebook's section sets them.
     """
+    _log_parameters("e", name, notebook)
+    return resolve_entries(name, notebook, lambda scen: _scenario_sections(scen, quiet=True))
+
+
+def resolve_entries(name: str, notebook: str, sections_of) -> dict[str, ScenarioValue]:
+    """``scenario_entries`` with the sections of each scenario file from ``sections_of(name)``."""
     _scenario_file(name)  # an unknown name is reported as such, before anything else
     chain = [BASE] if name == BASE else [BASE, name]
     merged: dict[str, ScenarioValue] = {}
     for scen in chain:
-        sections = _scenario_sections(scen)
+        sections = sections_of(scen)
         shared = sections.get("shared", {})
         own = sections.get(notebook, {})
         for pname in specs(notebook):
@@ -541,7 +616,9 @@ def scenario_parameters(name: str, notebook: str) -> dict[str, Any]:
     if is_scenario_page(notebook):
         _scenario_file(name)
         return check_values(notebook, {"scenario": name}, origin=f"scenario {name!r}").__dict__
-    values = {k: v.value for k, v in scenario_entries(name, notebook).items()}
+    _log_parameters("v", name, notebook)
+    entries = resolve_entries(name, notebook, lambda scen: _scenario_sections(scen, quiet=True))
+    values = {k: v.value for k, v in entries.items()}
     check_values(notebook, values, origin=f"data/scenarios/{name}.yml")
     return values
 

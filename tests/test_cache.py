@@ -298,9 +298,22 @@ def test_an_edited_scenario_value_executes_its_chapter_and_the_pages_that_aggreg
     base.write_text(yaml.safe_dump(doc, sort_keys=False))
     runs = to_execute(tree)
     assert {"book/retail_war", "book/index", "book/scenarios"} <= runs, runs
-    assert runs == readers_of(tree, "f:data/scenarios/base.yml") | {"book/retail_war"}
-    reused = _all(tree) - runs
-    assert reused, "a scenario value re-ran every notebook"
+    # keyed on the parameters each notebook reads, not on the file: only the readers of retail_war's
+    # values under base (and under the cases that inherit them from base) run again
+    readers = set().union(*(readers_of(tree, f"p:{k}:{s}:retail_war") for k in "ve" for s in ("base", "bull", "bear")))
+    assert runs == readers, (runs, readers)
+    assert not readers_of(tree, "f:data/scenarios/base.yml"), "a whole scenario file is still an input"
+    assert {"book/cloud_ai", "book/hk_vs_us", "book/meitu_deal", "book/policy_catalyst"}.isdisjoint(runs), runs
+
+
+def test_an_edited_reason_reruns_only_the_pages_that_show_reasons(tree):
+    base = tree / "data" / "scenarios" / "base.yml"
+    doc = yaml.safe_load(base.read_text())
+    doc["retail_war"]["shrink_pct"]["reason"] += " (reworded)"
+    base.write_text(yaml.safe_dump(doc, sort_keys=False))
+    runs = to_execute(tree)
+    assert runs == set().union(*(readers_of(tree, f"p:e:{s}:retail_war") for s in ("base", "bull", "bear"))), runs
+    assert "book/retail_war" not in runs, "the chapter shows no reason: a reworded reason does not re-run it"
 
 
 def test_an_edited_seed_executes_every_notebook_that_read_it(tree):
@@ -309,3 +322,35 @@ def test_an_edited_seed_executes_every_notebook_that_read_it(tree):
     assert readers
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert to_execute(tree) == readers
+
+
+def test_a_symlinked_scenarios_folder_is_seen(tree):
+    """Issue 24: with data/scenarios a link to a folder, bull's shrink_pct changed and every notebook
+    came from the cache. The cache keys on the values read, wherever the file lives."""
+    shutil.move(tree / "data" / "scenarios", tree / "my_scenarios")
+    os.symlink("../my_scenarios", tree / "data" / "scenarios")
+    assert to_execute(tree) == set(), "a moved folder of the same files changed nothing"
+    bull = tree / "my_scenarios" / "bull.yml"
+    doc = yaml.safe_load(bull.read_text())
+    doc["retail_war"]["shrink_pct"]["value"] += 3
+    bull.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert to_execute(tree) == set().union(*(readers_of(tree, f"p:{k}:bull:retail_war") for k in "ve"))
+    assert "book/retail_war" in to_execute(tree)
+
+
+def test_an_edited_cache_entry_is_run_again_and_its_script_never_staged(tree):
+    """Issue 24: a text/html output holding <script> added to a stored run was published."""
+    entries = [run.parent for run in (tree / "_build" / "cache").glob("book__methods/*/*/run.json")]
+    assert entries
+    for entry in entries:
+        nb = nbformat.read(entry / "notebook.ipynb", as_version=4)
+        nb.cells[-1].setdefault("outputs", []).append(nbformat.v4.new_output(
+            "display_data", {"text/html": "<script>alert('planted')</script>"}))
+        nbformat.write(nb, entry / "notebook.ipynb")
+    proc = _driver(tree, "execute")
+    found = dict(PROGRESS.findall(proc.stderr))
+    assert found["book/methods"] == "executed", found
+    assert {how for s, how in found.items() if s != "book/methods"} == {"from cache"}, found
+    assert "note: the stored run of book/methods.ipynb" in proc.stderr and "is damaged" in proc.stderr
+    staged = (tree / "_build" / "staging" / "base" / "book" / "methods.ipynb").read_text()
+    assert "planted" not in staged

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -79,12 +80,60 @@ def seed_manifest_problems(seeds_dir: Path | None = None) -> list[str]:
     return problems
 
 
+def data_file_problems(root: Path | None = None) -> list[str]:
+    """Files in data/ that the build must not read: a symbolic link to a place outside the
+    repository, or anything that is not a regular file or a folder (a FIFO, a device). Data files
+    obey the rule seeds do; nothing is opened, so the message never shows what such a file holds."""
+    root = (root or paths.root()).resolve()
+    data = root / "data"
+    problems: list[str] = []
+    seen: set[Path] = set()
+
+    def walk(folder: Path, rel: str) -> None:
+        real = folder.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(f"{rel}: cannot be listed ({exc.strerror})")
+            return
+        for entry in entries:
+            name = f"{rel}/{entry.name}"
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    problems.append(f"{name} is a symbolic link to a place outside the repository: data "
+                                    "files are regular files inside the repository (replace the link by "
+                                    "a copy of the file)")
+                    continue
+            try:
+                st = path.stat()
+            except OSError:
+                problems.append(f"{name} is a symbolic link to nothing (its target does not exist)")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                walk(path, name)
+            elif not stat.S_ISREG(st.st_mode):
+                problems.append(f"{name} is not a regular file (a FIFO, a socket or a device): data files "
+                                "are regular files; remove it")
+
+    if data.is_symlink() and not data.resolve().is_relative_to(root):
+        return ["data is a symbolic link to a place outside the repository: data files are regular files "
+                "inside the repository"]
+    if data.is_dir():
+        walk(data, "data")
+    return problems
+
+
 def check_data(scenarios: tuple[str, ...] | None = None) -> None:
     """Validate everything the notebooks read; raise BuildError(EXIT_DATA) naming what is wrong.
 
     ``scenarios``: the scenario files a build reads (its own and the cases it compares); a broken
     scenario of your own then never stops the base book. None (``make check``): every scenario file."""
-    problems = seed_manifest_problems()
+    problems = data_file_problems() + seed_manifest_problems()
     if problems:
         raise BuildError("\n".join(problems), EXIT_DATA)
     from alibaba_report.evidence import disagreements, ledger
@@ -226,6 +275,10 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     pkg_parent = str(cache.package_dir().parent)
     os.environ["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != pkg_parent])
     extra = cache.recorder_arguments(Path(reads_log), [Path(w) for w in watch]) if reads_log else []
+    if reads_log:  # the kernel's params logs the parameters it resolves there (cache.parameter_digests)
+        os.environ[params.READS_LOG_ENV] = reads_log
+    else:
+        os.environ.pop(params.READS_LOG_ENV, None)
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -251,7 +304,7 @@ def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrid
     fresh = cache.fresh_requested() if fresh is None else fresh
     env = kernel_env(root)
     run_env = {k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")}  # the root is hashed by content, not path
-    snap = cache.snapshot(root)
+    snap = cache.snapshot(root, parameters=cache.parameter_digests())
     work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in toc_notebooks(root)}
     keys = {s: cache.run_key(snap, root / f"{s}.ipynb", p, run_env) for s, p in work.items()}
     hits = {s: None if fresh else cache.lookup(root, s, keys[s], snap) for s in work}
@@ -273,7 +326,7 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool |
     charts = stage / "book" / "_static" / "chart-data"  # published with the site's static files
     os.environ[CHART_DATA_ENV] = str(charts)
     scratch = stage.parent / f"{stage.name}.runs"  # per-notebook chart CSVs and read logs
-    shutil.rmtree(scratch, ignore_errors=True)
+    _clear(root, scratch)
     times: dict[str, float] = {}
     errors: list[str] = []
     lines = iter(range(1, len(work) + 1))
@@ -290,7 +343,9 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool |
             progress("ok", s, f"from cache (ran {hit.seconds:.1f} s)")
     todo = [s for s, hit in hits.items() if hit is None]
     watch = (str(root), str(cache.package_dir()))
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
+    # the workers die with the driver (and never hold its lock): kill -9 of the driver leaves nothing
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1)), initializer=safety.die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futs = {}
         for s in todo:
             run = scratch / s.replace("/", "__")
@@ -322,15 +377,23 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool |
 
 # --- staging and rendering --------------------------------------------------------------------
 
+def _clear(root: Path, folder: Path) -> None:
+    """Remove ``folder`` (under _build) if it exists; its parents become real folders. A symbolic
+    link on the way is refused (safety.real_dir): the build deletes only inside _build."""
+    safety.real_dir(root, folder.parent)
+    if folder.is_symlink() or folder.exists():
+        safety.real_dir(root, folder, create=False)
+        shutil.rmtree(folder)
+
+
 def site_dir(root: Path, scenario: str) -> Path:
     return root / "_build" / ("html" if scenario == params.BASE else f"scenarios/{scenario}/html")
 
 
 def stage_sources(root: Path, stage: Path) -> None:
     """Copy what Jupyter Book reads into a fresh staging folder; generate the data pages."""
-    if stage.exists():
-        shutil.rmtree(stage)
-    stage.mkdir(parents=True)
+    _clear(root, stage)
+    stage.mkdir()
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, stage / name)
     shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
@@ -403,7 +466,12 @@ def build_book(scenario: str = params.BASE, jobs: int | None = None, root: Path 
 
 
 def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
-    safety.recover(site_dir(root, scenario))  # finish what a crashed publish left half done
+    target = site_dir(root, scenario)
+    for folder in (target.parent, root / "_build" / "cache"):
+        safety.real_dir(root, folder)
+    for path in ("staging", f"staging/{scenario}", f"staging/{scenario}.runs", "render", f"render/{scenario}"):
+        safety.real_dir(root, root / "_build" / path, create=False)  # a planted link stops the build now
+    safety.recover(target)  # finish what a crashed publish left half done (refuses a planted link)
     t0 = time.perf_counter()
     check_data(params.compared(scenario))
     stage = root / "_build" / "staging" / scenario
@@ -411,47 +479,75 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     add_what_changed(stage, scenario)
     add_living_pages(stage)
     times = execute_all(root, stage, scenario, jobs or os.cpu_count() or 1)
-    target = site_dir(root, scenario)
     digest = render_digest(root, stage)
-    stamp = target.parent / f".{target.name}.render-digest"
-    if (target / "index.html").exists() and stamp.exists() and stamp.read_text() == digest:
+    stamp = safety.real_file(root, target.parent / f".{target.name}.render-digest")
+    timings = safety.real_file(root, target.parent / "timings.json")
+    published = safety.current_version(target)
+    if published is not None and (published / "index.html").is_file() and stamp.is_file() \
+            and stamp.read_text() == digest:
+        # the render is skipped, the key-figure check is not: it compares every page with the
+        # registry as the model gives it now
+        check_key_figures(stage, published, scenario, write=False)
         print("nothing the site is made from changed: the published site is kept as it is", file=sys.stderr)
+        safety.write_atomic(timings, json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0,
+                                                 "render": "skipped (nothing changed)"}, indent=1, sort_keys=True))
         return target
     out = root / "_build" / "render" / scenario
-    if out.exists():
-        shutil.rmtree(out)
+    _clear(root, out)
     t1 = time.perf_counter()
     render(stage, out)
     print(f"rendered in {time.perf_counter() - t1:.1f} s", file=sys.stderr)
     check_key_figures(stage, out / "_build" / "html", scenario)
     publish(out / "_build" / "html", target)
     safety.write_atomic(stamp, digest)
-    safety.write_atomic(target.parent / "timings.json", json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
+    safety.write_atomic(timings, json.dumps({"notebooks_s": times, "total_s": time.perf_counter() - t0}, indent=1, sort_keys=True))
     return target
 
 
 def render_digest(root: Path, stage: Path) -> str:
     """A hash of everything a render reads: the staged book (executed notebooks, generated pages,
-    configuration, static files), the build code (the Sphinx extension) and the pinned requirements
-    (the theme and Jupyter Book). Equal digests render the same site, so the render can be skipped."""
+    configuration, static files), the whole package (the Sphinx extension imports the charts and the
+    evidence modules), data/ and seeds/ (the extension reads the ledger), the pinned requirements and the installed distributions (the theme and Jupyter
+    Book). Equal digests render the same site, so the render can be skipped."""
+    from alibaba_report.build import cache
+
     h = hashlib.sha256()
-    files = sorted(p for p in stage.rglob("*") if p.is_file())
-    files += sorted((Path(__file__).parent).glob("*.py")) + [root / "requirements.txt"]
-    for f in files:
-        if not f.exists():
+    pkg = cache.package_dir()
+    named = [(f"stage:{p.relative_to(stage).as_posix()}", p) for p in sorted(stage.rglob("*")) if p.is_file()]
+    named += [(f"pkg:{p.relative_to(pkg).as_posix()}", p) for p in sorted(pkg.rglob("*.py"))
+              if "__pycache__" not in p.parts and p.is_file()]
+    named.append(("requirements.txt", root / "requirements.txt"))
+    for name, f in named:
+        if not f.is_file():
             continue
-        h.update(str(f.relative_to(stage) if f.is_relative_to(stage) else f.name).encode())
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(name.encode() + b"\0")
+        h.update(cache.file_sha(f).encode())
+    read = {}  # the Sphinx extension reads the ledger (claim links) and through it the seeds
+    for name in ("data", "seeds"):
+        cache.hash_tree(root, root / name, "", read)
+    h.update(json.dumps(sorted(read.items())).encode())
+    h.update(json.dumps(cache.installed_distributions()).encode())
+    h.update(sys.version.encode())
     return h.hexdigest()
 
 
-def check_key_figures(stage: Path, site: Path, scenario: str) -> None:
+def check_key_figures(stage: Path, site: Path, scenario: str, write: bool = True) -> None:
     """Write ``key-figures.json`` into the rendered site, and refuse to publish a page that glues a
-    key figure with a value other than the registry's (one number per quantity)."""
+    key figure with a value other than the registry's (one number per quantity).
+
+    ``write=False`` (the published site is kept): check only, and bring the published
+    ``key-figures.json`` up to date if the registry moved without any page changing."""
     from alibaba_report.synthesis import key_figures
 
     executed = {p.stem: p for p in sorted((stage / "book").glob("*.ipynb"))}
-    problems = key_figures.write_json(site, executed, scenario)
+    if write:
+        problems = key_figures.write_json(site, executed, scenario)
+    else:
+        rows, problems = key_figures.page_report(executed, scenario)
+        text = json.dumps(rows, indent=1) + "\n"
+        path = Path(site) / "key-figures.json"
+        if not problems and (not path.is_file() or path.read_text(encoding="utf-8") != text):
+            safety.write_atomic(path, text)
     if problems:
         raise BuildError("pages disagree with the key-figure registry:\n" + "\n".join(problems), EXIT_NOTEBOOK)
 
@@ -497,14 +593,13 @@ def build_page(name: str, settings: list[str], root: Path | None = None, jobs: i
     changed = {k: v for k, v in values.items() if base.get(k) != v}
     with safety.build_lock(root):
         check_data(params.compared(params.BASE))
-        work = root / "_build" / "page" / nb
+        work = safety.real_dir(root, root / "_build" / "page" / nb)
         stage = work / "stage"
         stage_sources(root, stage)
         execute_all(root, stage, params.BASE, jobs or os.cpu_count() or 1, overrides={stem: values})
         note_values(stage / f"{stem}.ipynb", changed, base)
         out = work / "render"
-        if out.exists():
-            shutil.rmtree(out)
+        _clear(root, out)
         render(stage, out)
         target = work / "html"
         publish(out / "_build" / "html", target)
@@ -529,7 +624,9 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     """Execute book notebooks in place with their own defaults (the base scenario), no timings.
 
     This is how a notebook's committed outputs are made, so nbval compares against what the base
-    book shows. Run it after editing a notebook; commit the result.
+    book shows. Run it after editing a notebook; commit the result. Each cell has the per-cell limits
+    of ``make book`` (time and output); a notebook whose run is unchanged is not rewritten, so a
+    refresh with nothing changed leaves the file byte for byte as it was.
     """
     from nbclient import NotebookClient
 
@@ -541,12 +638,31 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     os.environ.update({k: env[k] for k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
     for stem in stems:
         path = root / f"{stem}.ipynb"
-        nb = nbformat.read(path, as_version=4)
+        before = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(before, as_version=4)
         t0 = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, record_timing=False,
-                       kernel_manager_class=cache.kernel_manager_class()).execute()  # IPC: no TCP warning
-        nbformat.write(strip_images(lift_alt_text(strip_run_metadata(nb))), path)
-        print(f"refreshed {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        client = NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                                record_timing=False, timeout=safety.cell_timeout(),  # as make book
+                                kernel_manager_class=cache.kernel_manager_class())  # IPC: no TCP warning
+        started: list[int] = []
+        client.on_cell_start = lambda cell, cell_index: started.append(cell_index)
+        try:
+            client.execute()
+        except Exception as exc:  # a raise, a timeout, a dead kernel: named by cell, as in make book
+            if getattr(exc, "cell_index", None) is None and started:
+                exc.cell_index = started[-1]
+            partial = safety.real_dir(root, root / "_build" / "refresh") / path.name
+            nbformat.write(nb, partial)
+            raise safety.notebook_failure(str(path.relative_to(root)), str(partial), exc) from None
+        after = nbformat.writes(strip_images(lift_alt_text(strip_run_metadata(nb))))
+        after += "" if after.endswith("\n") else "\n"
+        if after != before:
+            partial = safety.real_dir(root, root / "_build" / "refresh") / path.name
+            partial.write_text(after, encoding="utf-8")
+            safety.output_problems(str(path.relative_to(root)), str(partial))
+            path.write_text(after, encoding="utf-8")
+        how = "refreshed" if after != before else "unchanged:"
+        print(f"{how} {stem}.ipynb in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 
 def notebook_stem(root: Path, name: str) -> str:
@@ -592,6 +708,8 @@ def main(argv: list[str] | None = None) -> int:
     pg.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a parameter and its value (repeat)")
     r = sub.add_parser("refresh", help="re-execute book notebooks in place with base parameters")
     r.add_argument("notebooks", nargs="*", help="notebook names (default: all in _toc.yml)")
+    r.add_argument("--cell-timeout", type=float, default=None, metavar="S",
+                   help=f"seconds one cell may run (default {safety.CELL_TIMEOUT_DEFAULT:g}, as make book)")
     for p in (ap, b):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="print the traceback of a failure")
@@ -619,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
             page = build_page(args.notebook, args.set)
             print(f"page ready: {page.relative_to(root)}")
         else:
+            safety.cell_timeout(), safety.max_output_bytes()  # a bad limit is refused before any work
             with safety.build_lock(root):
                 refresh(args.notebooks)
 

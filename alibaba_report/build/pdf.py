@@ -272,19 +272,21 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str, front: dict | No
 
 
 def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = None) -> Path:
+    from alibaba_report.build import safety
+
     root = root or paths.root()
     os.environ["REPORT_ROOT"] = str(root)
+    work = safety.real_dir(root, root / "_build" / "pdf")  # a file or a planted link there is named
+    target = safety.real_file(root, output_path(root, scenario))
     chromium = browser.find_chromium()
     if chromium is None:
         raise PdfError("Chromium is not installed: `make browser-deps` installs Debian's chromium (as root)")
     t0 = time.perf_counter()
     stage = ensure_staged(root, scenario, rebuild)
-    work = root / "_build" / "pdf"
-    work.mkdir(parents=True, exist_ok=True)
+    safety.real_dir(root, work / f"render-{scenario}", create=False)
     page = render_singlehtml(stage, work / f"render-{scenario}")
     t1 = time.perf_counter()
-    target = output_path(root, scenario)
-    tmp = target.with_suffix(".pdf.part")
+    tmp = safety.real_file(root, target.with_suffix(".pdf.part"))
     info = asyncio.run(_print(page, tmp, chromium, front_matter(root)))
     tmp.replace(target)  # a failed print leaves the previous PDF in place
     print(f"rendered the single page in {t1 - t0:.1f} s, printed in {time.perf_counter() - t1:.1f} s; "
@@ -316,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     except (PdfError, BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "code", 1)
+    except OSError as exc:  # the machine, not a bug: named as the build names it
+        from alibaba_report.build import safety
+
+        print(f"error: {safety.classify(exc)[1]}", file=sys.stderr)
+        return safety.EXIT_ENV
     pages = page_count(target)
     size = target.stat().st_size / 1e6
     print(f"pdf ready: {target.relative_to(paths.root())} ({pages or '?'} pages, {size:.1f} MB)")

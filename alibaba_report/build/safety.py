@@ -186,30 +186,181 @@ def output_problems(src: str, dst: str, limit: int | None = None) -> None:
 
 # --- the build lock ------------------------------------------------------------------------------
 
+_LOCK_FD: int | None = None  # the descriptor holding the lock in this process (closed in forked children)
+
+
+def _forget_lock_in_child() -> None:
+    """In a forked child (a pool worker), close the inherited lock descriptor: the lock belongs to
+    the driver alone, so a worker that outlives a killed driver never keeps it."""
+    global _LOCK_FD
+    if _LOCK_FD is not None:
+        with contextlib.suppress(OSError):
+            os.close(_LOCK_FD)
+        _LOCK_FD = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_lock_in_child)
+
+
+def die_with_parent(parent: int) -> None:
+    """Run in each pool worker as it starts: ask Linux to send it SIGTERM when the driver dies
+    (``prctl(PR_SET_PDEATHSIG)``), so ``kill`` or ``kill -9`` of the driver leaves no worker behind
+    (its kernel stops by itself when its parent is gone: ipykernel polls its parent)."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # the driver died before the request was made
+        os._exit(1)
+
+
+def _holder_pid(text: str) -> int | None:
+    m = re.match(r"pid (\d+)\b", text)
+    return int(m.group(1)) if m else None
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie, dead but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
+def _open_lock(lock: Path) -> int:
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError:
+        if lock.is_symlink():
+            raise BuildError(link_message(lock), EXIT_ENV) from None
+        raise
+
+
 @contextlib.contextmanager
-def build_lock(root: Path, wait: bool = False):
-    """Hold ``_build/.lock`` for the duration of a build; refuse (or wait) if another holds it."""
+def build_lock(root: Path, wait: bool = False, poll: float = 0.5):
+    """Hold ``_build/.lock`` for the duration of a build; refuse (or wait) if another holds it.
+
+    The lock is ``flock`` on the file: the kernel releases it when its holder exits, however it
+    ends. The driver's pool workers close their inherited copy as they start and die with the
+    driver, so no leftover process keeps it. A lock still held for a process that is gone (left
+    by a build of an older driver) is taken over with a note; ``--wait`` polls, so it never hangs
+    on a dead holder."""
     import fcntl
 
-    lock = Path(root) / "_build" / ".lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    global _LOCK_FD
+    build = real_dir(Path(root), Path(root) / "_build")
+    lock = build / ".lock"
+    said_waiting = False
+    while True:
+        fd = _open_lock(lock)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
         except BlockingIOError:
             holder = os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "a process"
+            pid = _holder_pid(holder)
+            if pid is not None and pid != os.getpid() and not pid_alive(pid):
+                # the lock is held by a leftover of a build whose driver is gone: unlink the file it
+                # holds (its descriptor keeps the old file) and lock a new one
+                with contextlib.suppress(OSError):
+                    if os.fstat(fd).st_ino == os.lstat(lock).st_ino:
+                        os.unlink(lock)
+                os.close(fd)
+                print(f"note: the build lock was held for pid {pid}, which is no longer running (a build "
+                      "killed before it finished); taking it over", file=sys.stderr)
+                continue
+            os.close(fd)
             if not wait:
                 raise BuildError(
                     f"another build is running in this checkout ({holder}; lock {lock}); "
                     "wait for it to finish, or run again with --wait", EXIT_BUSY) from None
-            print(f"waiting for the other build to finish ({holder})", file=sys.stderr)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not said_waiting:
+                print(f"waiting for the other build to finish ({holder})", file=sys.stderr)
+                said_waiting = True
+            time.sleep(poll)
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode(), 0)
+        _LOCK_FD = fd
         yield lock
     finally:
+        _LOCK_FD = None
         os.close(fd)  # closing releases the lock
+
+
+# --- _build: real folders only ------------------------------------------------------------------------
+
+def shown(path: Path) -> str:
+    """A path under _build as a message names it: from ``_build`` on (the build runs in the checkout)."""
+    parts = Path(path).parts
+    if "_build" in parts:
+        return str(Path(*parts[len(parts) - 1 - parts[::-1].index("_build"):]))
+    return str(path)
+
+
+def link_message(path: Path) -> str:
+    try:
+        to = os.readlink(path)
+    except OSError:
+        to = "?"
+    return (f"{shown(path)} is a symbolic link (to {short(to, 120)}): the build writes only into real "
+            f"folders under _build/ and never follows a link it did not create; remove the link "
+            f"(rm {shown(path)}) and build again")
+
+
+def real_dir(root: Path, path: Path, create: bool = True) -> Path:
+    """``path``, a folder under ``root``, with every part of it from ``root`` down a real folder:
+    never a symbolic link (the build does not follow links planted in _build/, so it never writes
+    or deletes outside it) and never a file. Created when missing (``create``)."""
+    root, path = Path(root), Path(root) / Path(path).relative_to(root)
+    cur = root
+    for part in path.relative_to(root).parts:
+        cur = cur / part
+        if cur.is_symlink():
+            raise BuildError(link_message(cur), EXIT_ENV)
+        if cur.exists() and not cur.is_dir():
+            raise BuildError(f"{shown(cur)} is a file, not a folder: the build needs a folder there; remove "
+                             f"it (rm {shown(cur)}) and build again", EXIT_ENV)
+        if create and not cur.exists():
+            with contextlib.suppress(FileExistsError):
+                cur.mkdir()
+    return path
+
+
+def real_file(root: Path, path: Path) -> Path:
+    """``path`` (a file the build writes or reads back under _build/) in real folders, and not
+    itself a symbolic link or a folder."""
+    real_dir(root, Path(path).parent)
+    path = Path(path)
+    if path.is_symlink():
+        raise BuildError(link_message(path), EXIT_ENV)
+    if path.exists() and not path.is_file():
+        raise BuildError(f"{shown(path)} is not a regular file: remove it (rm -r {shown(path)}) and build again",
+                         EXIT_ENV)
+    return path
+
+
+def check_published_link(target: Path) -> None:
+    """A published site is a link the build made, to a version folder beside it, or a real folder
+    (older drivers); anything else (a planted link) is refused before the build touches it."""
+    versions = _versions(target)
+    if versions.is_symlink():
+        raise BuildError(link_message(versions), EXIT_ENV)
+    if target.is_symlink():
+        dest = os.readlink(target)
+        if not re.fullmatch(re.escape(versions.name) + r"/\d+", dest):
+            raise BuildError(link_message(target), EXIT_ENV)
 
 
 # --- publishing ----------------------------------------------------------------------------------
@@ -289,6 +440,7 @@ def recover(target: Path) -> None:
     """Finish or undo what a crash left half done, so ``target`` names a complete site if any."""
     import shutil
 
+    check_published_link(target)
     parent, versions = target.parent, _versions(target)
     if parent.is_dir():
         for tmp in parent.glob(f".{target.name}.link-*"):
@@ -317,6 +469,7 @@ def recover(target: Path) -> None:
 
 def publish(new_html: Path, target: Path) -> None:
     """Make ``new_html`` (a complete rendered site) the published ``target``, atomically."""
+    check_published_link(target)
     versions = _versions(target)
     versions.mkdir(parents=True, exist_ok=True)
     recover(target)
@@ -329,8 +482,13 @@ def publish(new_html: Path, target: Path) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` (never written through: a link there is replaced, not followed)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a leftover (or a planted link) is removed, never written through
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
     os.replace(tmp, path)
 
 
@@ -340,6 +498,11 @@ def site_state(target: Path, root: Path) -> str:
         rel = target.relative_to(root)
     except ValueError:
         rel = target
+    if target.is_symlink():
+        try:
+            check_published_link(target)
+        except BuildError:
+            return f"nothing was published: {rel} or the folder it points into is a link the build did not make (left as it is)"
     if (target / "index.html").exists():
         return f"the last good site, {rel}, was left in place"
     return f"no site was published: {rel} does not exist yet (any other site was left in place)"
