@@ -150,3 +150,21 @@ def test_the_summary_leads_with_what_the_price_implies(claims):
     assert "an assumption, which no source states" in t["breakeven"]
     assert t["verdict"].startswith("Over twelve months: ")
     assert "4 January 2027" in t["target_sentence"]
+
+
+@pytest.mark.parametrize("scenario", ["bear", "bull", "consensus"])
+def test_a_scenario_book_names_its_own_case(claims, scenario):
+    """Issue 23, item 6: in a bear or bull book, no sentence calls that book's case "the base case"; the
+    summary's hand-written prose names the page's case through a glued name."""
+    import re
+
+    from alibaba_report import paths
+    from alibaba_report.evidence import ledger as lg
+
+    t = summary.summary_text(scenario, claims, lg.load_sources())
+    for key in ("breakeven", "verdict", "calibration", "view"):
+        assert "base case" not in t[key], (key, t[key])
+    assert f"the {scenario} case" in t["breakeven"]
+    nb = nbformat.read(paths.root() / "book" / "index.ipynb", as_version=4)
+    prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not re.search(r"\bthe base (case|margin|spend)\b", prose)

@@ -206,3 +206,19 @@ def test_a_scenarios_own_weights_decide_its_weighted_value(claims, tmp_path, mon
     assert w == {"bear": 0.0, "base": 0.0, "bull": 1.0}
     assert v.weighted("value_per_ads_usd", claims, "allbull") == pytest.approx(v.scenario_value("bull", claims)["value_per_ads_usd"])
     assert v.weighted("value_per_ads_usd", claims, "allbull") > v.weighted("value_per_ads_usd", claims, "base")
+
+
+def test_no_scenario_reason_reads_seed_001s_loss_as_reported():
+    """Issue 23, item 7: seed 001's "exceeding RMB 36 billion" last quarter restates the brokers'
+    forecast; a scenario's reason that leans on it must not call it reported."""
+    import re
+
+    from alibaba_report import params
+
+    for name in params.known_scenarios():
+        text = (params.scenario_dir() / f"{name}.yml").read_text(encoding="utf-8")
+        for reason in re.split(r"\n  \w+:\n", text):
+            if "exceeding RMB 36 billion" in reason:
+                flat = " ".join(reason.split())
+                assert not re.search(r"\b(already reports|reports losses)\b", flat), (name, flat)
+                assert "not a reported figure" in flat, (name, flat)

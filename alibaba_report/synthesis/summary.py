@@ -318,6 +318,7 @@ def chapter_values(scenario: str) -> dict[str, float]:
     m = scenarios.key_outputs(scenario, "meitu_deal")
     return {
         "cloud_irr": c["return_on_capex_pct"], "cloud_capex_x": c["capex_to_revenue_x"],
+        "cloud_margin_assumed": scenarios.chapter_params(scenario, "cloud_ai").cash_margin_pct,
         "upside_computed": h["upside_to_target_pct"], "upside_gap": abs(h["stated_upside_gap_pp"]),
         "hstech_move": h["hstech_move_from_jan8_pp"], "rally_added": pol["value_added_usd_bn"],
         "plan_covers": pol["plan_covers_pct"], "break_even_spend": pol["break_even_spend_rmb_m"],
