@@ -31,6 +31,8 @@ def test_breakeven_sentence_leads_with_the_multiple_and_says_which_side():
     assert "cash margin of 65% (the base case assumes 40%)" in s
     assert "shrinks 20% a quarter: an assumption, which no source states" in s
     assert "slower than" in summary.breakeven_sentence("base", 152, 19, 19.3, 12, 15, 20, None, 40)
+    # the sides are read as shown: 20.2% against 20% is "about as fast as", never "faster than the 20%"
+    assert "at least 20% a quarter, about as fast as the 20%" in summary.breakeven_sentence("consensus", 152, 19.3, 19.3, 20.2, 20, 20, 41, 40)
     bear = summary.breakeven_sentence("bear", 152, 32, 15, None, 8, 20, None, 30)
     assert "no pace of shrinking losses alone makes the bear case worth the price" in bear
     assert "base" not in bear  # a bear book's sentence names the bear case, never "the base case"
@@ -79,6 +81,9 @@ def test_funding_sentence_says_covers_or_not():
 def test_key_data_table_shows_price_cases_and_weighted_value(claims):
     t = summary.key_data_table(claims)
     assert list(t.index) == ["bear case", "base case", "bull case", "probability-weighted"]
+    # a book of another scenario shows its own case beside the three
+    assert list(summary.key_data_table(claims, "consensus").index) == ["bear case", "base case", "bull case",
+                                                                      "consensus case", "probability-weighted"]
     assert t.loc["base case", "value on 4 Jan 2026, USD per ADS"] == f"{key_figures.figures('base')['value_per_ads_usd']:,.0f}"
     assert t.loc["probability-weighted", "value on 4 Jan 2027, USD per ADS"] == f"{key_figures.figures('base')['target_price_12m_usd']:,.0f}"
 
@@ -168,3 +173,17 @@ def test_a_scenario_book_names_its_own_case(claims, scenario):
     nb = nbformat.read(paths.root() / "book" / "index.ipynb", as_version=4)
     prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert not re.search(r"\bthe base (case|margin|spend)\b", prose)
+
+
+def test_the_page_states_every_range_and_the_weights():
+    """Issue 23, item 4: the draws' ranges, how they move together and the weights are on the page."""
+    t = summary.uncertainty_table("base")
+    assert "probability of the case" in t.index and list(t.loc["probability of the case", ["bear", "base", "bull"]]) == ["25", "50", "25"]
+    for name in valuation.FIXED_RANGES:
+        assert valuation.LABELS[name][0] in t.index
+    assert "how fast the loss shrinks" in t.index and "peaking at 15" in t.loc["how fast the loss shrinks", "base"]
+    s = summary.uncertainty_sentence(valuation.scenario_weights())
+    assert "(bear 25%, base 50%, bull 25%)" in s and "move together" in s
+    nb = nbformat.read(valuation.params.paths.root() / "book" / "scenarios.ipynb", as_version=4)
+    src = "".join(c.source for c in nb.cells)
+    assert "{glue:text}`uncertainty`" in src and "summary.uncertainty_table(P.scenario)" in src

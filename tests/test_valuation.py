@@ -96,10 +96,51 @@ def test_monte_carlo_is_seeded_fast_and_within_the_ranges(claims):
     b = v.monte_carlo(claims, draws=10_000)
     assert len(a) == 10_000 and a.equals(b)
     assert took < 10  # the issue asks under 2 s; generous here so a busy machine does not fail it
-    ends = [v.scenario_value(s, claims)["value_per_ads_usd"] for s in ("bear", "bull")]
-    # independent draws rarely hit every end at once: the distribution sits inside the scenarios' span
-    assert ends[0] <= a["value_per_ads_usd"].min() and a["value_per_ads_usd"].max() <= ends[1]
     assert 0 < v.percentile_of(a["value_per_ads_usd"], claims.value(v.CLAIMS["price"])) < 100
+
+
+def test_the_draws_tell_the_same_story_as_the_weights(claims):
+    """Issue 23, item 4: independent draws never reached the bear or bull value while the weights gave
+    each 25%. Drawn as cases then noise, each case is picked as often as its weight, the draws reach
+    both ends, and their mean is the probability-weighted value."""
+    a = v.monte_carlo(claims)
+    w = v.scenario_weights()
+    share = a["case"].value_counts(normalize=True)
+    for s in v.SCENARIOS:
+        assert share[s] == pytest.approx(w[s], abs=0.02)
+    vals = {s: v.scenario_value(s, claims)["value_per_ads_usd"] for s in v.SCENARIOS}
+    x = a["value_per_ads_usd"]
+    assert x.quantile(0.01) < vals["bear"] and x.quantile(0.99) > vals["bull"]
+    assert x.mean() == pytest.approx(v.weighted("value_per_ads_usd", claims), rel=0.03)
+    # within a case the draws sit around that case's value
+    for s in v.SCENARIOS:
+        assert x[a["case"] == s].median() == pytest.approx(vals[s], rel=0.05)
+    # the assumptions move together: the shrink rate and the multiple rise with the case
+    assert np.corrcoef(a["shrink_pct"], a["forward_pe"])[0, 1] > 0.5
+
+
+def test_draw_bands_stay_between_the_cases_and_above_zero():
+    for name in ("shrink_pct", "forward_pe", "policy_revenue_rmb_bn", "peak_loss_rmb_bn"):
+        bands = v.draw_bands(name)
+        for s, (lo, mode, hi) in bands.items():
+            assert lo <= mode <= hi and lo >= 0, (name, s)
+    assert v.draw_bands("tax_rate_pct") is None  # the cases hold it equal
+
+
+def test_a_scenarios_weights_drive_its_draws(claims, tmp_path, monkeypatch):
+    import shutil
+
+    from alibaba_report import paths
+
+    for name in ("data", "seeds"):
+        shutil.copytree(paths.root() / name, tmp_path / name)
+    (tmp_path / "data" / "scenarios" / "gloomy.yml").write_text(
+        "description: all weight on the bear case\nvaluation:\n"
+        "  weight_base_pct:\n    value: 0\n    reason: test\n"
+        "  weight_bull_pct:\n    value: 0\n    reason: test\n", encoding="utf-8")
+    monkeypatch.setenv("REPORT_ROOT", str(tmp_path))
+    a = v.monte_carlo(claims, draws=2_000, scenario="gloomy")
+    assert set(a["case"]) == {"bear"}
 
 
 def test_tornado_ranks_by_swing_and_every_input_has_reader_words(claims):

@@ -34,8 +34,38 @@ def view_phrase(price: float, weighted: float, band_pct: float = FAIR_BAND_PCT) 
 def distribution_sentence(percentiles: dict[str, float], median: float, p10: float, p90: float) -> str:
     """Where the quoted prices sit in the distribution of value."""
     parts = [f"{share:.0f}% of outcomes fall below {label}" for label, share in percentiles.items()]
-    return (f"Drawing every assumption across its range 10,000 times puts the value between {usd(p10)} and "
-            f"{usd(p90)} in four cases out of five (median {usd(median)}); " + " and ".join(parts) + ".")
+    return (f"Drawing the assumptions 10,000 times, each draw a case picked with its probability and every assumption "
+            f"around that case's value, puts the value between {usd(p10)} and {usd(p90)} in four cases out of five "
+            f"(median {usd(median)}); " + " and ".join(parts) + ".")
+
+
+def uncertainty_sentence(weights: dict[str, float]) -> str:
+    """How the draws are made, with the weights: the ranges are in the table beside it."""
+    w = ", ".join(f"{s} {x * 100:.0f}%" for s, x in weights.items())
+    return (f"Each of the 10,000 draws first picks a case with its probability ({w}); every assumption the cases set is "
+            "then drawn around that case's value, no further than halfway to the next case's (the outer cases as far "
+            "beyond), so the assumptions move together as the cases do. The assumptions the cases hold equal are "
+            "drawn over the stated ranges whatever the case, independently of each other. The table gives every range.")
+
+
+def uncertainty_table(scenario: str = "base") -> pd.DataFrame:
+    """Every assumption the draws move: the range in each case (or the one range the cases share)."""
+    rows = []
+    for name in valuation.Inputs.__dataclass_fields__:
+        label, unit = valuation.LABELS[name]
+        if name in valuation.FIXED_RANGES:
+            lo, hi = valuation.FIXED_RANGES[name]
+            same = f"{lo:g}–{hi:g}, peaking at the base value (the same in every case)"
+            rows.append({"assumption": label, "unit": unit, **{s: same for s in valuation.SCENARIOS}})
+            continue
+        bands = None if name in valuation.NO_RANGE else valuation.draw_bands(name)
+        if bands is None:
+            continue
+        rows.append({"assumption": label, "unit": unit,
+                     **{s: f"{lo:.3g}–{hi:.3g}, peaking at {mode:.3g}" for s, (lo, mode, hi) in bands.items()}})
+    w = valuation.scenario_weights(scenario)
+    rows.append({"assumption": "probability of the case", "unit": "%", **{s: f"{w[s] * 100:.0f}" for s in valuation.SCENARIOS}})
+    return pd.DataFrame(rows).set_index("assumption")
 
 
 def calibration_sentence(price: float, pe: float, ntm_eps: float, value: float,
@@ -55,7 +85,9 @@ def breakeven_sentence(case: str, price: float, be_pe: float, pe: float, be_shri
     if be_shrink is None:
         shrink_part = f"no pace of shrinking losses alone makes the {case} case worth the price"
     else:
-        side = "faster than" if be_shrink > shrink + 0.05 else "slower than" if be_shrink < shrink - 0.05 else "as fast as"
+        # compared as the sentence shows them (whole percents), so it never says "20%, faster than the 20%"
+        side = ("faster than" if round(be_shrink) > round(shrink) else "slower than" if round(be_shrink) < round(shrink)
+                else "about as fast as")
         shrink_part = (f"the price is worth paying if the instant-retail loss shrinks at least {be_shrink:.0f}% a quarter, "
                        f"{side} the {shrink:.0f}% the {case} case assumes")
     margin_part = ("" if be_margin is None else
@@ -124,7 +156,7 @@ def valuation_text(scenario: str, claims) -> dict[str, str]:
     price = claims.value(valuation.CLAIMS["price"])
     inp = valuation.scenario_inputs(scenario)
     cons = valuation.scenario_value(CALIBRATION, claims)
-    mc = monte_carlo(claims)
+    mc = monte_carlo(claims, scenario)
     pcts = quoted_price_percentiles(claims, mc)
 
     def known(name: str) -> float | None:
@@ -146,6 +178,7 @@ def valuation_text(scenario: str, claims) -> dict[str, str]:
         "drivers": drivers_sentence(valuation.tornado(claims)),
         "funding": funding_sentence(valuation.funding_check(scenario, claims)),
         "pricing_date": valuation.day(valuation.PRICING_DATE), "target_date": valuation.day(valuation.TARGET_DATE),
+        "uncertainty": uncertainty_sentence(valuation.scenario_weights(scenario)),
     }
 
 
@@ -168,11 +201,11 @@ def price_day(claims, key: str) -> str:
 _MC: dict = {}
 
 
-def monte_carlo(claims) -> pd.DataFrame:
-    """The book's one Monte Carlo run (seeded), computed once per process."""
-    if "mc" not in _MC:
-        _MC["mc"] = valuation.monte_carlo(claims)
-    return _MC["mc"]
+def monte_carlo(claims, scenario: str = "base") -> pd.DataFrame:
+    """The book's Monte Carlo run under ``scenario``'s weights (seeded), computed once per process."""
+    if scenario not in _MC:
+        _MC[scenario] = valuation.monte_carlo(claims, scenario=scenario)
+    return _MC[scenario]
 
 
 def quoted_prices(claims, eur_usd: float) -> dict[str, float]:
@@ -191,8 +224,9 @@ def key_data_table(claims, scenario: str = "base") -> pd.DataFrame:
     """The summary's key-data panel: each case's value on 4 January 2026 against that day's price, and
     its value a year on, against which the 12-month target and the analysts' target are read."""
     price = claims.value(valuation.CLAIMS["price"])
+    cases = list(dict.fromkeys([*valuation.SCENARIOS, scenario]))  # a scenario of your own gets its row too
     rows = [(f"{s} case", key_figures.figures(s)["value_per_ads_usd"], key_figures.figures(s)["value_12m_usd"])
-            for s in valuation.SCENARIOS]
+            for s in cases]
     fig = key_figures.figures(scenario)
     rows.append(("probability-weighted", fig["probability_weighted_value_usd"], fig["target_price_12m_usd"]))
     now, later = valuation.day(valuation.PRICING_DATE, short=True), valuation.day(valuation.TARGET_DATE, short=True)
@@ -214,10 +248,10 @@ def bridge_display(claims) -> pd.DataFrame:
 
 # --- charts --------------------------------------------------------------------------------------
 
-def distribution_chart(claims):
+def distribution_chart(claims, scenario: str = "base"):
     """A histogram of value per ADS over the Monte Carlo draws, the quoted prices and the scenario
     values marked. Returns (figure, data, alt text)."""
-    mc = monte_carlo(claims)
+    mc = monte_carlo(claims, scenario)
     prices = quoted_prices(claims, _eur_usd())
     pcts = quoted_price_percentiles(claims, mc)
     fig, ax = style.figure(figsize=(8, 4.4))
@@ -237,8 +271,9 @@ def distribution_chart(claims):
     median = float(mc["value_per_ads_usd"].median())
     first = next(iter(pcts))
     style.finish(fig, f"The price sits above {pcts[first]:.0f}% of the values the assumptions allow; the median is {usd(median)}",
-                 "Source: the book's model of value over 10,000 draws of its assumptions, each between its bear and bull "
-                 "values (seeded); prices from seeds 004 and 002, the euro close at the assumed exchange rate.")
+                 "Source: the book's model of value over 10,000 draws (seeded): a case picked with its probability, "
+                 "every assumption drawn around that case's value; prices from seeds 004 and 002, the euro close at "
+                 "the assumed exchange rate.")
     data = mc["value_per_ads_usd"].describe(percentiles=[0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]).to_frame("value per ADS, USD")
     alt = (f"Histogram of value per ADS over 10,000 draws of the assumptions, median {usd(median)}, with the quoted "
            f"prices marked as vertical lines ({'; '.join(f'{k}: {v:.0f}% of draws below' for k, v in pcts.items())}) "

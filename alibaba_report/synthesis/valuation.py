@@ -385,23 +385,51 @@ def ranges(claims) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-def monte_carlo(claims, draws: int = 10_000, seed: int = 20260104) -> pd.DataFrame:
-    """Value per ADS under ``draws`` joint draws of the inputs, each from a triangular distribution
-    over its range (independent; seeded, so the same every build). Returns one row per draw."""
+def draw_bands(name: str) -> dict[str, tuple[float, float, float]] | None:
+    """For an input the cases set differently, each case's (low, mode, high) in the draws: around the
+    case's value, no further than halfway to the next case's (the outer cases as far beyond them);
+    None for an input the cases hold equal."""
+    vals = [float(getattr(scenario_inputs(s), name)) for s in SCENARIOS]
+    if max(vals) == min(vals):
+        return None
+    mids = [(vals[0] + vals[1]) / 2, (vals[1] + vals[2]) / 2]
+    edges = [(2 * vals[0] - mids[0], mids[0]), (mids[0], mids[1]), (mids[1], 2 * vals[2] - mids[1])]
+    floor = 0.0 if min(vals) >= 0 else float("-inf")  # a revenue, a rate or a count never goes below zero
+    return {s: (max(min(e), floor), v, max(e)) for s, v, e in zip(SCENARIOS, vals, edges)}
+
+
+def monte_carlo(claims, draws: int = 10_000, seed: int = 20260104, scenario: str = "base") -> pd.DataFrame:
+    """Value per ADS under ``draws`` draws that agree with the cases (seeded, so the same every build).
+
+    Each draw first picks bear, base or bull with ``scenario``'s probabilities; every input the cases
+    set is then drawn from a triangular distribution around that case's value (:func:`draw_bands`), so
+    the assumptions move together as the cases do; the inputs the cases hold equal are drawn over their
+    stated ranges (:data:`FIXED_RANGES`), whatever the case. Returns one row per draw, with its case."""
     rng = np.random.default_rng(seed)
+    w = scenario_weights(scenario)
+    case = rng.choice(len(SCENARIOS), size=draws, p=[w[s] for s in SCENARIOS])
     base = scenario_inputs("base").__dict__
-    rs = ranges(claims)
-    sample = {}
+    sample, drawn = {}, []
     for name, value in base.items():
-        if name in rs:
-            lo, mode, hi = rs[name]
-            sample[name] = rng.triangular(lo, mode, hi, draws)
+        bands = None if name in FIXED_RANGES or name in NO_RANGE else draw_bands(name)
+        if name in FIXED_RANGES:
+            lo, hi = FIXED_RANGES[name]
+            sample[name] = rng.triangular(lo, min(max(float(value), lo), hi), hi, draws)
+        elif bands is not None:
+            out = np.empty(draws)
+            for i, s in enumerate(SCENARIOS):
+                lo, mode, hi = bands[s]
+                n = int((case == i).sum())
+                out[case == i] = rng.triangular(lo, mode, hi, n) if hi > lo else np.full(n, mode)
+            sample[name] = out
         else:
             sample[name] = np.full(draws, float(value))
-    sample["peak_quarters"] = np.rint(sample["peak_quarters"])  # whole quarters
+            continue
+        drawn.append(name)
+    sample["peak_quarters"] = np.maximum(np.rint(sample["peak_quarters"]), 1)  # whole quarters, at least one
     res = model(Inputs(**sample), claims)
-    return pd.DataFrame({"value_per_ads_usd": res["value_per_ads_usd"], "eps_fy27_usd": res["eps_fy27_usd"],
-                         **{k: sample[k] for k in rs}})
+    return pd.DataFrame({"case": np.asarray(SCENARIOS)[case], "value_per_ads_usd": res["value_per_ads_usd"],
+                         "eps_fy27_usd": res["eps_fy27_usd"], **{k: sample[k] for k in drawn}})
 
 
 def percentile_of(values: np.ndarray, x: float) -> float:
