@@ -187,3 +187,28 @@ def test_the_page_states_every_range_and_the_weights():
     nb = nbformat.read(valuation.params.paths.root() / "book" / "scenarios.ipynb", as_version=4)
     src = "".join(c.source for c in nb.cells)
     assert "{glue:text}`uncertainty`" in src and "summary.uncertainty_table(P.scenario)" in src
+
+
+def test_the_catalyst_calendar_is_dated_from_dates_and_labels_what_is_outside(claims):
+    """Issue 23, item 8: a dated calendar, in date order, with the sources' dates from the ledger and the
+    quarter ends from the fiscal calendar (31 March year end); what the sources do not date is labelled."""
+    import datetime as dt
+
+    from alibaba_report.evidence import ledger as lg
+
+    t = summary.catalyst_calendar(claims, lg.load_sources())
+    dates = [dt.datetime.strptime(d, "%d %B %Y").date() for d in t.index]
+    assert dates == sorted(dates)
+    assert "31 December 2025" in t.index and "31 March 2027" in t.index and "8 January 2026" in t.index
+    assert t.loc["31 March 2026", "event"].startswith("FQ4 FY26 ends")
+    assert all(summary.OUTSIDE in s for e, s in zip(t["event"], t["source"]) if "results follow" in e)
+    assert not t["source"].str.contains("seed|not stated").any()  # a source is its publisher and date
+
+
+def test_china_risks_are_labelled_as_outside_the_sources():
+    risks = summary.outside_risks()
+    assert len(risks) == 4
+    for r in risks[:3]:
+        assert f"({summary.OUTSIDE})" in r
+    assert any("export controls" in r.lower() for r in risks) and any("ADR" in r for r in risks)
+    assert "do not say" in risks[3]

@@ -411,6 +411,7 @@ def summary_text(scenario: str, claims, sources) -> dict[str, str]:
     from alibaba_report.evidence.ledger import seed_label
 
     return {**valuation_text(scenario, claims), **chapter_text(scenario), "period_label": period_label(sources),
+            **{f"risk_outside_{i}": text for i, text in enumerate(outside_risks())},
 
             "divergence_seed": seed_label(claims.get(SEED_FIGURES["us_gain"]).seed)}
 
@@ -501,3 +502,68 @@ def scenarios_numbers(scenario: str, claims) -> dict[str, float]:
 def price_13jan_usd(claims) -> float:
     """Seed 002's euro close of 13 January 2026 in USD per ADS, at the assumed euro rate."""
     return claims.value(valuation.CLAIMS["eur_close"]) * _eur_usd()
+
+
+# --- what a portfolio manager expects: a dated calendar, risks from outside the sources ----------
+
+OUTSIDE = "outside the sources"
+# Events the sources date, by claim: (reader words, claim id whose date or period dates it).
+DATED_EVENTS = (
+    ("Meitu convertible bond issued", "meitu_bond_issue_date_s004"),
+    ("Citi cuts its earnings forecast and target price", "citi_report_date_s000"),
+    ("US shares start the rally on the AI Plus Manufacturing plan", "us_shares_rally_start_s001"),
+    ("euro close the verdict is also given at", "overseas_shares_close_s002"),
+)
+
+
+def _claim_date(claims, cid: str):
+    import datetime as dt
+
+    c = claims.get(cid)
+    return c.date if c.date is not None else dt.date.fromisoformat(c.period)
+
+
+def quarter_end(i: int):
+    """The last day of the model's quarter ``i`` (0 = FQ3 FY26, October to December 2025)."""
+    import datetime as dt
+
+    return valuation.quarter_start(i + 1) - dt.timedelta(days=1)
+
+
+def catalyst_calendar(claims, sources: pd.DataFrame) -> pd.DataFrame:
+    """Dated events: those the sources date, the quarters whose results decide the war's path (their ends
+    computed from the fiscal calendar; the reporting dates are not in the sources), and the target's date."""
+    by_seed = sources.set_index("seed")
+
+    def source(cid: str) -> str:
+        import datetime as dt
+
+        row = by_seed.loc[claims.get(cid).seed]
+        who = row["publisher"] if row["publisher"] != "not stated in the text" else f"a {row['kind']}"
+        when = valuation.day(dt.date.fromisoformat(row["date"])) if row["date"] != "undated" else "undated"
+        return f"{who}, {when}"
+
+    rows = [{"date": _claim_date(claims, cid), "event": what, "source": source(cid)} for what, cid in DATED_EVENTS]
+    for i, what in ((0, "the brokers' peak quarter"), (1, "the first quarter the loss can shrink"),
+                    (valuation.FY27_QUARTERS[-1], "the last quarter of FY27, the forecasts' last year")):
+        fy = valuation.fiscal_year(valuation.quarter_start(i))
+        fq = (i + 2) % 4 + 1
+        rows.append({"date": quarter_end(i), "event": f"FQ{fq} FY{fy} ends: {what}; results follow",
+                     "source": f"fiscal calendar; the results' date is {OUTSIDE}"})
+    rows.append({"date": valuation.TARGET_DATE, "event": "the 12-month target's date", "source": "this book"})
+    out = pd.DataFrame(rows).sort_values("date", kind="stable")
+    out["date"] = [valuation.day(d) for d in out["date"]]
+    return out.set_index("date")
+
+
+def outside_risks() -> list[str]:
+    """China-specific risks no source names, each labelled as from outside the sources."""
+    return [f"Export controls on AI chips ({OUTSIDE}): US limits on the GPUs Alibaba can buy could slow the capex "
+            "plan or raise its cost, whatever demand the cloud finds.",
+            f"Regulation of subsidy wars ({OUTSIDE}): China's market regulator can curb the instant-retail subsidies, "
+            "which would end the war sooner than the cases assume, by rule rather than by choice.",
+            f"ADR and listing risk ({OUTSIDE}): the US shares are depositary receipts; delisting pressure or audit "
+            "disputes would move them apart from the Hong Kong line the book holds at parity.",
+            "Capital returns and the balance sheet: the sources give the last quarter's free cash flow and the capex "
+            "forecasts, and do not say anything of buybacks, dividends or debt; the book's net cash is an outside "
+            "assumption used only for a cross-check."]
