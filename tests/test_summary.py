@@ -212,3 +212,17 @@ def test_china_risks_are_labelled_as_outside_the_sources():
         assert f"({summary.OUTSIDE})" in r
     assert any("export controls" in r.lower() for r in risks) and any("ADR" in r for r in risks)
     assert "do not say" in risks[3]
+
+
+def test_the_cloud_breakeven_is_shown_as_the_formula_its_assumptions_give():
+    """Issue 23, item 3 (in part): the break-even margin follows from turnover, life and utilisation,
+    about one over their product, and the summary shows it so."""
+    from alibaba_report.synthesis import scenarios
+
+    t = summary.cloud_breakeven_terms(scenarios.chapter_params("base", "cloud_ai"))
+    assert t["cloud_be_formula_pct"] == pytest.approx(100 / (t["cloud_turnover"] * t["cloud_life"] * t["cloud_util"] / 100))
+    # the chapter's model, with its ramp-up, lands near the formula
+    assert key_figures.figures("base")["cloud_breakeven_margin_pct"] == pytest.approx(t["cloud_be_formula_pct"], rel=0.1)
+    nb = nbformat.read(valuation.params.paths.root() / "book" / "index.ipynb", as_version=4)
+    src = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "{glue:text}`cloud_be_formula_pct" in src and "not a finding" in src and "group capex" in src

@@ -354,6 +354,7 @@ def chapter_values(scenario: str) -> dict[str, float]:
     return {
         "cloud_irr": c["return_on_capex_pct"], "cloud_capex_x": c["capex_to_revenue_x"],
         "cloud_margin_assumed": scenarios.chapter_params(scenario, "cloud_ai").cash_margin_pct,
+        **cloud_breakeven_terms(scenarios.chapter_params(scenario, "cloud_ai")),
         "upside_computed": h["upside_to_target_pct"], "upside_gap": abs(h["stated_upside_gap_pp"]),
         "hstech_move": h["hstech_move_from_jan8_pp"], "rally_added": pol["value_added_usd_bn"],
         "plan_covers": pol["plan_covers_pct"], "break_even_spend": pol["break_even_spend_rmb_m"],
@@ -567,3 +568,13 @@ def outside_risks() -> list[str]:
             "Capital returns and the balance sheet: the sources give the last quarter's free cash flow and the capex "
             "forecasts, and do not say anything of buybacks, dividends or debt; the book's net cash is an outside "
             "assumption used only for a cross-check."]
+
+
+def cloud_breakeven_terms(p) -> dict[str, float]:
+    """The terms of the cloud's break-even margin, which follows from three assumptions: a yuan of capex
+    earns ``capex_turnover`` of revenue a year, for ``asset_life_years``, at ``utilisation_pct``; it pays
+    back when the margin times all that revenue is one yuan, about 1 / (turnover x life x utilisation)."""
+    u = p.utilisation_pct / 100.0
+    return {"cloud_turnover": float(p.capex_turnover), "cloud_life": float(p.asset_life_years),
+            "cloud_util": float(p.utilisation_pct),
+            "cloud_be_formula_pct": 100.0 / (p.capex_turnover * p.asset_life_years * u)}
