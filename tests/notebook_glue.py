@@ -104,7 +104,10 @@ def committed(stem: str) -> dict[str, object]:
             try:
                 found[meta["name"]] = ast.literal_eval(text)
             except (ValueError, SyntaxError):
-                found[meta["name"]] = text
+                try:  # nan and inf have a repr that is not a literal
+                    found[meta["name"]] = float(text)
+                except ValueError:
+                    found[meta["name"]] = text
     return found
 
 

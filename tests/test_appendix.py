@@ -146,7 +146,7 @@ def tiny_project(tmp_path: Path, text: str, claims: list[dict], title: str = "A 
     seeds.mkdir()
     (seeds / "001_test.txt").write_text(text, encoding="utf-8")
     base = dict(theme="context", subject="Alibaba group", metric="revenue_growth_yoy", unit="%",
-                bound="exact", kind="reported", period="FY26Q2 (CY25Q3)", as_of="2026-01-04",
+                bound="exact", kind="reported", modality="reported", period="FY26Q2 (CY25Q3)", as_of="2026-01-04",
                 said_by="article author", seed="001_test.txt", note="")
     ledger = lg.load_claims(write_rows(tmp_path / "claims.csv", lg.COLUMNS,
                                        [dict(base, **c) for c in claims]), seeds)

@@ -125,7 +125,7 @@ def test_helpers_chapters_reuse():
 def test_reading_intervals(value_text, value, unit, bound, expected):
     claim = lg.Claim(id="x", theme="context", subject="s", metric="m", value=value,
                      value_text=value_text, unit=unit,
-                     bound=bound, kind="market", period="p", said_by="market data", seed="s.txt",
+                     bound=bound, kind="market", modality="market", period="p", said_by="market data", seed="s.txt",
                      quote=f"q {value_text} q", note="sign" if value < 0 else "")
     got = dis.reading_interval(claim)
     assert (got.lo, got.hi) == pytest.approx(expected[:2]) and got[2:] == expected[2:]
@@ -143,7 +143,7 @@ def synthetic(tmp_path: Path, second_value_text: str, second_value: str):
     (seeds / "002_b.txt").write_text(f"Shares rose {second_value_text} on Monday.",
                                      encoding="utf-8")
     base = dict(theme="hk_vs_us", subject="Alibaba US shares", metric="share_price_change",
-                unit="%", kind="market", period="2026-01-12", as_of="2026-01-12",
+                unit="%", kind="market", modality="market", period="2026-01-12", as_of="2026-01-12",
                 said_by="market data", note="")
     rows = [dict(base, id="a", value="9", value_text="more than 9%", bound="more_than",
                  seed="001_a.txt", quote="Shares rose more than 9% on Monday."),

@@ -7,6 +7,7 @@ value bridge and the graded signposts, and the summary must count what changed s
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -80,7 +81,13 @@ def test_the_what_changed_page_shows_the_fixture_figures(living_site):
     _, book, _ = living_site
     text = _text(book / "since_edition.html")
     assert "What changed since january-2026" in text
-    assert "value per ADS on FY27 earnings, discounted to 4 January 2026 USD 154.50 145.31 -9.19 -5.9%" in text
+    # the base value before (the edition's) and now (the built book's), as the table prints them
+    tree = book.parents[2]
+    before = json.loads((tree / "editions" / "january-2026.json").read_text())["key_figures"]["base"]["value_per_ads_usd"]
+    built = json.loads((tree / "_build" / "html" / "key-figures.json").read_text())
+    now = next(f["value"] for f in built if f["name"] == "value_per_ads_usd" and f["scenario"] == "base")
+    assert now < before, "the fixture's lower EPS forecast must lower the value"
+    assert f"USD {before:.2f} {now:.2f} {now - before:.2f} {100 * (now / before - 1):.1f}%" in text
     assert "FY27 adjusted EBITDA RMB bn 248.08 226.08 -22.00 -8.9%" in text
     assert "8.57 8.10 -9.19" in text and "262.00 240.00 +0.00" in text  # the bridge: EPS moves the value, EBITDA does not
     assert "Example Wire, 20 Feb 2026" in text

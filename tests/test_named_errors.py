@@ -22,6 +22,7 @@ import yaml
 from alibaba_report import params
 from alibaba_report.build import driver, safety
 from alibaba_report.evidence import ledger as lg
+from alibaba_report.synthesis import key_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTACKS: list[tuple[str, int, str]] = []
@@ -256,7 +257,7 @@ def test_compare_of_intact_files_prints_both_scenarios(built, monkeypatch, capsy
 @pytest.mark.parametrize("attack, damage, words", [
     ("a value that is a string", lambda rows: rows[0].update(value="152"), "figure 0 (value_per_ads_usd): field 'value': expected a number"),
     ("a missing label", lambda rows: rows[1].pop("label") and None, "figure 1: field 'label': expected text, got nothing"),
-    ("an infinite value", lambda rows: rows[2].update(value=float("inf")), "figure 2 (probability_weighted_value_usd): field 'value'"),
+    ("an infinite value", lambda rows: rows[2].update(value=float("inf")), "figure 2 (" + key_figures.REGISTRY[2].name + "): field 'value'"),
     ("not a list", lambda rows: {"rows": rows}, "expected a list of key figures, got an object"),
 ])
 def test_compare_names_a_malformed_figures_file(built, monkeypatch, capsys, attack, damage, words):

@@ -506,3 +506,16 @@ def test_unknown_parameter_is_rejected(notebook_values):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_values(NB, factory_count=60000)
     assert "unknown parameter 'factory_count'" in err.value.evalue
+
+
+def test_the_plans_profit_is_taxed_on_the_page_before_the_multiple(claims):
+    """Issue 23, item 7: the page showed "0.105 x 20 = 1.7", a 20% tax applied silently. The after-tax
+    profit is now a figure of its own, and the multiple goes on it."""
+    p = base_p()
+    v = policy.page_values(p, claims)
+    assert v["plan_profit_after_tax"] == pytest.approx(v["plan_profit"] * (1 - p.tax_rate_pct / 100))
+    assert v["plan_value"] == pytest.approx(v["plan_profit_after_tax"] * v["multiple"])
+    text = "".join("".join(c.source) for c in nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4).cells
+                   if c.cell_type == "markdown")
+    assert "times profit after tax" in text and "{glue:text}`plan_profit_after_tax" in text
+    assert "to a segment profit struck before tax" not in text  # the caveat the model no longer needs

@@ -416,3 +416,18 @@ def test_unknown_parameter_is_rejected(notebook_values):
         notebook_values(NOTEBOOK, usd_hdk=7.8)
     assert "unknown parameter 'usd_hdk'" in err.value.evalue
     assert "usd_hkd" in err.value.evalue
+
+
+def test_the_step_to_the_target_logic_is_a_multiple_and_a_years_roll(claims, base):
+    """Issue 23, item 7: the step from seed 004's forward multiple to FY27 earnings at the S&P 500's is a
+    higher multiple (+15%) and a year's roll (+13%), and the page says so, not "what believing
+    convergence is worth"."""
+    f = pr.page_figures(base, claims)
+    assert (1 + f["multiple_step_pct"] / 100) * (1 + f["eps_growth_vs_fwd"] / 100) == pytest.approx(1 + f["sp_vs_now"] / 100)
+    assert round(f["multiple_step_pct"]) == 15 and round(f["eps_growth_vs_fwd"]) == 13
+    text = "".join("".join(c.source) for c in nbformat.read(ROOT_NB, as_version=4).cells if c.cell_type == "markdown")
+    assert "is what\nbelieving" not in text and "believing that the losses converge and the cloud earns is worth" not in text
+    assert "{glue:text}`multiple_step_pct" in text and "a year's roll" in text
+
+
+ROOT_NB = Path(__file__).resolve().parents[1] / "book" / "hk_vs_us.ipynb"

@@ -53,7 +53,7 @@ def expected(page: str, point: dict[str, float], claims) -> dict[str, object]:
                                   shrink_pct=point["shrink_pct"])
         r = valuation.model(inp, claims)
         price = claims.value(valuation.CLAIMS["price"])
-        return {"value_per_ads_usd": float(r["value_per_ads_usd"]), "eps_fy27_usd": float(r["eps_fy27_usd"]),
+        return {"value_per_ads_usd": float(r["value_per_ads_usd"]), "ntm_eps_usd": float(r["ntm_eps_usd"]),
                 "vs_price_pct": 100 * (float(r["value_per_ads_usd"]) / price - 1)}
     p = vars(base_parameters(page)) | point
     if page == "retail_war":

@@ -786,6 +786,8 @@ def page_figures(p, claims) -> dict[str, float]:
         "price_pe_sp": price_from_eps(eps27, v(PE_SP500)),
         "price_pe_amzn": price_from_eps(eps27, v(PE_AMAZON)),
         "sp_vs_now": upside_pct(now, price_from_eps(eps27, v(PE_SP500))),
+        # that step is two: a higher multiple (the S&P 500's for seed 004's) and a year's roll (forward EPS to FY27's)
+        "multiple_step_pct": change_pct(v(PE_SP500), v(PE_FORWARD)),
         "amzn_discount": -upside_pct(v(PE_AMAZON), v(PE_FORWARD)),
         "sp_discount": -upside_pct(v(PE_SP500), v(PE_FORWARD)),
         "buy_share": 100.0 * v(BUYS) / v(ANALYSTS),

@@ -502,12 +502,14 @@ def ebitda27_sentence(ebitda_rmb_bn: float, forecast_rmb_bn: float) -> str:
     if abs(gap) < 0.5:  # the same once rounded to the RMB bn the page shows
         return (f"RMB {ebitda_rmb_bn:.0f}bn, the analysts' forecast itself, because this page assumes the forecast "
                 "embeds its path")
-    return (f"RMB {ebitda_rmb_bn:.0f}bn, RMB {abs(gap):.0f}bn {'below' if gap < 0 else 'above'} the analysts' "
-            f"RMB {forecast_rmb_bn:.0f}bn forecast")
+    return (f"RMB {ebitda_rmb_bn:.0f}bn with the war's path alone, RMB {abs(gap):.0f}bn {'below' if gap < 0 else 'above'} "
+            f"the analysts' RMB {forecast_rmb_bn:.0f}bn forecast (the book's model of value adds the cloud's and the "
+            "policy's drivers)")
 
 
 def ebitda27_range(bear_rmb_bn: float, bull_rmb_bn: float) -> str:
-    return f"bear case: RMB {bear_rmb_bn:.0f}bn; bull case: RMB {bull_rmb_bn:.0f}bn"
+    """FY27 EBITDA under the bear and bull war paths: this chapter's driver only, so named."""
+    return f"the war alone, bear case: RMB {bear_rmb_bn:.0f}bn; bull case: RMB {bull_rmb_bn:.0f}bn"
 
 
 def next_reading_sentence(first_shrink: str, deadline: str, ceiling_rmb_bn: float | None,

@@ -193,6 +193,19 @@ def _kind(sentence: str) -> str | None:
     return None
 
 
+# The modality a candidate is suggested with: the source's own "may" or "could" when the sentence
+# says it, else the kind's own (a deal or a policy is stated, not forecast).
+_KIND_MODALITY = {"deal": "reported", "policy": "statement"}
+
+
+def _suggested_modality(sentence: str, kind: str) -> str:
+    for word in ledger.MODAL_WORDS:
+        if re.search(rf"\b{word}\b", sentence, re.IGNORECASE):
+            return word
+    modality = _KIND_MODALITY.get(kind, kind)
+    return modality if modality in ledger.MODALITIES else "statement"
+
+
 def _speaker(sentence: str) -> str | None:
     s = sentence.lower()
     for word, who in _SPEAKER_WORDS.items():
@@ -272,7 +285,7 @@ def candidates(seed: str, text: str, date: dt.date, led: ledger.Ledger) -> list[
         row = {"accept": "", "id": cid, "theme": match.theme if match else "context",
                "subject": match.subject if match else "", "metric": metric, "value": f"{value:g}",
                "value_text": value_text, "unit": unit, "bound": ledger.bound_implied(value_text) or "exact",
-               "kind": kind, "period": period, "as_of": date.isoformat(),
+               "kind": kind, "modality": _suggested_modality(sentence, kind), "period": period, "as_of": date.isoformat(),
                "said_by": _speaker(sentence) or "article author", "seed": seed, "quote": sentence.strip(), "note": note}
         row["signposts"] = "; ".join(_signposts_touched(row))
         rows.append(row)

@@ -42,12 +42,20 @@ UNITS = ("%", "pp", "RMB bn", "RMB m", "USD bn", "USD m", "USD", "EUR", "HKD", "
          "m downloads", "quarters", "years", "date")
 BOUNDS = ("exact", "approx", "more_than", "at_least", "less_than", "up_to")
 KINDS = ("reported", "forecast", "target", "guidance", "market", "policy", "deal", "statement")
+# How sure the source's own words are, which a page's attribution verb must keep: a figure a broker
+# says "could" happen is never one it "expects". "may" and "could" must be in the quote.
+MODALITIES = ("reported", "forecast", "estimate", "may", "could", "target", "guidance", "market", "statement")
+MODAL_WORDS = ("may", "could")
+# The verb a page attributes a figure with, by modality ("Nomura says the loss could peak at ...").
+ATTRIBUTION = {"reported": "reports", "forecast": "forecasts", "estimate": "estimates", "may": "says ... may",
+               "could": "says ... could", "target": "targets", "guidance": "guides for", "market": "quotes",
+               "statement": "says"}
 SPEAKERS = ("Alibaba", "Alibaba management", "Alibaba executive", "Goldman Sachs", "Nomura", "UBS",
             "Citi", "Guosen Securities", "CICC", "Freedom Capital Markets", "analyst consensus",
             "market data", "Chinese government", "article author", "post author")
 SOURCE_KINDS = ("news article", "opinion post", "text written by an AI agent",
                 "page with advertising")
-COLUMNS = ("id", "theme", "subject", "metric", "value", "value_text", "unit", "bound", "kind",
+COLUMNS = ("id", "theme", "subject", "metric", "value", "value_text", "unit", "bound", "kind", "modality",
            "period", "as_of", "said_by", "seed", "quote", "note")
 SOURCE_COLUMNS = ("seed", "title", "publisher", "date", "kind", "also", "language_notes",
                   "reliability", "url_or_origin")
@@ -57,6 +65,7 @@ Theme = Literal[THEMES]
 Unit = Literal[UNITS]
 Bound = Literal[BOUNDS]
 Kind = Literal[KINDS]
+Modality = Literal[MODALITIES]
 Speaker = Literal[SPEAKERS]
 
 # What counts as a number in a seed: digit runs (with , or . inside) and these words.
@@ -155,6 +164,7 @@ class Claim(BaseModel):
     unit: Unit
     bound: Bound
     kind: Kind
+    modality: Modality
     period: str
     as_of: dt.date | None = None
     said_by: Speaker
@@ -190,6 +200,9 @@ class Claim(BaseModel):
         if count != 1:
             raise ValueError(f"value_text: expected text that occurs exactly once in the quote "
                              f"{self.quote!r}, got {self.value_text!r} ({count} times)")
+        if self.modality in MODAL_WORDS and not re.search(rf"\b{self.modality}\b", self.quote, re.IGNORECASE):
+            raise ValueError(f"modality: expected a word the quote uses; {self.modality!r} is not in the quote "
+                             f"{self.quote!r} (use forecast, estimate or statement)")
         implied = bound_implied(self.value_text)
         if implied and implied != self.bound:
             raise ValueError(f"bound: expected {implied!r}, which the words of value_text "

@@ -54,32 +54,56 @@ def _cloud(key: str) -> Callable[[str], float]:
     return f
 
 
-def _weighted(_s: str) -> float:
-    vals = {x: valuation.scenario_value(x, _claims())["value_per_ads_usd"] for x in SCENARIOS}
-    return valuation.probability_weighted_value(vals, valuation.scenario_weights())
+def _weighted(key: str) -> Callable[[str], float]:
+    """``key`` weighted by the scenario's own probabilities of bear, base and bull."""
+    return lambda s: valuation.weighted(key, _claims(), s)
 
 
-def _breakeven_shrink(s: str) -> float:
-    x = valuation.breakeven_shrink_pct(s, _claims())
-    return float("nan") if x is None else x
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _price_4jan() -> float:
+    return _claims().value(valuation.CLAIMS["price"])
+
+
+def _price_13jan() -> float:
+    from alibaba_report.synthesis import summary
+
+    return summary.price_13jan_usd(_claims())
+
+
+def _upside(price: Callable[[], float]) -> Callable[[str], float]:
+    return lambda s: (valuation.weighted("value_12m_usd", _claims(), s) / price() - 1.0) * 100.0
 
 
 REGISTRY = (
-    KeyFigure("value_per_ads_usd", "value per ADS on FY27 earnings, discounted to 4 January 2026", "USD", _value("value_per_ads_usd")),
-    KeyFigure("value_per_ads_ntm_usd", "value per ADS on next-twelve-months earnings", "USD", _value("value_per_ads_ntm_usd")),
-    KeyFigure("probability_weighted_value_usd", "probability-weighted value per ADS", "USD", _weighted),
+    KeyFigure("value_per_ads_usd", "value per ADS on 4 January 2026: the forward P/E on the next twelve months' earnings",
+              "USD", _value("value_per_ads_usd")),
+    KeyFigure("probability_weighted_value_usd", "probability-weighted value per ADS on 4 January 2026", "USD",
+              _weighted("value_per_ads_usd")),
+    KeyFigure("value_12m_usd", "value per ADS on 4 January 2027: the same multiple on the following twelve months' earnings",
+              "USD", _value("value_12m_usd")),
+    KeyFigure("target_price_12m_usd", "12-month target price: the probability-weighted value on 4 January 2027",
+              "USD", _weighted("value_12m_usd")),
+    KeyFigure("upside_pct_4jan", "return to the 12-month target from the USD 152 US close of 4 January 2026", "%",
+              _upside(_price_4jan)),
+    KeyFigure("upside_pct_13jan", "return to the 12-month target from the euro close of 13 January 2026, in USD", "%",
+              _upside(_price_13jan)),
     KeyFigure("fy27_eps_usd", "FY27 earnings per ADS", "USD", _value("eps_fy27_usd")),
-    KeyFigure("ntm_eps_usd", "next-twelve-months earnings per ADS", "USD", _value("ntm_eps_usd")),
-    KeyFigure("fy27_adj_ebitda_rmb_bn", "FY27 adjusted EBITDA", "RMB bn", _value("ebitda_fy27_rmb_bn")),
+    KeyFigure("ntm_eps_usd", "earnings per ADS over the twelve months from 4 January 2026", "USD", _value("ntm_eps_usd")),
+    KeyFigure("fy27_adj_ebitda_rmb_bn", "FY27 adjusted EBITDA, every driver", "RMB bn", _value("ebitda_fy27_rmb_bn")),
     KeyFigure("ev_ebitda_x", "EV/EBITDA the value implies (FY27)", "x", _value("ev_ebitda_x")),
     KeyFigure("retail_war_cost_rmb_bn", "instant-retail losses over the 12 quarters modelled", "RMB bn",
               _retail("cumulative_cost_rmb_bn")),
     KeyFigure("cloud_breakeven_margin_pct", "cash margin the cloud programme needs to pay back", "%",
               _cloud("breakeven_margin_pct")),
-    KeyFigure("breakeven_pe_x", "forward P/E at which the value equals the USD 152 price", "x",
+    KeyFigure("breakeven_pe_x", "forward P/E the USD 152 price pays on the next twelve months' earnings", "x",
               lambda s: valuation.breakeven_pe(s, _claims())),
-    KeyFigure("breakeven_shrink_pct", "quarterly loss shrink at which the value equals the USD 152 price", "% a quarter",
-              _breakeven_shrink),
+    KeyFigure("implied_shrink_pct", "quarterly loss shrink at which the value equals the USD 152 price", "% a quarter",
+              lambda s: _nan(valuation.breakeven_shrink_pct(s, _claims()))),
+    KeyFigure("implied_cloud_margin_pct", "cash margin on new cloud revenue at which the value equals the USD 152 price",
+              "%", lambda s: _nan(valuation.breakeven_cloud_margin_pct(s, _claims()))),
 )
 BY_NAME = {k.name: k for k in REGISTRY}
 

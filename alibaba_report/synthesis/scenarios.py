@@ -30,7 +30,7 @@ class KeyOutput:
 
 
 KEY_OUTPUTS = (
-    KeyOutput("valuation", "value_per_ads_usd", "Value per ADS (forward P/E on FY27 EPS, discounted)", "USD", "higher"),
+    KeyOutput("valuation", "value_per_ads_usd", "Value per ADS on 4 Jan 2026 (forward P/E on next-twelve-months EPS)", "USD", "higher"),
     KeyOutput("valuation", "fy27_adj_ebitda_rmb_bn", "FY27 adjusted EBITDA, all chapters' drivers", "RMB bn", "higher"),
     KeyOutput("retail_war", "cumulative_cost_rmb_bn", "Cumulative instant-retail losses", "RMB bn", "lower"),
     KeyOutput("retail_war", "quarters_to_converge", "Quarters until losses converge", "quarters", "lower", "convergence_quarter"),
@@ -174,22 +174,22 @@ def ordered_as_named(scenarios=SCENARIOS) -> list[str]:
     return broken
 
 
-def valuation_grid(eps_usd: list[float], pe: list[float], discount: float = 1.0) -> pd.DataFrame:
-    """Value per ADS today (USD) = FY27 EPS x forward multiple / discount, over a grid: rows EPS,
-    columns P/E. ``discount`` brings a value on 1 April 2026 back to the pricing date."""
-    return pd.DataFrame([[e * m / discount for m in pe] for e in eps_usd],
-                        index=pd.Index(eps_usd, name="FY2027 EPS (USD)"),
+def valuation_grid(eps_usd: list[float], pe: list[float]) -> pd.DataFrame:
+    """Value per ADS on 4 January 2026 (USD) = next-twelve-months EPS x forward multiple, over a grid:
+    rows EPS, columns P/E."""
+    return pd.DataFrame([[e * m for m in pe] for e in eps_usd],
+                        index=pd.Index(eps_usd, name="EPS, next twelve months (USD)"),
                         columns=pd.Index(pe, name="P/E (x)"))
 
 
 def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
-    """Each scenario's FY27 EPS and multiple, and the value they give (the book's model of value)."""
+    """Each scenario's next-twelve-months EPS and multiple, and the value they give (the book's model of value)."""
     from alibaba_report.synthesis import key_figures
 
     rows = []
     for scen in scenarios:
         f = key_figures.figures(scen)
-        rows.append({"scenario": scen, "eps_usd": f["fy27_eps_usd"], "pe": params.scenario_parameters(scen, "valuation")["forward_pe"],
+        rows.append({"scenario": scen, "eps_usd": f["ntm_eps_usd"], "pe": params.scenario_parameters(scen, "valuation")["forward_pe"],
                      "value_usd": f["value_per_ads_usd"]})
     return pd.DataFrame(rows).set_index("scenario")
 
@@ -253,8 +253,7 @@ def quoted_prices(eur_usd: float) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("usd").reset_index(drop=True)
 
 
-def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame,
-                   discount: float = 1.0) -> None:
+def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame) -> None:
     """Value per ADS over EPS x multiple as a shaded field, the seeds' prices as iso-value lines,
     each scenario as a labelled point."""
     import numpy as np
@@ -263,7 +262,7 @@ def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFra
 
     e = np.linspace(min(eps_usd), max(eps_usd), 120)
     m = np.linspace(min(pe), max(pe), 120)
-    value = np.outer(e, m) / discount
+    value = np.outer(e, m)
     field = ax.pcolormesh(m, e, value, cmap="cividis", shading="auto", alpha=0.85)
     cs = ax.contour(m, e, value, levels=sorted(prices["usd"]), colors="white", linewidths=1.0, linestyles="--")
     ax.clabel(cs, fmt={lvl: f"{lab.split(' (')[0]}: {lvl:.0f}" for lvl, lab in zip(sorted(prices["usd"]), prices.sort_values("usd")["label"])},
@@ -278,7 +277,7 @@ def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFra
                     textcoords="offset points", fontsize=8.5, ha="left" if dx > 0 else "right",
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_xlabel("P/E multiple applied (x)")
-    ax.set_ylabel("FY2027 EPS (USD per ADS)")
+    ax.set_ylabel("EPS, next twelve months (USD per ADS)")
     ax.grid(False)
     cb = ax.figure.colorbar(field, ax=ax, pad=0.02)
     cb.set_label("value per ADS (USD)")

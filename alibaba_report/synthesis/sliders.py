@@ -66,14 +66,14 @@ def summary(scenario: str, claims) -> SliderChart:
 
     base = valuation.scenario_inputs(scenario)
     shrink = Slider.at("shrink_pct", "Instant-retail loss shrinks", "% a quarter", 5, 35, 1, float(base.shrink_pct))
-    pe = Slider.at("forward_pe", "Forward P/E multiple", "x", 12, 30, 1, float(_forward_pe(base)))
+    pe = Slider.at("forward_pe", "Forward P/E multiple", "x", 12, 30, 0.1, float(_forward_pe(base)))
     g = interactive.grid("index-value", [shrink, pe])
     inp = dataclasses.replace(_with_forward_pe(base, g["forward_pe"].to_numpy()), shrink_pct=g["shrink_pct"].to_numpy())
     out = valuation.model(inp, claims)
     price = claims.value(valuation.CLAIMS["price"])
     g["value_per_ads_usd"] = np.broadcast_to(out["value_per_ads_usd"], len(g))
     g["vs_price_pct"] = 100.0 * (g["value_per_ads_usd"] / price - 1.0)
-    g["eps_fy27_usd"] = np.broadcast_to(out["eps_fy27_usd"], len(g))
+    g["ntm_eps_usd"] = np.broadcast_to(out["ntm_eps_usd"], len(g))
     return SliderChart(
         name="index-value",
         title="Value per ADS as the retail loss shrinks, at a chosen multiple",
@@ -83,9 +83,10 @@ def summary(scenario: str, claims) -> SliderChart:
         figures=(Figure("value_per_ads_usd", "Value per ADS", "USD ", decimals=0),
                  Figure("vs_price_pct", f"Against the USD {price:g} price of 4 January", suffix="%", decimals=0,
                         signed=True),
-                 Figure("eps_fy27_usd", "FY2027 earnings per ADS", "USD ", decimals=2)),
-        description=(f"Value per ADS in US dollars, discounted from FY2027 earnings, as the instant-retail "
-                     f"loss shrinks {_span(shrink)}% a quarter, at a forward P/E of {_span(pe)} times; the other "
+                 Figure("ntm_eps_usd", "Earnings per ADS, next twelve months", "USD ", decimals=2)),
+        description=(f"Value per ADS in US dollars on {valuation.day(valuation.PRICING_DATE)}, the multiple on the next "
+                     f"twelve months' earnings, as the instant-retail loss shrinks {_span(shrink)}% a quarter, at a "
+                     f"forward P/E of {_span(pe)} times; the other "
                      f"assumptions are the {scenario} case's. The dashed line is the USD {price:g} price."),
         source=_source(f"Model of value, {scenario} case", claims, [valuation.CLAIMS[k] for k in VALUATION_READS]),
         reference=(f"USD {price:g} price, 4 Jan", price),
