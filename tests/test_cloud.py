@@ -450,7 +450,7 @@ def test_charts_are_drawn_in_the_house_style_with_the_prose_s_titles(claims, bas
             assert isinstance(fig, Figure)
             assert fig._suptitle.get_text().replace("\n", " ") == text[key]
             footer = " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
-            assert "Source: seed" in footer and "assumptions:" in footer
+            assert "Source: " in footer and "seed" not in footer and "assumptions:" in footer
             assert fig.axes[0].get_legend() is not None
         finally:
             plt.close(fig)

@@ -248,11 +248,11 @@ def test_timeline_labels_say_how_each_weekend_or_dateline_date_is_known(claims):
     by_claim = lambda key: next(e for e in events if policy.CLAIMS[key] in e.claim_ids)
     price = by_claim("price_jan4_usd")
     assert price.day.weekday() >= 5  # seed 004's dateline is a Sunday: the label must not read as that day's trade
-    assert "as of seed 004's dateline" in price.label and "no trading that day" in price.dating
+    assert "as of boerse-global.de's dateline" in price.label and "no trading that day" in price.dating
     bond = by_claim("meitu_bond_date")
     assert bond.day.weekday() == 5 and "a Saturday" in bond.dating and "doubts" in bond.dating
     us = by_claim("us_gain_jan8_pct")
-    assert "latest US session before or on seed 000's" in us.dating
+    assert "latest US session before or on the 8 January article's" in us.dating
     # the session and seed 001's 10% are not presented as the same measure
     session = by_claim("session_gain_pct")
     assert "period not stated" in session.label and not session.label.startswith("surge")
@@ -443,7 +443,7 @@ def test_charts_are_finished_figures_with_the_computed_titles(claims):
                        (policy.break_even_chart(p, claims), policy.break_even_title(p, claims)),
                        (policy.revenue_chart(p, claims), policy.revenue_title(p, claims))]:
         assert fig._suptitle.get_text().replace("\n", " ") == title
-        assert any(t.get_text().startswith("Source: seed") for t in fig.texts)
+        assert any(t.get_text().startswith("Source: ") for t in fig.texts)
         plt.close(fig)
     assert len(policy.break_even_data(p)) == 30 and len(policy.revenue_data(p, claims)) == 4
 
@@ -506,3 +506,13 @@ def test_unknown_parameter_is_rejected(notebook_runner):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_runner(NB, factory_count=60000)
     assert "unknown parameter 'factory_count'" in err.value.evalue
+
+
+def test_the_page_tables_name_sources_by_publisher_and_date(claims):
+    """A reader knows a source by its publisher and date, never by a file number."""
+    rel = policy.reliability_table(claims)
+    moderate = rel[rel["statement"].str.contains("Moderate Buy")]
+    assert moderate["sources stating it"].iloc[0] == "AInvest, 12 Jan 2026 (AI-written); unsigned article, 14 Jan 2026"
+    timeline = policy.timeline_table(claims)
+    assert timeline["sources"].str.len().gt(0).all()
+    assert not timeline["sources"].str.contains(r"\b00\d\b").any()

@@ -273,7 +273,7 @@ def test_signposts_order_and_wording(claims, base):
 
 def test_resistance_reading_both_ways():
     cleared = pr.resistance_reading(170.6, 163.43, 1.17)
-    assert cleared == ("likely already cleared: seed 002's euro close of 13 Jan is USD 170.6 at USD 1.17 per euro",
+    assert cleared == ("likely already cleared: the 14 January article's euro close of 13 Jan is USD 170.6 at USD 1.17 per euro",
                        "the price holds above it: the January rally holds", "base")
     status, better, case = pr.resistance_reading(160.4, 163.43, 1.10)
     assert status.startswith("not cleared by 13 Jan at USD 1.1 per euro") and "160.4" in status
@@ -359,7 +359,7 @@ def test_charts_are_drawn_through_the_house_style(claims, base):
     for draw in (pr.timeline_figure, pr.index_effect_figure, pr.multiples_figure):
         fig = draw(base, claims)
         assert fig._suptitle is not None and fig._suptitle.get_text()
-        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: ")]
         assert len(source) == 1, draw.__name__
         assert not any(name in source[0] for name in vars(base)), source[0]  # no parameter names
         plt.close(fig)

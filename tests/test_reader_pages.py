@@ -1,10 +1,11 @@
 """Reader pages carry no machinery.
 
-Every page a reader meets (all but Methods, the glossary and the appendix, which explain how the book
-is made and so may name files and parameters) is scanned as a browser shows it: no code cells or
-"Show code cell" toggles, no file paths, no parameter names (every name in data/parameters/*.yml), no
-claim ids typed outside citation links (every id in data/claims.csv), no "this run", "make book",
-"papermill" or "the cell above".
+Every page a reader meets (all but Methods and the appendix, which explain how the book is made and so
+may name files and parameters) is scanned as a browser shows it: no code cells or "Show code cell"
+toggles, no file paths, no source named by its file number ("seed 000": a source is its publisher and
+date), no parameter names (every name in data/parameters/*.yml), no claim ids typed outside citation
+links (every id in data/claims.csv), no other snake_case label (a case id, a bound such as
+"at_least"), no "this run", "make book", "papermill" or "the cell above".
 
 Collapsed content (a closed ``<details>``, e.g. the disagreements page's "How this was found") is not
 visible text and is left out of the text scan; code toggles are caught by their own test.
@@ -23,7 +24,7 @@ from alibaba_report import params
 ROOT = Path(__file__).resolve().parents[1]
 
 # Pages that explain the machinery on purpose (site-relative prefixes).
-NOT_READER_PAGES = ("book/methods.html", "book/glossary.html", "book/appendix/")
+NOT_READER_PAGES = ("book/methods.html", "book/appendix/")
 
 BUILD_TALK = ("this run", "make book", "papermill", "the cell above", "parameters cell", "this page's parameters")
 PATH_RE = re.compile(
@@ -31,6 +32,8 @@ PATH_RE = re.compile(
     r"|\b[\w-]+\.(?:ya?ml|csv|py|ipynb|txt)\b"  # a file name with a source extension
     r"|\balibaba_report\b"
 )
+FILE_NUMBER_RE = re.compile(r"\bseeds? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004"
+SNAKE_RE = re.compile(r"(?<![\w/.#-])[a-z][a-z0-9]*(?:_+[a-z0-9]+)+(?![\w/-])")  # at_least, a case id
 
 
 def parameter_names() -> set[str]:
@@ -91,6 +94,12 @@ def text_problems(html: str, names: set[str], ids: set[str]) -> list[str]:
     for phrase in BUILD_TALK:
         for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE):
             found.append(f"build talk {phrase!r}: …{at(m)}…")
+    for m in FILE_NUMBER_RE.finditer(text):
+        found.append(f"source by file number {m.group(0)!r}: …{at(m)}…")
+    known = names | ids
+    for m in SNAKE_RE.finditer(text):
+        if m.group(0) not in known:  # those are reported by name below
+            found.append(f"snake_case label {m.group(0)!r}: …{at(m)}…")
     for name in sorted(names):
         if "_" in name:  # a plain word ("scenario") is English; only code-like names are machinery
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
@@ -118,6 +127,7 @@ PLANTED = """<html><body><main><article class="bd-article">
 <p>This page runs with the parameters in the cell above (data/scenarios/base.yml);
 run make book SCENARIO=bear, or papermill. In this run <code>scenario</code> is base.</p>
 <p>Basis: nomura_ebita_loss_peak_fq3_fy26, peak_loss_rmb_bn = 35.</p>
+<p>One sentence of seed 000 says so (see china_commerce__revenue_growth_yoy__fy26q2_cy25q3); bound at_least.</p>
 <p>Cited properly: <a class="claim-link" href="appendix/000.html#c-ubs_commerce_loss_fq3_fy26">ubs_commerce_loss_fq3_fy26</a>.</p>
 <details class="admonition hide above-input"><summary>Show code cell source</summary>
 <div class="cell_input"><pre>x = 1</pre></div></details>
@@ -138,7 +148,9 @@ def test_the_scan_catches_a_planted_page():
     for expected in ("file path 'data/scenarios/base.yml'", "build talk 'this run'", "build talk 'make book'",
                      "build talk 'papermill'", "build talk 'the cell above'",
                      "parameter name 'peak_loss_rmb_bn'", "parameter name in code font 'scenario'",
-                     "claim id 'nomura_ebita_loss_peak_fq3_fy26'"):
+                     "claim id 'nomura_ebita_loss_peak_fq3_fy26'", "source by file number 'seed 000'",
+                     "snake_case label 'china_commerce__revenue_growth_yoy__fy26q2_cy25q3'",
+                     "snake_case label 'at_least'"):
         assert expected in joined, f"{expected} not caught:\n{joined}"
     # the cited claim (inside a citation link) and the folded mechanics are not reader text
     assert "ubs_commerce_loss_fq3_fy26" not in joined
@@ -161,7 +173,8 @@ def test_name_lists_are_not_empty():
 @pytest.mark.build
 def test_reader_pages_carry_no_machinery_text(built_site):
     pages = reader_pages(built_site)
-    assert len(pages) >= 7, pages  # the summary, five chapters, scenarios (and disagreements)
+    assert len(pages) >= 8, pages  # the summary, five chapters, scenarios, the glossary (and disagreements)
+    assert "book/glossary.html" in pages and "book/disagreements.html" in pages
     names, ids = parameter_names(), claim_ids()
     report = {}
     for rel in pages:
