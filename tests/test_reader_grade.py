@@ -103,6 +103,21 @@ def test_parentheses_around_references_go_and_one_sentence_has_one_number(ledger
         assert len(soup.select("section.cite-references li")) == 1
 
 
+def _shown(out: str) -> str:
+    soup = BeautifulSoup(out, "html.parser")
+    for hidden in soup.select("span.cite-tip, span.cite-sr, section.cite-references"):
+        hidden.decompose()
+    return soup.get_text()
+
+
+def test_a_number_is_never_repeated_side_by_side_and_marks_sit_on_their_word(ledger):
+    """Two figures of one sentence cited together read "[1]", not "[1], [1]"; different numbers side by
+    side keep a comma; whatever space the text had, every mark sits on the word before it."""
+    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
+    out = sphinxext.number_citations(f"<section><p>Target {a}, {a} and EBITDA{b} {a}; again {a}</p></section>")
+    assert _shown(out).strip() == "Target[1] and EBITDA[2], [1]; again[1]"
+
+
 def test_a_link_without_data_is_completed_from_the_ledger(ledger):
     """Links written before cite() carried its data (hand-typed in a notebook) get the same tooltip."""
     old = f'<a class="claim-link" href="{ledger.anchor("pe_forward_s004")}">pe_forward_s004</a>'

@@ -565,9 +565,9 @@ def citations(claims) -> dict[str, str]:
 def terms_table(claims) -> pd.DataFrame:
     """The deal's terms as boerse-global.de (4 January) states them."""
     ids = [CLAIMS[r] for r in ("face_usd_m", "issue_date", "conversion_price_hkd", "cloud_years", "cloud_min_rmb_m")]
-    table = claims.table(ids, columns=("metric", "value_text", "unit", "bound"))
+    table = claims.table(ids, columns=("metric", "value_text", "unit"))
     table["metric"] = table["metric"].str.replace("_", " ")
-    table.columns = ["term (boerse-global.de, 4 January, the article's author)", "as the source says it", "unit", "bound"]
+    table.columns = ["term (boerse-global.de, 4 January, the article's author)", "as the source says it", "unit"]
     return readable(table, "term (boerse-global.de, 4 January, the article's author)")
 
 
