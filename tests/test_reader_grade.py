@@ -299,3 +299,14 @@ def test_front_matter_names_the_sources_date_not_the_build():
     assert front["title"] == "Alibaba at the crossroads"
     assert f"{day.day} {day:%B %Y}" in front["date"]
     assert str(dt.date.today().year + 1) not in front["date"]
+
+
+def test_sidebar_toggles_get_a_name_a_screen_reader_can_announce(tmp_path):
+    """The theme's section toggle is an icon in a <summary> (axe-core: summary-name); the build names it."""
+    page = tmp_path / "p.html"
+    page.write_text('<details><summary><span class="toctree-toggle" role="presentation"><i class="fa-solid '
+                    'fa-chevron-down"></i></span></summary><ul></ul></details>', encoding="utf-8")
+    assert sphinxext.name_sidebar_toggles(tmp_path) == 1
+    summary = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").summary
+    assert summary["aria-label"] == sphinxext.TOGGLE_LABEL
+    assert sphinxext.name_sidebar_toggles(tmp_path) == 0  # named once

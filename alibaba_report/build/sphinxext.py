@@ -22,6 +22,7 @@
   the word before them with no space. On a touch screen the first tap opens the quote in place and a
   second follows the link (book/_static/cite-touch.js). Every text from data is escaped again here. The appendix pages keep their
   ids. In the one-page build the PDF prints, each page of the book gets its own numbering and list.
+* The theme's sidebar section toggles (an icon in a ``<summary>``) get an accessible name.
 * Lighter pages: the theme loads ``fontawesome.js`` (1.5 MB) on every page although its stylesheet
   already draws the same icons from a web font; the script is removed from every page and from
   the site, the icon rules the site does not use are dropped from the theme's stylesheet and the
@@ -287,6 +288,29 @@ def lighten_theme(outdir: Path) -> dict[str, int]:
     return {"pages": pages, "icons": len(kept), "font_subset": int(subset_ok)}
 
 
+# The theme's sidebar toggles are a <summary> holding only an icon: a screen reader announces nothing
+# (axe-core's summary-name rule). Each gets a name saying what it does.
+_BARE_TOGGLE = re.compile(r'<summary>(<span class="toctree-toggle" role="presentation">)')
+TOGGLE_LABEL = "Show or hide the pages of this section"
+
+
+def name_sidebar_toggles(outdir: Path) -> int:
+    """Give every sidebar section toggle of the built site an accessible name; returns how many."""
+    n = 0
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new, k = _BARE_TOGGLE.subn(rf'<summary aria-label="{TOGGLE_LABEL}">\1', text)
+        if k:
+            page.write_text(new, encoding="utf-8")
+            n += k
+    return n
+
+
+def _name_sidebar_toggles(app, exception) -> None:
+    if exception is None and getattr(app.builder, "format", "") == "html":
+        name_sidebar_toggles(Path(app.outdir))
+
+
 def _lighten_theme(app, exception) -> None:
     if exception is None and getattr(app.builder, "format", "") == "html":
         lighten_theme(Path(app.outdir))
@@ -298,4 +322,5 @@ def setup(app):
     app.connect("html-page-context", _number_citations, priority=800)
     app.connect("build-finished", _ship_vega_bundle)
     app.connect("build-finished", _lighten_theme)
+    app.connect("build-finished", _name_sidebar_toggles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
