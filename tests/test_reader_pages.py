@@ -201,3 +201,33 @@ def test_disagreement_headings_name_the_metric_in_reader_words():
     assert pages.metric_words("revenue_growth_yoy") == "revenue growth, year on year"
     assert pages.metric_words("pe_ratio") == "P/E ratio"
     assert pages.metric_words("quarterly_loss") == "quarterly loss"
+
+
+SUMMARY_WORDS_MAX = 900
+# What is not prose: tables, the references, chart sources and data links, slider notes, tooltips.
+NOT_PROSE = ("table", "section.cite-references", ".chart-source", ".chart-data", ".slider-chart-note",
+             ".slider-chart", ".cite-tip", ".cite-sr", "script", "style", "details")
+
+
+def prose_words(html: str) -> int:
+    """Words of a page's paragraphs and list items, outside what is not prose (``NOT_PROSE``)."""
+    art = _article(html)
+    for sel in NOT_PROSE:
+        for el in art.select(sel):
+            el.decompose()
+    blocks = [el for el in art.find_all(["p", "li"]) if not el.find_parent(["p", "li"])]
+    return sum(len(re.findall(r"[A-Za-z0-9$€¥][^\s]*", el.get_text(" "))) for el in blocks)
+
+
+def test_prose_words_counts_paragraphs_and_lists_but_not_tables_or_references():
+    page = ("<html><body><article class='bd-article'><p>One two three.</p><ul><li>four <p>five</p></li></ul>"
+            "<table><tr><td>not prose</td></tr></table><p class='chart-source'>Source: x y</p>"
+            "<section class='cite-references'><ol><li>a reference</li></ol></section></article></body></html>")
+    assert prose_words(page) == 5
+
+
+@pytest.mark.build
+def test_the_summary_reads_in_at_most_900_words(built_site):
+    """A reader gets the argument of the summary in a few minutes."""
+    words = prose_words((built_site / "book" / "index.html").read_text(encoding="utf-8"))
+    assert 300 < words <= SUMMARY_WORDS_MAX, f"the summary has {words} words of prose"

@@ -91,6 +91,8 @@ def readable(ko: KeyOutput, scenario: str) -> str:
         return str(out.get(ko.text_key, "none")) if ko.text_key else "none"
     if ko.text_key and isinstance(out.get(ko.text_key), str):
         return f"{value:,.0f} ({out[ko.text_key]})" if ko.unit == "quarters" else f"{value:,.0f}"
+    if ko.unit.startswith("USD"):  # a value per share: whole dollars, as the summary's key data shows it
+        return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
