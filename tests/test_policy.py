@@ -201,7 +201,7 @@ def test_reliability_frame_flags_claims_only_the_ai_seed_makes():
         policy.Statement("spike", "not this event", ("z",)),
     ]
     t = policy.reliability_frame(st, seed_of, ai_seeds={"001"}, undated_seeds={"003"})
-    assert list(t["only the AI-written seed?"]) == ["no", "yes", "no", "no"]
+    assert list(t["only the AI-written source?"]) == ["no", "yes", "no", "no"]
     assert t["seeds stating it"].iloc[0] == "001 (AI-written), 002"
     assert t["seeds stating it"].iloc[3] == "003 (undated)"
     assert t["claim ids"].iloc[2] == "(words, no figure)"
@@ -227,7 +227,7 @@ def test_the_factory_count_comes_only_from_the_ai_written_seed(claims):
     assert ai == {"001"}
     t = policy.reliability_frame(policy.reliability_statements(claims), seed_of, ai)
     row = t[t["claim ids"] == policy.CLAIMS["factories"]].iloc[0]
-    assert row["only the AI-written seed?"] == "yes"
+    assert row["only the AI-written source?"] == "yes"
     same_metric = claims.df[claims.df["metric"] == claims.get(policy.CLAIMS["factories"]).metric]
     assert set(same_metric["seed"].map(lambda s: s[:3])) == {"001"}
 
@@ -356,14 +356,14 @@ def test_resistance_vs_close():
 
 def test_factories_text():
     assert policy.factories_text(50_000, 50_000.0) == \
-        "the 50,000 factories that only the AI-written seed says the plan will compel"
+        "the 50,000 factories that only the AI-written source says the plan will compel"
     assert policy.factories_text(60_000, 50_000.0) == \
-        "60,000 adopting factories (an assumption; the AI-written seed says over 50,000)"
+        "60,000 adopting factories (an assumption; the AI-written source says over 50,000)"
 
 
 def test_share_source():
     assert policy.share_source(33.0, 33.0).startswith("about a third")
-    assert policy.share_source(50.0, 33.0) == "an assumption; no seed gives it"
+    assert policy.share_source(50.0, 33.0) == "an assumption; no source gives it"
 
 
 def test_margin_rounding_names_no_parameter():

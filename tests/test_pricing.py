@@ -214,7 +214,7 @@ def test_checks_flag_only_the_upside_as_an_arithmetic_error(claims, base):
     assert [c.holds for c in cs] == [False, True, True, True]
     # the EPS growth is checked only on a base the seed does not state: the verdict says so
     eps = cs[2]
-    assert eps.condition and "in no seed" in eps.condition and eps.verdict.startswith("holds if")
+    assert eps.condition and "in no source" in eps.condition and eps.verdict.startswith("holds if")
     assert eps.stated == 20 and eps.computed == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
     assert all(not c.condition for i, c in enumerate(cs) if i != 2)
     # at a much weaker euro the two seeds' highs no longer agree
@@ -342,7 +342,7 @@ def test_chart_titles_and_alt_texts_carry_the_numbers(claims, base):
     assert pr.timeline_title(88.4, 192, 152, 170.6) == (
         "USD 88 at the end of 2024 (implied), about 192 in October, 152 on 4 January, then about 171 by 13 January")
     moves = pr.index_effect_of_seed_moves(base, claims)
-    assert pr.index_effect_title(moves, 8.0).startswith("At a 8% weight, the seeds' 5-15% Alibaba moves")
+    assert pr.index_effect_title(moves, 8.0).startswith("At a 8% weight, the sources' 5-15% Alibaba moves")
     assert pr.index_effect_title(moves, 8.0).endswith("Index 0.4-1.2% on their own")
     assert "1.20%" in pr.index_effect_alt(moves, 8.0) and "at a 8% weight" in pr.index_effect_alt(moves, 8.0)
     assert pr.multiples_title(205, 23.92) == (

@@ -348,7 +348,6 @@ def test_no_page_scrolls_sideways(crawl, width):
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
-@pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_axe_finds_no_wcag_violation(crawl, width, built_site):
     """axe-core, the engine browsers' own audits use, finds nothing against WCAG 2.1 A and AA on any
     page of the book, at either width (what a screen reader, a keyboard or a low-vision reader meets)."""
@@ -359,6 +358,7 @@ def test_axe_finds_no_wcag_violation(crawl, width, built_site):
                                                          for rel, lines in bad.items())
 
 
+@pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_screen_readers_meet_one_h1(crawl, width, built_site):
     bad = [f"{v.rel}: {v.h1_visible} level-1 headings in the accessibility tree"
            for v in _visits(crawl, width, content_only=True, site=built_site) if v.h1_visible != 1]
