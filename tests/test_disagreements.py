@@ -233,3 +233,13 @@ def test_nearly_fifty_percent_growth_agrees_with_the_forward_pe_on_a_matched_bas
     result = dis.evaluate_rule(ledger, rule)
     assert result["holds"]
     assert result["computed"] == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
+
+
+def test_a_card_links_to_the_id_sphinx_gives_the_case(ledger):
+    """Sphinx collapses a target's repeated hyphens: the link must use the id it writes."""
+    assert dis.case_anchor("alibaba_cloud__revenue_growth_yoy__fy26q2_cy25q3") == \
+        "case-alibaba-cloud-revenue-growth-yoy-fy26q2-cy25q3"
+    from docutils.nodes import make_id
+
+    for case_id in dis.find_disagreements(ledger)["case_id"]:
+        assert make_id(dis.case_anchor(case_id)) == dis.case_anchor(case_id)

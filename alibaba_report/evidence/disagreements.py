@@ -334,8 +334,9 @@ def touching(cases: pd.DataFrame, claim_ids: Iterable[str]) -> pd.DataFrame:
 
 
 def case_anchor(case_id: str) -> str:
-    """The id of a case's heading on the disagreements page (letters, digits and hyphens only)."""
-    return "case-" + re.sub(r"[^a-z0-9-]+", "-", str(case_id).lower().replace("_", "-"))
+    """The id of a case's heading on the disagreements page: letters, digits and single hyphens, as
+    Sphinx writes a target's id ("a__b" -> "case-a-b")."""
+    return "case-" + re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", str(case_id).lower())).strip("-")
 
 
 def case_title(row) -> str:
