@@ -33,6 +33,8 @@ PATH_RE = re.compile(
     r"|\balibaba_report\b"
 )
 FILE_NUMBER_RE = re.compile(r"\bseeds? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004"
+# A bare file number in brackets, "(002)" or "(001, AI-written)": the numbers the seeds' files start with.
+BARE_NUMBER_RE = re.compile(r"\((?:%s)(?=[,)])" % "|".join(sorted({p.name.split("_")[0] for p in (ROOT / "seeds").glob("*.txt")})))
 SNAKE_RE = re.compile(r"(?<![\w/.#-])[a-z][a-z0-9]*(?:_+[a-z0-9]+)+(?![\w/-])")  # at_least, a case id
 
 
@@ -94,7 +96,7 @@ def text_problems(html: str, names: set[str], ids: set[str]) -> list[str]:
     for phrase in BUILD_TALK:
         for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE):
             found.append(f"build talk {phrase!r}: …{at(m)}…")
-    for m in FILE_NUMBER_RE.finditer(text):
+    for m in [*FILE_NUMBER_RE.finditer(text), *BARE_NUMBER_RE.finditer(text)]:
         found.append(f"source by file number {m.group(0)!r}: …{at(m)}…")
     known = names | ids
     for m in SNAKE_RE.finditer(text):
@@ -128,6 +130,7 @@ PLANTED = """<html><body><main><article class="bd-article">
 run make book SCENARIO=bear, or papermill. In this run <code>scenario</code> is base.</p>
 <p>Basis: nomura_ebita_loss_peak_fq3_fy26, peak_loss_rmb_bn = 35.</p>
 <p>One sentence of seed 000 says so (see china_commerce__revenue_growth_yoy__fy26q2_cy25q3); bound at_least.</p>
+<p>The session: more than 9% (002); period not stated (001, AI-written).</p>
 <p>Cited properly: <a class="claim-link" href="appendix/000.html#c-ubs_commerce_loss_fq3_fy26">ubs_commerce_loss_fq3_fy26</a>.</p>
 <details class="admonition hide above-input"><summary>Show code cell source</summary>
 <div class="cell_input"><pre>x = 1</pre></div></details>
@@ -149,6 +152,7 @@ def test_the_scan_catches_a_planted_page():
                      "build talk 'papermill'", "build talk 'the cell above'",
                      "parameter name 'peak_loss_rmb_bn'", "parameter name in code font 'scenario'",
                      "claim id 'nomura_ebita_loss_peak_fq3_fy26'", "source by file number 'seed 000'",
+                     "source by file number '(002'", "source by file number '(001'",
                      "snake_case label 'china_commerce__revenue_growth_yoy__fy26q2_cy25q3'",
                      "snake_case label 'at_least'"):
         assert expected in joined, f"{expected} not caught:\n{joined}"

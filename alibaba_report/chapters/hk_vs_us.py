@@ -259,11 +259,11 @@ WEIGHT, ANALYSTS, BUYS, MOVE_JAN8 = CLAIMS["weight"], CLAIMS["analysts"], CLAIMS
 
 # The share-price moves the sources report: (role, what moved, where), smallest first
 MOVES = [
-    ("move_jan8", "US close, latest session before 8 Jan", "US (000)"),
-    ("move_003", "spike after an earnings call, undated", "not named (003)"),
-    ("move_session_002", "one session after the policy news", "overseas listing (002)"),
-    ("move_001", "surge to 12 Jan, from 9 Jan", "US (001, AI-written)"),
-    ("move_week_002", "one week to 13 Jan", "overseas listing (002)"),
+    ("move_jan8", "US close, latest session before 8 Jan", "US (the 8 January article)"),
+    ("move_003", "spike after an earnings call, undated", "not named (the undated post)"),
+    ("move_session_002", "one session after the policy news", "overseas listing (the 14 January article)"),
+    ("move_001", "surge to 12 Jan, from 9 Jan", "US (AInvest, AI-written)"),
+    ("move_week_002", "one week to 13 Jan", "overseas listing (the 14 January article)"),
 ]
 
 # A rounded percentage ("about 20%", "approximately 40%") is taken to hold when the computed value

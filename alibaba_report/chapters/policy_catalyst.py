@@ -343,10 +343,10 @@ def timeline_events(claims, sources: pd.DataFrame) -> list[Event]:
               f"no source dates it: AInvest (12 January) reports it on {by_001:%-d %B}, the 14 January article says the session followed it",
               seeds=("001", "002"), latest=by_001),
         Event(None, "market",
-              f"the session: more than {c['session_gain_pct'].value:.0f}% (002); "
-              f"\"{c['surge_ai_pct'].value:.0f}% surge\", period not stated (001)",
-              f"after the announcement (002) and after gains began on {c['rally_start'].date:%-d %B} (001); reported "
-              f"by 001 on {by_001:%-d %B}, so between {c['rally_start'].date:%a %-d} and {by_001:%a %-d %B}; no source "
+              f"the session: more than {c['session_gain_pct'].value:.0f}% (the 14 January article); "
+              f"\"{c['surge_ai_pct'].value:.0f}% surge\", period not stated (AInvest)",
+              f"after the announcement (the 14 January article) and after gains began on {c['rally_start'].date:%-d %B} "
+              f"(AInvest); reported by AInvest on {by_001:%-d %B}, so between {c['rally_start'].date:%a %-d} and {by_001:%a %-d %B}; no source "
               "names the session",
               (CLAIMS["session_gain_pct"], CLAIMS["surge_ai_pct"]), earliest=c["rally_start"].date, latest=by_001),
         Event(by_001, "article", "AInvest (12 January) published (AI-written)", "dateline of AInvest (12 January), 9:12 pm ET", seeds=("001",)),
@@ -780,9 +780,9 @@ def timeline_alt(claims) -> str:
     start, end = _timeline_span(timeline_events(claims, claims.sources()))
     d001 = datelines(claims.sources())["001"]
     rally = claims.get(CLAIMS["rally_start"]).date
-    return (f"Timeline of {start:%-d} to {end:%-d %B %Y}, one row per event: the Meitu bond, articles 004 (with a price "
-            f"near USD {v('price_jan4_usd'):.0f} as of its dateline), 000 (a US gain of more than "
-            f"{v('us_gain_jan8_pct'):.0f}%), 001 and 002 on their dates; the undated MIIT announcement as a window "
+    return (f"Timeline of {start:%-d} to {end:%-d %B %Y}, one row per event: the Meitu bond, the articles of "
+            f"boerse-global.de (with a price near USD {v('price_jan4_usd'):.0f} as of its dateline), of 8 January (a US "
+            f"gain of more than {v('us_gain_jan8_pct'):.0f}%), of AInvest and of 14 January on their dates; the undated MIIT announcement as a window "
             f"ending {d001:%-d %B}; the session as a window from {rally:%-d} to {d001:%-d %B}; the EUR "
             f"{v('close_eur'):.2f} close the day before the 14 January article.")
 
