@@ -243,3 +243,11 @@ def test_a_card_links_to_the_id_sphinx_gives_the_case(ledger):
 
     for case_id in dis.find_disagreements(ledger)["case_id"]:
         assert make_id(dis.case_anchor(case_id)) == dis.case_anchor(case_id)
+
+
+def test_two_cases_on_the_same_figure_get_different_titles(ledger):
+    cases = dis.find_disagreements(ledger)
+    upside = cases[cases["metric"] == "price_target_upside"]
+    assert len(upside) >= 2
+    titles = [it["title"] for it in dis.for_readers(upside, ledger).items]
+    assert len(set(titles)) == len(titles), titles

@@ -352,10 +352,13 @@ class ReaderCases:
     is escaped, never markup."""
 
     def __init__(self, cases: pd.DataFrame, ledger: Ledger):
+        from alibaba_report.evidence.pages import headings
+
         self.items = []
-        for _, row in cases.iterrows():
+        rows = [row for _, row in cases.iterrows()]
+        for row, title in zip(rows, headings(rows)):  # unique titles, as on the disagreements page
             ids = [i.strip() for i in str(row["claims"]).split(",") if i.strip()]
-            self.items.append(dict(title=case_title(row), kind=KIND_WORDS.get(row["kind"], row["kind"]),
+            self.items.append(dict(title=title, kind=KIND_WORDS.get(row["kind"], row["kind"]),
                                    said=[said(ledger, i) for i in ids], uses=str(row["report_uses"]),
                                    anchor=case_anchor(row["case_id"])))
 
