@@ -398,8 +398,8 @@ def test_comparison_and_growth_words_both_ways():
     assert cloud.compare_phrase(9.0, 1.0) == "higher than"
     assert cloud.compare_phrase(1.0, 9.0) == "lower than"
     assert cloud.compare_phrase(math.nan, 1.0) == "not comparable with"
-    assert cloud.ai_pace_phrase(125.0, 100.0) == "in line with the triple-digit pace the seeds report"
-    assert cloud.ai_pace_phrase(80.0, 100.0) == "below the triple-digit pace the seeds report"
+    assert cloud.ai_pace_phrase(125.0, 100.0) == "in line with the triple-digit pace the sources report"
+    assert cloud.ai_pace_phrase(80.0, 100.0) == "below the triple-digit pace the sources report"
     assert cloud.other_phrase(-3.6) == "shrinks" and cloud.other_phrase(0.0) == "still grows"
     assert "replacing" in cloud.other_meaning(-3.6) and "adds to" in cloud.other_meaning(2.0)
     assert cloud.util_effect_phrase(100.0, 0.0) == "every server is already sold"
@@ -450,7 +450,7 @@ def test_charts_are_drawn_in_the_house_style_with_the_prose_s_titles(claims, bas
             assert isinstance(fig, Figure)
             assert fig._suptitle.get_text().replace("\n", " ") == text[key]
             footer = " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
-            assert "Source: seed" in footer and "assumptions:" in footer
+            assert "Source: " in footer and "seed" not in footer and "assumptions:" in footer
             assert fig.axes[0].get_legend() is not None
         finally:
             plt.close(fig)

@@ -79,7 +79,7 @@ def test_explanations_write_the_arithmetic_out(found):
 def test_each_case_names_its_claims_sources_and_kind(ledger, found):
     cloud = found.loc["alibaba_cloud__revenue_growth_yoy__fy26q2_cy25q3"]
     assert cloud["kind"] == "same_metric_differs" and cloud["gap_unit"] == "pp"
-    assert "cloud_revenue_growth_s003" in cloud["claims"] and "seed 003" in cloud["sources"]
+    assert "cloud_revenue_growth_s003" in cloud["claims"] and "anonymous opinion post, undated" in cloud["sources"]
     assert found.loc["loss_scale_s000", "kind"] == "implausible"
     assert found.loc["upside_vs_price_s004", "kind"] == "arithmetic"
     for claims in found["claims"]:
@@ -186,20 +186,44 @@ def test_rule_formulas_cannot_run_code(ledger):
     assert math.isclose(ledger.evaluate("max(1, 2) - 0.5"), 1.5)
 
 
-def test_touching_keeps_only_cases_that_involve_the_claims_and_for_readers_names_them_in_words():
+def test_touching_keeps_only_cases_that_involve_the_claims():
     from alibaba_report.evidence import disagreements as dis
 
     cases = pd.DataFrame({
         "case_id": ["a", "b"], "kind": ["arithmetic", "same_metric_differs"], "subject": ["Alibaba Cloud", "Qwen models"],
-        "metric": ["revenue_growth_yoy", "cumulative_downloads"], "claims": ["x_1, y_2", "z_3"], "sources": ["seed 004", "seed 001"],
+        "metric": ["revenue_growth_yoy", "cumulative_downloads"], "claims": ["x_1, y_2", "z_3"], "sources": ["s4", "s1"],
         "values": ["34; 38", "600; 700"], "gap": [4.0, 100.0], "gap_unit": ["pp", "m downloads"], "report_uses": ["34", "both"],
     })
     hit = dis.touching(cases, ["y_2"])
     assert list(hit["case_id"]) == ["a"]
     assert dis.touching(cases, ["y"]).empty  # whole ids only, not prefixes
-    table = dis.for_readers(hit)
-    assert list(table.index) == ["Alibaba Cloud: revenue growth yoy"]
-    assert table.loc["Alibaba Cloud: revenue growth yoy", "gap"] == "4 pp"
+
+
+def test_a_chapter_card_says_who_said_what_and_what_the_book_uses(ledger):
+    """A portfolio manager reads each case as: what, who gave which figure in which source, what the book
+    uses, and where the case is argued in full; no claim id, file number or checker's label."""
+    found = dis.find_disagreements(ledger)
+    cloud = dis.touching(found, ["cloud_revenue_growth_fq2_fy26_s004"])
+    cards = dis.for_readers(cloud, ledger)
+    assert len(cards) == len(cloud) >= 1
+    html = cards._repr_html_()
+    text = repr(cards)
+    assert "Alibaba Cloud: revenue growth, year on year" in text
+    assert "boerse-global.de, 4 Jan 2026" in text and "anonymous opinion post, undated" in text
+    assert "over 30%" in text and "38%" in text  # each figure as its source writes it
+    from bs4 import BeautifulSoup
+
+    shown = BeautifulSoup(html, "html.parser").get_text(" ")
+    for machinery in ("seed 0", "_s00", "same metric", "implausible", "more_than", "yoy"):
+        assert machinery not in text and machinery not in shown, machinery
+    assert 'href="disagreements.html#case-' in html
+    assert "<table" not in html  # cards, which fit a phone, not a wide table
+
+
+def test_card_text_from_data_is_escaped(ledger):
+    cases = dis.touching(dis.find_disagreements(ledger), ["cloud_revenue_growth_fq2_fy26_s004"]).head(1).copy()
+    cases["report_uses"] = "<script>alert(1)</script>"
+    assert "<script>" not in dis.for_readers(cases, ledger)._repr_html_()
 
 
 def test_nearly_fifty_percent_growth_agrees_with_the_forward_pe_on_a_matched_basis(ledger):
@@ -209,3 +233,21 @@ def test_nearly_fifty_percent_growth_agrees_with_the_forward_pe_on_a_matched_bas
     result = dis.evaluate_rule(ledger, rule)
     assert result["holds"]
     assert result["computed"] == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
+
+
+def test_a_card_links_to_the_id_sphinx_gives_the_case(ledger):
+    """Sphinx collapses a target's repeated hyphens: the link must use the id it writes."""
+    assert dis.case_anchor("alibaba_cloud__revenue_growth_yoy__fy26q2_cy25q3") == \
+        "case-alibaba-cloud-revenue-growth-yoy-fy26q2-cy25q3"
+    from docutils.nodes import make_id
+
+    for case_id in dis.find_disagreements(ledger)["case_id"]:
+        assert make_id(dis.case_anchor(case_id)) == dis.case_anchor(case_id)
+
+
+def test_two_cases_on_the_same_figure_get_different_titles(ledger):
+    cases = dis.find_disagreements(ledger)
+    upside = cases[cases["metric"] == "price_target_upside"]
+    assert len(upside) >= 2
+    titles = [it["title"] for it in dis.for_readers(upside, ledger).items]
+    assert len(set(titles)) == len(titles), titles

@@ -184,11 +184,17 @@ def test_table_and_source_line(ledger):
     assert list(table["id"]) == ids
     assert list(table.columns) == list(lg.Ledger.DISPLAY_COLUMNS)
     line = ledger.source_line(ids)
-    assert line.startswith("Source: seed 004 (boerse-global.de, 4 Jan 2026), seed 001 (AInvest, "
-                           "12 Jan 2026)")
-    assert "claims" not in line and "qwen_downloads" not in line  # reader words: the sources, never the ids
-    assert ledger.seeds_of(ids) == "seeds 001, 004"
-    assert ledger.seeds_of("qwen_downloads_s004, eur_usd") == "seed 004 and an assumption"
+    # a source is its publisher and date, never its file number or the claims' ids
+    assert line == "Source: boerse-global.de, 4 Jan 2026; AInvest, 12 Jan 2026"
+    assert ledger.seeds_of(ids) == "AInvest, 12 Jan 2026; boerse-global.de, 4 Jan 2026"
+    assert ledger.seeds_of("qwen_downloads_s004, eur_usd") == "boerse-global.de, 4 Jan 2026 and an assumption"
+
+
+def test_a_source_without_a_publisher_is_named_by_its_kind_and_date(ledger):
+    names = {lg.seed_label(s): ledger.source_name(s) for s in ledger.sources()["seed"]}
+    assert names["000"] == "unsigned article, 8 Jan 2026"
+    assert names["003"] == "anonymous opinion post, undated"
+    assert not any("seed" in n or "not stated" in n for n in names.values())
 
 
 def test_loading_is_cached_until_the_file_changes(tmp_path):

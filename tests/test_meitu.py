@@ -339,7 +339,7 @@ def test_charts_are_drawn_through_the_house_style(ledger):
     for draw in (meitu.payoff_figure, meitu.round_trip_figure):
         fig = draw(p, ledger)
         assert fig._suptitle is not None and fig._suptitle.get_text().startswith(("Above", "The cloud deal"))
-        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: ")]
         assert len(source) == 1, draw.__name__
         assert not any(name in source[0] for name in vars(p)), source[0]  # no parameter names
         plt.close(fig)
@@ -349,7 +349,7 @@ def test_citations_and_terms_table_from_the_ledger(ledger):
     cites = meitu.citations(ledger)
     assert len(cites) == len(meitu.CITES) + 1 > 5
     assert all('class="claim-link"' in v for k, v in cites.items() if k != "seed004_passage")
-    assert cites["seed004_passage"].startswith("[seed 004](appendix/")
+    assert cites["seed004_passage"].startswith("[boerse-global.de (4 January)](appendix/")
     table = meitu.terms_table(ledger)
     assert len(table) == 5 and "issue date" in table.index  # the terms in words, no claim ids
 

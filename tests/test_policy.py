@@ -201,7 +201,7 @@ def test_reliability_frame_flags_claims_only_the_ai_seed_makes():
         policy.Statement("spike", "not this event", ("z",)),
     ]
     t = policy.reliability_frame(st, seed_of, ai_seeds={"001"}, undated_seeds={"003"})
-    assert list(t["only the AI-written seed?"]) == ["no", "yes", "no", "no"]
+    assert list(t["only the AI-written source?"]) == ["no", "yes", "no", "no"]
     assert t["seeds stating it"].iloc[0] == "001 (AI-written), 002"
     assert t["seeds stating it"].iloc[3] == "003 (undated)"
     assert t["claim ids"].iloc[2] == "(words, no figure)"
@@ -227,7 +227,7 @@ def test_the_factory_count_comes_only_from_the_ai_written_seed(claims):
     assert ai == {"001"}
     t = policy.reliability_frame(policy.reliability_statements(claims), seed_of, ai)
     row = t[t["claim ids"] == policy.CLAIMS["factories"]].iloc[0]
-    assert row["only the AI-written seed?"] == "yes"
+    assert row["only the AI-written source?"] == "yes"
     same_metric = claims.df[claims.df["metric"] == claims.get(policy.CLAIMS["factories"]).metric]
     assert set(same_metric["seed"].map(lambda s: s[:3])) == {"001"}
 
@@ -248,11 +248,11 @@ def test_timeline_labels_say_how_each_weekend_or_dateline_date_is_known(claims):
     by_claim = lambda key: next(e for e in events if policy.CLAIMS[key] in e.claim_ids)
     price = by_claim("price_jan4_usd")
     assert price.day.weekday() >= 5  # seed 004's dateline is a Sunday: the label must not read as that day's trade
-    assert "as of seed 004's dateline" in price.label and "no trading that day" in price.dating
+    assert "as of boerse-global.de's dateline" in price.label and "no trading that day" in price.dating
     bond = by_claim("meitu_bond_date")
     assert bond.day.weekday() == 5 and "a Saturday" in bond.dating and "doubts" in bond.dating
     us = by_claim("us_gain_jan8_pct")
-    assert "latest US session before or on seed 000's" in us.dating
+    assert "latest US session before or on the 8 January article's" in us.dating
     # the session and seed 001's 10% are not presented as the same measure
     session = by_claim("session_gain_pct")
     assert "period not stated" in session.label and not session.label.startswith("surge")
@@ -356,14 +356,14 @@ def test_resistance_vs_close():
 
 def test_factories_text():
     assert policy.factories_text(50_000, 50_000.0) == \
-        "the 50,000 factories that only the AI-written seed says the plan will compel"
+        "the 50,000 factories that only the AI-written source says the plan will compel"
     assert policy.factories_text(60_000, 50_000.0) == \
-        "60,000 adopting factories (an assumption; the AI-written seed says over 50,000)"
+        "60,000 adopting factories (an assumption; the AI-written source says over 50,000)"
 
 
 def test_share_source():
     assert policy.share_source(33.0, 33.0).startswith("about a third")
-    assert policy.share_source(50.0, 33.0) == "an assumption; no seed gives it"
+    assert policy.share_source(50.0, 33.0) == "an assumption; no source gives it"
 
 
 def test_margin_rounding_names_no_parameter():
@@ -443,7 +443,7 @@ def test_charts_are_finished_figures_with_the_computed_titles(claims):
                        (policy.break_even_chart(p, claims), policy.break_even_title(p, claims)),
                        (policy.revenue_chart(p, claims), policy.revenue_title(p, claims))]:
         assert fig._suptitle.get_text().replace("\n", " ") == title
-        assert any(t.get_text().startswith("Source: seed") for t in fig.texts)
+        assert any(t.get_text().startswith("Source: ") for t in fig.texts)
         plt.close(fig)
     assert len(policy.break_even_data(p)) == 30 and len(policy.revenue_data(p, claims)) == 4
 
@@ -519,3 +519,13 @@ def test_the_plans_profit_is_taxed_on_the_page_before_the_multiple(claims):
                    if c.cell_type == "markdown")
     assert "times profit after tax" in text and "{glue:text}`plan_profit_after_tax" in text
     assert "to a segment profit struck before tax" not in text  # the caveat the model no longer needs
+
+
+def test_the_page_tables_name_sources_by_publisher_and_date(claims):
+    """A reader knows a source by its publisher and date, never by a file number."""
+    rel = policy.reliability_table(claims)
+    moderate = rel[rel["statement"].str.contains("Moderate Buy")]
+    assert moderate["sources stating it"].iloc[0] == "AInvest, 12 Jan 2026 (AI-written); unsigned article, 14 Jan 2026"
+    timeline = policy.timeline_table(claims)
+    assert timeline["sources"].str.len().gt(0).all()
+    assert not timeline["sources"].str.contains(r"\b00\d\b").any()

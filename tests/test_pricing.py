@@ -214,7 +214,7 @@ def test_checks_flag_only_the_upside_as_an_arithmetic_error(claims, base):
     assert [c.holds for c in cs] == [False, True, True, True]
     # the EPS growth is checked only on a base the seed does not state: the verdict says so
     eps = cs[2]
-    assert eps.condition and "in no seed" in eps.condition and eps.verdict.startswith("holds if")
+    assert eps.condition and "in no source" in eps.condition and eps.verdict.startswith("holds if")
     assert eps.stated == 20 and eps.computed == pytest.approx(152 / (0.25 * 8.57 / 1.5 + 0.75 * 8.57))
     assert all(not c.condition for i, c in enumerate(cs) if i != 2)
     # at a much weaker euro the two seeds' highs no longer agree
@@ -273,7 +273,7 @@ def test_signposts_order_and_wording(claims, base):
 
 def test_resistance_reading_both_ways():
     cleared = pr.resistance_reading(170.6, 163.43, 1.17)
-    assert cleared == ("likely already cleared: seed 002's euro close of 13 Jan is USD 170.6 at USD 1.17 per euro",
+    assert cleared == ("likely already cleared: the 14 January article's euro close of 13 Jan is USD 170.6 at USD 1.17 per euro",
                        "the price holds above it: the January rally holds", "base")
     status, better, case = pr.resistance_reading(160.4, 163.43, 1.10)
     assert status.startswith("not cleared by 13 Jan at USD 1.1 per euro") and "160.4" in status
@@ -342,7 +342,7 @@ def test_chart_titles_and_alt_texts_carry_the_numbers(claims, base):
     assert pr.timeline_title(88.4, 192, 152, 170.6) == (
         "USD 88 at the end of 2024 (implied), about 192 in October, 152 on 4 January, then about 171 by 13 January")
     moves = pr.index_effect_of_seed_moves(base, claims)
-    assert pr.index_effect_title(moves, 8.0).startswith("At a 8% weight, the seeds' 5-15% Alibaba moves")
+    assert pr.index_effect_title(moves, 8.0).startswith("At a 8% weight, the sources' 5-15% Alibaba moves")
     assert pr.index_effect_title(moves, 8.0).endswith("Index 0.4-1.2% on their own")
     assert "1.20%" in pr.index_effect_alt(moves, 8.0) and "at a 8% weight" in pr.index_effect_alt(moves, 8.0)
     assert pr.multiples_title(205, 23.92) == (
@@ -359,7 +359,7 @@ def test_charts_are_drawn_through_the_house_style(claims, base):
     for draw in (pr.timeline_figure, pr.index_effect_figure, pr.multiples_figure):
         fig = draw(base, claims)
         assert fig._suptitle is not None and fig._suptitle.get_text()
-        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: seed")]
+        source = [t.get_text() for t in fig.texts if t.get_text().startswith("Source: ")]
         assert len(source) == 1, draw.__name__
         assert not any(name in source[0] for name in vars(base)), source[0]  # no parameter names
         plt.close(fig)

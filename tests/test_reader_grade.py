@@ -103,6 +103,21 @@ def test_parentheses_around_references_go_and_one_sentence_has_one_number(ledger
         assert len(soup.select("section.cite-references li")) == 1
 
 
+def _shown(out: str) -> str:
+    soup = BeautifulSoup(out, "html.parser")
+    for hidden in soup.select("span.cite-tip, span.cite-sr, section.cite-references"):
+        hidden.decompose()
+    return soup.get_text()
+
+
+def test_a_number_is_never_repeated_side_by_side_and_marks_sit_on_their_word(ledger):
+    """Two figures of one sentence cited together read "[1]", not "[1], [1]"; different numbers side by
+    side keep a comma; whatever space the text had, every mark sits on the word before it."""
+    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
+    out = sphinxext.number_citations(f"<section><p>Target {a}, {a} and EBITDA{b} {a}; again {a}</p></section>")
+    assert _shown(out).strip() == "Target[1] and EBITDA[2], [1]; again[1]"
+
+
 def test_a_link_without_data_is_completed_from_the_ledger(ledger):
     """Links written before cite() carried its data (hand-typed in a notebook) get the same tooltip."""
     old = f'<a class="claim-link" href="{ledger.anchor("pe_forward_s004")}">pe_forward_s004</a>'
@@ -284,3 +299,14 @@ def test_front_matter_names_the_sources_date_not_the_build():
     assert front["title"] == "Alibaba at the crossroads"
     assert f"{day.day} {day:%B %Y}" in front["date"]
     assert str(dt.date.today().year + 1) not in front["date"]
+
+
+def test_sidebar_toggles_get_a_name_a_screen_reader_can_announce(tmp_path):
+    """The theme's section toggle is an icon in a <summary> (axe-core: summary-name); the build names it."""
+    page = tmp_path / "p.html"
+    page.write_text('<details><summary><span class="toctree-toggle" role="presentation"><i class="fa-solid '
+                    'fa-chevron-down"></i></span></summary><ul></ul></details>', encoding="utf-8")
+    assert sphinxext.name_sidebar_toggles(tmp_path) == 1
+    summary = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").summary
+    assert summary["aria-label"] == sphinxext.TOGGLE_LABEL
+    assert sphinxext.name_sidebar_toggles(tmp_path) == 0  # named once

@@ -1,10 +1,11 @@
 """Reader pages carry no machinery.
 
-Every page a reader meets (all but Methods, the glossary and the appendix, which explain how the book
-is made and so may name files and parameters) is scanned as a browser shows it: no code cells or
-"Show code cell" toggles, no file paths, no parameter names (every name in data/parameters/*.yml), no
-claim ids typed outside citation links (every id in data/claims.csv), no "this run", "make book",
-"papermill" or "the cell above".
+Every page a reader meets (all but Methods and the appendix, which explain how the book is made and so
+may name files and parameters) is scanned as a browser shows it: no code cells or "Show code cell"
+toggles, no file paths, no source named by its file number ("seed 000": a source is its publisher and
+date), no parameter names (every name in data/parameters/*.yml), no claim ids typed outside citation
+links (every id in data/claims.csv), no other snake_case label (a case id, a bound such as
+"at_least"), no "this run", "make book", "papermill" or "the cell above".
 
 Collapsed content (a closed ``<details>``, e.g. the disagreements page's "How this was found") is not
 visible text and is left out of the text scan; code toggles are caught by their own test.
@@ -23,7 +24,7 @@ from alibaba_report import params
 ROOT = Path(__file__).resolve().parents[1]
 
 # Pages that explain the machinery on purpose (site-relative prefixes).
-NOT_READER_PAGES = ("book/methods.html", "book/glossary.html", "book/appendix/")
+NOT_READER_PAGES = ("book/methods.html", "book/appendix/")
 
 BUILD_TALK = ("this run", "make book", "papermill", "the cell above", "parameters cell", "this page's parameters")
 PATH_RE = re.compile(
@@ -31,6 +32,10 @@ PATH_RE = re.compile(
     r"|\b[\w-]+\.(?:ya?ml|csv|py|ipynb|txt)\b"  # a file name with a source extension
     r"|\balibaba_report\b"
 )
+FILE_NUMBER_RE = re.compile(r"\bseeds? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004"
+# A bare file number in brackets, "(002)" or "(001, AI-written)": the numbers the seeds' files start with.
+BARE_NUMBER_RE = re.compile(r"\((?:%s)(?=[,)])" % "|".join(sorted({p.name.split("_")[0] for p in (ROOT / "seeds").glob("*.txt")})))
+SNAKE_RE = re.compile(r"(?<![\w/.#-])[a-z][a-z0-9]*(?:_+[a-z0-9]+)+(?![\w/-])")  # at_least, a case id
 
 
 def parameter_names() -> set[str]:
@@ -91,6 +96,12 @@ def text_problems(html: str, names: set[str], ids: set[str]) -> list[str]:
     for phrase in BUILD_TALK:
         for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE):
             found.append(f"build talk {phrase!r}: …{at(m)}…")
+    for m in [*FILE_NUMBER_RE.finditer(text), *BARE_NUMBER_RE.finditer(text)]:
+        found.append(f"source by file number {m.group(0)!r}: …{at(m)}…")
+    known = names | ids
+    for m in SNAKE_RE.finditer(text):
+        if m.group(0) not in known:  # those are reported by name below
+            found.append(f"snake_case label {m.group(0)!r}: …{at(m)}…")
     for name in sorted(names):
         if "_" in name:  # a plain word ("scenario") is English; only code-like names are machinery
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
@@ -118,6 +129,8 @@ PLANTED = """<html><body><main><article class="bd-article">
 <p>This page runs with the parameters in the cell above (data/scenarios/base.yml);
 run make book SCENARIO=bear, or papermill. In this run <code>scenario</code> is base.</p>
 <p>Basis: nomura_ebita_loss_peak_fq3_fy26, peak_loss_rmb_bn = 35.</p>
+<p>One sentence of seed 000 says so (see china_commerce__revenue_growth_yoy__fy26q2_cy25q3); bound at_least.</p>
+<p>The session: more than 9% (002); period not stated (001, AI-written).</p>
 <p>Cited properly: <a class="claim-link" href="appendix/000.html#c-ubs_commerce_loss_fq3_fy26">ubs_commerce_loss_fq3_fy26</a>.</p>
 <details class="admonition hide above-input"><summary>Show code cell source</summary>
 <div class="cell_input"><pre>x = 1</pre></div></details>
@@ -138,7 +151,10 @@ def test_the_scan_catches_a_planted_page():
     for expected in ("file path 'data/scenarios/base.yml'", "build talk 'this run'", "build talk 'make book'",
                      "build talk 'papermill'", "build talk 'the cell above'",
                      "parameter name 'peak_loss_rmb_bn'", "parameter name in code font 'scenario'",
-                     "claim id 'nomura_ebita_loss_peak_fq3_fy26'"):
+                     "claim id 'nomura_ebita_loss_peak_fq3_fy26'", "source by file number 'seed 000'",
+                     "source by file number '(002'", "source by file number '(001'",
+                     "snake_case label 'china_commerce__revenue_growth_yoy__fy26q2_cy25q3'",
+                     "snake_case label 'at_least'"):
         assert expected in joined, f"{expected} not caught:\n{joined}"
     # the cited claim (inside a citation link) and the folded mechanics are not reader text
     assert "ubs_commerce_loss_fq3_fy26" not in joined
@@ -161,7 +177,8 @@ def test_name_lists_are_not_empty():
 @pytest.mark.build
 def test_reader_pages_carry_no_machinery_text(built_site):
     pages = reader_pages(built_site)
-    assert len(pages) >= 7, pages  # the summary, five chapters, scenarios (and disagreements)
+    assert len(pages) >= 8, pages  # the summary, five chapters, scenarios, the glossary (and disagreements)
+    assert "book/glossary.html" in pages and "book/disagreements.html" in pages
     names, ids = parameter_names(), claim_ids()
     report = {}
     for rel in pages:
@@ -188,3 +205,33 @@ def test_disagreement_headings_name_the_metric_in_reader_words():
     assert pages.metric_words("revenue_growth_yoy") == "revenue growth, year on year"
     assert pages.metric_words("pe_ratio") == "P/E ratio"
     assert pages.metric_words("quarterly_loss") == "quarterly loss"
+
+
+SUMMARY_WORDS_MAX = 900
+# What is not prose: tables, the references, chart sources and data links, slider notes, tooltips.
+NOT_PROSE = ("table", "section.cite-references", ".chart-source", ".chart-data", ".slider-chart-note",
+             ".slider-chart", ".cite-tip", ".cite-sr", "script", "style", "details")
+
+
+def prose_words(html: str) -> int:
+    """Words of a page's paragraphs and list items, outside what is not prose (``NOT_PROSE``)."""
+    art = _article(html)
+    for sel in NOT_PROSE:
+        for el in art.select(sel):
+            el.decompose()
+    blocks = [el for el in art.find_all(["p", "li"]) if not el.find_parent(["p", "li"])]
+    return sum(len(re.findall(r"[A-Za-z0-9$€¥][^\s]*", el.get_text(" "))) for el in blocks)
+
+
+def test_prose_words_counts_paragraphs_and_lists_but_not_tables_or_references():
+    page = ("<html><body><article class='bd-article'><p>One two three.</p><ul><li>four <p>five</p></li></ul>"
+            "<table><tr><td>not prose</td></tr></table><p class='chart-source'>Source: x y</p>"
+            "<section class='cite-references'><ol><li>a reference</li></ol></section></article></body></html>")
+    assert prose_words(page) == 5
+
+
+@pytest.mark.build
+def test_the_summary_reads_in_at_most_900_words(built_site):
+    """A reader gets the argument of the summary in a few minutes."""
+    words = prose_words((built_site / "book" / "index.html").read_text(encoding="utf-8"))
+    assert 300 < words <= SUMMARY_WORDS_MAX, f"the summary has {words} words of prose"

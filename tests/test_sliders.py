@@ -371,3 +371,23 @@ def test_sliders_in_chromium_show_the_models_values_at_their_ends(tmp_path, char
     assert not problems, "\n".join(problems)
     assert checked > len(pages)
     assert server.requests.get("/_static/vega/vega-bundle.js", 0) >= 1
+
+
+def test_the_invitation_to_move_the_sliders_is_left_out_of_print_with_them():
+    """In the PDF the slider charts are not printed; a sentence asking to move them would stand beside
+    nothing. Each invitation sits in a ``slider-intro`` container that the print stylesheet hides."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found = 0
+    for nb in sorted((root / "book").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and "Move the sliders" in text:
+                found += 1
+                assert text.startswith(":::{container} slider-intro\n"), f"{nb.name}: {text[:80]!r}"
+    assert found >= 5
+    css = (root / "book" / "_static" / "sliders.css").read_text(encoding="utf-8")
+    assert re.search(r"@media print\s*{[^}]*\.slider-intro[^}]*display:\s*none", css)

@@ -112,3 +112,25 @@ def test_the_summary_refuses_an_unknown_scenario(notebook_values):
     with pytest.raises(papermill.PapermillExecutionError) as err:
         notebook_values("index", scenario="rosy")
     assert "'scenario' = 'rosy'" in err.value.evalue and "one of 'base', 'bear', 'bull'" in err.value.evalue
+
+
+def test_the_comparison_rounds_the_value_per_share_as_the_key_data_does():
+    """One rounding per figure on a page: the summary's key data shows whole dollars, so does the table."""
+    from alibaba_report.synthesis import key_figures
+
+    label = next(k.label for k in synthesis.KEY_OUTPUTS if k.key == "value_per_ads_usd")
+    table = synthesis.comparison_table().xs(label, level="key output")
+    for scenario in synthesis.SCENARIOS:
+        assert table[scenario].iloc[0] == f"{key_figures.figures(scenario)['value_per_ads_usd']:,.0f}"
+
+
+def test_a_two_level_row_label_reads_as_one_phrase_with_a_pause():
+    """A screen reader must not run a chapter's title into an output's name."""
+    import pandas as pd
+
+    from alibaba_report.charts import tables
+
+    df = pd.DataFrame({"chapter": ["The instant-retail war"], "key output": ["Cumulative losses"], "bear": ["340"]})
+    html = tables.table_html(df.set_index(["chapter", "key output"]), "Key outputs")
+    assert '<th scope="row">The instant-retail war: Cumulative losses</th>' in html
+    assert '<th scope="col">chapter, key output</th>' in html

@@ -18,8 +18,11 @@
   hover and keyboard focus show a tooltip (``role="tooltip"``, tied to the link by
   ``aria-describedby``; CSS in book/_static/custom.css, no script) with the sentence, the source
   and its date; the link lands on the sentence in the appendix; the page ends with its numbered
-  list of references. Every text from data is escaped again here. The appendix pages keep their
+  list of references. Adjacent references name each number once ("[9], [9]" reads "[9]") and sit on
+  the word before them with no space. On a touch screen the first tap opens the quote in place and a
+  second follows the link (book/_static/cite-touch.js). Every text from data is escaped again here. The appendix pages keep their
   ids. In the one-page build the PDF prints, each page of the book gets its own numbering and list.
+* The theme's sidebar section toggles (an icon in a ``<summary>``) get an accessible name.
 * Lighter pages: the theme loads ``fontawesome.js`` (1.5 MB) on every page although its stylesheet
   already draws the same icons from a web font; the script is removed from every page and from
   the site, the icon rules the site does not use are dropped from the theme's stylesheet and the
@@ -61,6 +64,22 @@ _ATTR = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"')
 _ONE_CITE = r'<span class="cite"><a [^>]*>(?:(?!</a>).)*</a><span class="cite-tip"[^>]*>(?:(?!</span></span>).)*</span></span>(?:</span>)?'
 _CITE_GROUP = re.compile(r'[ \t]*\(\s*((?:%s)(?:\s*,\s*%s)*)\s*\)' % (_ONE_CITE, _ONE_CITE), re.S)
 _DOC_START = re.compile(r'(?=<span id="document-[^"]*"></span>)')
+# References side by side ("[9], [9]", "[3] [4]"): one run, in which a number appears once.
+_CITE_RUN = re.compile(r'(?:%s)(?:[ \t\n]*,?[ \t\n]*(?:%s))+' % (_ONE_CITE, _ONE_CITE), re.S)
+_CITE_NUMBER = re.compile(r'\[(\d+)\]</a>')
+# Whatever space the text had before a reference: none, so every mark sits on its word like a footnote.
+_SPACE_BEFORE_CITE = re.compile(r'(?<!,)[ \t\n]+(?=<span class="cite">)')
+
+
+def _one_number_per_run(m: re.Match) -> str:
+    """A run of adjacent references with each number once, in order, separated by commas."""
+    kept, seen = [], set()
+    for cite in re.findall(_ONE_CITE, m.group(0), re.S):
+        n = _CITE_NUMBER.search(cite).group(1)
+        if n not in seen:
+            seen.add(n)
+            kept.append(cite)
+    return ", ".join(kept)
 
 
 def _ledger_citation(claim_id: str) -> dict[str, str] | None:
@@ -120,6 +139,8 @@ def number_citations(body: str, prefix: str = "", warn=None) -> str:
     if not numbers:
         return body
     out = _CITE_GROUP.sub(lambda m: m.group(1), out)  # "figure ([3])" reads "figure[3]"
+    out = _CITE_RUN.sub(_one_number_per_run, out)  # "[9], [9]" reads "[9]"
+    out = _SPACE_BEFORE_CITE.sub("", out)  # "figure [3]" and "figure[3]" read alike
     items = []
     for key, n in numbers.items():
         info = infos[key]
@@ -267,6 +288,29 @@ def lighten_theme(outdir: Path) -> dict[str, int]:
     return {"pages": pages, "icons": len(kept), "font_subset": int(subset_ok)}
 
 
+# The theme's sidebar toggles are a <summary> holding only an icon: a screen reader announces nothing
+# (axe-core's summary-name rule). Each gets a name saying what it does.
+_BARE_TOGGLE = re.compile(r'<summary>(<span class="toctree-toggle" role="presentation">)')
+TOGGLE_LABEL = "Show or hide the pages of this section"
+
+
+def name_sidebar_toggles(outdir: Path) -> int:
+    """Give every sidebar section toggle of the built site an accessible name; returns how many."""
+    n = 0
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new, k = _BARE_TOGGLE.subn(rf'<summary aria-label="{TOGGLE_LABEL}">\1', text)
+        if k:
+            page.write_text(new, encoding="utf-8")
+            n += k
+    return n
+
+
+def _name_sidebar_toggles(app, exception) -> None:
+    if exception is None and getattr(app.builder, "format", "") == "html":
+        name_sidebar_toggles(Path(app.outdir))
+
+
 def _lighten_theme(app, exception) -> None:
     if exception is None and getattr(app.builder, "format", "") == "html":
         lighten_theme(Path(app.outdir))
@@ -278,4 +322,5 @@ def setup(app):
     app.connect("html-page-context", _number_citations, priority=800)
     app.connect("build-finished", _ship_vega_bundle)
     app.connect("build-finished", _lighten_theme)
+    app.connect("build-finished", _name_sidebar_toggles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

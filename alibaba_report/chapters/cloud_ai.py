@@ -1,6 +1,6 @@
 """Cloud and AI: how fast the cloud grows, and whether the AI capital expenditure can pay back.
 
-Two small models, both yearly, counted from the quarter seed 004 reports (year 0 is that quarter's
+Two small models, both yearly, counted from the quarter boerse-global.de (4 January) reports (year 0 is that quarter's
 revenue annualised; year 1 is the four quarters after it, and so on).
 
 **Revenue path.** The annualised run-rate ``R(0) = 4 x quarterly revenue`` (converted to RMB with
@@ -62,26 +62,26 @@ NOTEBOOK = "cloud_ai"
 
 # Ledger claims the chapter uses (data/claims.csv), by role.
 CLAIMS = {
-    # seed 004 (4 Jan 2026): the latest reported quarter, FY26Q2 (July-September 2025)
+    # boerse-global.de (4 Jan 2026): the latest reported quarter, FY26Q2 (July-September 2025)
     "revenue_usd_bn": "cloud_revenue_fq2_fy26_s004",
     "revenue_growth": "cloud_revenue_growth_fq2_fy26_s004",
     "ebita_usd_m": "cloud_ebitda_fq2_fy26_s004",
     "ebita_growth": "cloud_ebitda_growth_fq2_fy26_s004",
     "capex_growth": "group_capex_growth_fq2_fy26_s004",
     "qwen_downloads_004": "qwen_downloads_s004",
-    # seed 000 (8 Jan 2026): brokers and the growth bar
+    # the unsigned article (8 Jan 2026): brokers and the growth bar
     "citi_growth": "citi_cloud_revenue_growth_annual",
     "gs_capex": "gs_capex_fy26_fy28",
     "growth_bar": "cloud_revenue_growth_current_s000",
     "ai_growth_000": "ai_revenue_growth_s000",
     "ai_streak": "ai_revenue_triple_digit_streak_s000",
-    # seed 001 (12 Jan 2026, written by an AI agent)
+    # AInvest (12 Jan 2026, written by an AI agent)
     "growth_001": "cloud_revenue_growth_last_q_s001",
     "core_growth_001": "china_commerce_revenue_growth_last_q_s001",
     "qwen_downloads_001": "qwen_downloads_s001",
-    # seed 002 (14 Jan 2026)
+    # the unsigned article (14 Jan 2026)
     "exec_share_target": "exec_ai_cloud_incremental_share_target_s002",
-    # seed 003 (undated opinion post)
+    # the undated opinion post
     "growth_003": "cloud_revenue_growth_s003",
     "ai_growth_003": "ai_revenue_growth_s003",
     "ai_share": "ai_share_of_external_cloud_revenue_s003",
@@ -97,8 +97,8 @@ UTILISATION_GRID_PCT = [50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
 TURNOVER_GRID = [0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
 LIFE_GRID_YEARS = [4, 5, 6, 7]
 
-# One name for the segment profit on every page: seed 004's word, and what Alibaba reports.
-PROFIT_LABEL = "the segment profit seed 004 calls EBITDA (Alibaba reports it as adjusted EBITA)"
+# One name for the segment profit on every page: boerse-global.de's word, and what Alibaba reports.
+PROFIT_LABEL = "the segment profit boerse-global.de (4 January) calls EBITDA (Alibaba reports it as adjusted EBITA)"
 
 # The scenarios compared at the end of the page, in the order the table shows them.
 SCENARIOS = ("base", "bull", "bear")
@@ -587,7 +587,7 @@ def _model(p: Any, claims) -> dict[str, Any]:
         "ai_growth_y1_pct": implied_growth_pct(rev, "ai_revenue_rmb_bn"),
         "other_growth_y1_pct": implied_growth_pct(rev, "other_revenue_rmb_bn"),
         "brokers": brokers_turnover(p, claims),
-        # seed 003's smaller programme, one more year of server life, every server sold
+        # the undated post's smaller programme, one more year of server life, every server sold
         "smaller": project(with_changes(p, capex_rmb_bn=claims.value(CLAIMS["capex_003"])), base, detail=False),
         "longer_life": project(with_changes(p, asset_life_years=p.asset_life_years + 1), base, detail=False),
         "full_use": project(with_changes(p, utilisation_pct=100.0), base, detail=False),
@@ -670,7 +670,7 @@ def compute(p: Any, claims) -> dict[str, Any]:
 # --- signposts -------------------------------------------------------------------------------
 
 def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
-    """What to watch in the next results, with the thresholds the seeds and this model give.
+    """What to watch in the next results, with the thresholds the sources and this model give.
 
     ``case`` names the scenario ``p`` is ("the base case"); the capacity signpost's level is an
     assumption of it.
@@ -681,15 +681,15 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
     return [
         Signpost(
             "Cloud revenue growth, year on year, each quarter", v(c["growth_bar"]), "% a year, to stay above",
-            if_better="the bar seed 000 sets is cleared; near Citi's forecast the base case holds, at seed 003's "
+            if_better="the bar the 8 January article sets is cleared; near Citi's forecast the base case holds, at the undated post's "
                       "faster figure and holding, the bull",
-            if_worse="the test seed 000 names fails: growth fading fast",
+            if_worse="the test the 8 January article names fails: growth fading fast",
             better_case="base or bull", worse_case="bear",
             claims=(c["growth_bar"], c["citi_growth"], c["growth_003"]), assumptions=("cloud_growth_pct",)),
         Signpost(
             "AI products' share of external cloud revenue", v(c["ai_share_target"]),
             f"% within {years_text(p.ai_share_years)}, to reach",
-            if_better="management's path (seed 003) holds: AI revenue keeps its triple-digit pace",
+            if_better="management's path (the undated opinion post) holds: AI revenue keeps its triple-digit pace",
             if_worse="the AI ramp is slower than said (three years in the bear case); capacity built for it idles",
             better_case="base or bull", worse_case="bear",
             claims=(c["ai_share"], c["ai_share_target"]), assumptions=("ai_share_target_pct", "ai_share_years")),
@@ -697,7 +697,7 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
             f"Cloud segment margin: {PROFIT_LABEL} over revenue", round(rep["margin_pct"], 2),
             "% of revenue, to hold while capex climbs",
             if_better="revenue outruns the depreciation of the new fleet: margins hold",
-            if_worse="depreciation catches up (seed 003's fear)",
+            if_worse="depreciation catches up (the undated post's fear)",
             better_case="bull", worse_case="base or bear",
             claims=(c["ebita_usd_m"], c["revenue_usd_bn"]), assumptions=("cash_margin_pct", "asset_life_years")),
         Signpost(
@@ -708,7 +708,7 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
             better_case="base or bull", worse_case="bear",
             claims=(c["capex_growth"], c["revenue_growth"]), assumptions=("capex_turnover",)),
         Signpost(
-            "Capacity sold out (\"no GPU sits idle\", seed 003)", p.utilisation_pct, capacity_unit(case),
+            "Capacity sold out (\"no GPU sits idle\", the undated opinion post)", p.utilisation_pct, capacity_unit(case),
             if_better="statements of sold-out capacity continue and no price cuts follow",
             if_worse="idle capacity or GPU price cuts: lower utilisation and margin"
                      + breakeven_utilisation_clause(res["breakeven_utilisation_pct"]),
@@ -716,8 +716,8 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
         Signpost(
             "Alibaba's share of the growth of China's AI-cloud market", v(c["exec_share_target"]),
             "% of the market's increment, by 2026",
-            if_better="the executive's target (seed 002) is met: demand fills the capacity",
-            if_worse="competitors take the growth, with pricing pressure (seed 001)",
+            if_better="the executive's target (the 14 January article) is met: demand fills the capacity",
+            if_worse="competitors take the growth, with pricing pressure (AInvest, 12 January)",
             better_case="base or bull", worse_case="bear", claims=(c["exec_share_target"],)),
     ]
 
@@ -745,12 +745,14 @@ EVIDENCE_IDS = [
 
 
 def evidence_table(claims) -> pd.DataFrame:
-    """The seeds' cloud and AI figures, as the ledger holds them."""
+    """The sources' cloud and AI figures, as the ledger holds them."""
+    from alibaba_report.evidence.pages import metric_words
+
     t = claims.table(EVIDENCE_IDS)
-    seed = t["seed"].str.slice(0, 3)
     return pd.DataFrame({
-        "said by": t["said_by"], "what": t["metric"].str.replace("_", " "),
-        "value": t["value"], "unit": t["unit"], "period": t["period"], "seed": seed,
+        "said by": t["said_by"], "what": t["metric"].map(metric_words),
+        "value": t["value"], "unit": t["unit"], "period": t["period"],
+        "source": t["seed"].map(claims.source_name),
     })
 
 
@@ -1027,10 +1029,10 @@ def compare_phrase(a: float, b: float, close: float = 2.0) -> str:
 
 
 def ai_pace_phrase(ai_growth_pct: float, seeds_pace_pct: float) -> str:
-    """How the AI growth the path implies compares with the triple-digit pace the seeds report."""
+    """How the AI growth the path implies compares with the triple-digit pace the sources report."""
     if ai_growth_pct >= seeds_pace_pct:
-        return "in line with the triple-digit pace the seeds report"
-    return "below the triple-digit pace the seeds report"
+        return "in line with the triple-digit pace the sources report"
+    return "below the triple-digit pace the sources report"
 
 
 def other_phrase(other_growth_pct: float) -> str:

@@ -3,7 +3,7 @@
 One Alibaba American depositary share (NYSE: BABA) stands for a fixed number of the ordinary shares
 that trade in Hong Kong (HKEX: 9988), so the two prices are tied by two named assumptions: the
 ADS-to-share ratio and the USD/HKD rate. The functions below are that arithmetic and the arithmetic
-of the seeds' multiples, prices and targets, each a plain function of numbers (no I/O), so that a
+of the sources' multiples, prices and targets, each a plain function of numbers (no I/O), so that a
 reader can check every figure on the page by hand.
 
 Conventions: percentages are in percent (5.0 means 5%), prices in the currency named by the
@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from alibaba_report.chapters.contract import Signpost, check_number
-from alibaba_report.evidence import ledger
 from alibaba_report.charts import style
 
 
@@ -142,14 +141,14 @@ def ntm_eps(eps_this_fy: float, eps_next_fy: float, share_of_this_fy: float) -> 
     return w * _positive("eps_this_fy", eps_this_fy) + (1.0 - w) * _positive("eps_next_fy", eps_next_fy)
 
 
-# --- checks of a seed's stated figure against its own arithmetic -----------------------------
+# --- checks of a source's stated figure against its own arithmetic -----------------------------
 
 @dataclass(frozen=True)
 class Check:
-    """A figure a seed states beside what its own numbers give.
+    """A figure a source states beside what its own numbers give.
 
-    ``condition`` names an assumption the computed figure needs and no seed states (empty when
-    the seed's numbers suffice): the verdict then holds only under it.
+    ``condition`` names an assumption the computed figure needs and no source states (empty when
+    the source's numbers suffice): the verdict then holds only under it.
     """
 
     what: str
@@ -191,7 +190,7 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
             {
                 "figure": c.what,
                 "stated": c.stated,
-                "computed from the seed's own numbers": c.computed,
+                "computed from the source's own numbers": c.computed,
                 "unit": c.unit,
                 "gap": c.gap,
                 "tolerance": c.tolerance,
@@ -202,7 +201,7 @@ def checks_table(checks: Iterable[Check]) -> pd.DataFrame:
     )
 
 
-# --- the seeds' figures, by claim id (data/claims.csv) ----------------------------------------
+# --- the sources' figures, by claim id (data/claims.csv) ----------------------------------------
 
 # Every claim this chapter reads, by the role it plays on the page. The first block is the chapter's
 # own arithmetic, in the order the page's ledger table lists it; the second the figures the two
@@ -235,7 +234,7 @@ _OWN_CLAIMS = {
 }
 CLAIMS: dict[str, str] = {
     **_OWN_CLAIMS,
-    # Alibaba's fiscal year ends in March (seed 000: "Q3 of fiscal year 2026 (the fourth quarter of
+    # Alibaba's fiscal year ends in March (the 8 January article: "Q3 of fiscal year 2026 (the fourth quarter of
     # calendar year 2025)"); the same claim is Goldman Sachs' group EBITDA change below
     "fiscal_quarter": "gs_group_ebitda_yoy_fq3_fy26",
     "gs_group_ebitda": "gs_group_ebitda_yoy_fq3_fy26",
@@ -258,13 +257,13 @@ EPS_FY27, EPS_GROWTH, UPSIDE_001 = CLAIMS["eps_fy27"], CLAIMS["eps_growth"], CLA
 RESISTANCE, EUR_CLOSE, EUR_BELOW_HIGH = CLAIMS["resistance"], CLAIMS["eur_close"], CLAIMS["eur_below_high"]
 WEIGHT, ANALYSTS, BUYS, MOVE_JAN8 = CLAIMS["weight"], CLAIMS["analysts"], CLAIMS["buys"], CLAIMS["move_jan8"]
 
-# The share-price moves the seeds report: (role, what moved, where), smallest first
+# The share-price moves the sources report: (role, what moved, where), smallest first
 MOVES = [
-    ("move_jan8", "US close, latest session before 8 Jan", "US (000)"),
-    ("move_003", "spike after an earnings call, undated", "not named (003)"),
-    ("move_session_002", "one session after the policy news", "overseas listing (002)"),
-    ("move_001", "surge to 12 Jan, from 9 Jan", "US (001, AI-written)"),
-    ("move_week_002", "one week to 13 Jan", "overseas listing (002)"),
+    ("move_jan8", "US close, latest session before 8 Jan", "US (the 8 January article)"),
+    ("move_003", "spike after an earnings call, undated", "not named (the undated post)"),
+    ("move_session_002", "one session after the policy news", "overseas listing (the 14 January article)"),
+    ("move_001", "surge to 12 Jan, from 9 Jan", "US (AInvest, AI-written)"),
+    ("move_week_002", "one week to 13 Jan", "overseas listing (the 14 January article)"),
 ]
 
 # A rounded percentage ("about 20%", "approximately 40%") is taken to hold when the computed value
@@ -280,7 +279,7 @@ NTM_SHARE_OF_FY26 = 0.25
 
 
 def eps_fy26_if_growth_base(claims) -> float:
-    """The FY2026 EPS seed 004's "nearly 50%" implies if FY2026 is its unstated base (in no seed)."""
+    """The FY2026 EPS boerse-global.de's "nearly 50%" implies if FY2026 is its unstated base (in no source)."""
     return base_from_growth(claims.value(EPS_FY27), claims.value(EPS_GROWTH))
 
 
@@ -292,19 +291,19 @@ def ntm_eps_if_growth_base(claims) -> float:
 def start_of_2025_price_usd(claims) -> float:
     """The price at the end of 2024 that the 2025 gain implies, taking USD 152 as the 2025 close.
 
-    The seed says "over 72%", so this is an upper bound; the 4 January price stands in for the
+    The source says "over 72%", so this is an upper bound; the 4 January price stands in for the
     31 December close (two trading days apart).
     """
     return base_from_growth(claims.value(PRICE_NOW), claims.value(GAIN_2025))
 
 
 def high_52w_eur(claims) -> float:
-    """The 52-week high seed 002 implies: the euro close over (1 - distance below the high)."""
+    """The 52-week high the 14 January article implies: the euro close over (1 - distance below the high)."""
     return high_from_distance(claims.value(EUR_CLOSE), -claims.value(EUR_BELOW_HIGH))
 
 
 def price_points(p, claims) -> pd.DataFrame:
-    """Every dollar price the seeds give or imply, in order of date, with what each implies.
+    """Every dollar price the sources give or imply, in order of date, with what each implies.
 
     Columns: the point, its date (text and a plotting date), the price as quoted and its currency,
     USD per ADS (euros through ``eur_usd``), the Hong Kong price at parity (``usd_hkd``,
@@ -318,13 +317,13 @@ def price_points(p, claims) -> pd.DataFrame:
          start_of_2025_price_usd(claims), "USD", "derived (upper bound)", [GAIN_2025, PRICE_NOW]),
         ("October 2025 high", dt.date(2025, 10, 15), "Oct 2025 (day not given)",
          claims.value(OCT_HIGH), "USD", "quoted", [OCT_HIGH]),
-        ("recent price (seed 004)", dt.date(2026, 1, 4), "4 Jan 2026",
+        ("recent price (boerse-global.de, 4 January)", dt.date(2026, 1, 4), "4 Jan 2026",
          claims.value(PRICE_NOW), "USD", "quoted", [PRICE_NOW]),
-        ("technical resistance (seed 001)", dt.date(2026, 1, 12), "week of 12 Jan 2026",
+        ("technical resistance (AInvest, 12 January)", dt.date(2026, 1, 12), "week of 12 Jan 2026",
          claims.value(RESISTANCE), "USD", "quoted", [RESISTANCE]),
-        ("euro close (seed 002)", dt.date(2026, 1, 13), "13 Jan 2026",
+        ("euro close (the 14 January article)", dt.date(2026, 1, 13), "13 Jan 2026",
          claims.value(EUR_CLOSE), "EUR", "quoted, converted", [EUR_CLOSE]),
-        ("52-week high implied by seed 002", None, "within the 52 weeks to 13 Jan 2026",
+        ("52-week high implied by the 14 January article", None, "within the 52 weeks to 13 Jan 2026",
          high_52w_eur(claims), "EUR", "derived, converted", [EUR_CLOSE, EUR_BELOW_HIGH]),
     ]
     out = []
@@ -347,7 +346,7 @@ def price_points(p, claims) -> pd.DataFrame:
 
 
 def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
-    """The seeds' reported moves and the Hang Seng Tech move each would cause at ``hstech_weight_pct``.
+    """The sources' reported moves and the Hang Seng Tech move each would cause at ``hstech_weight_pct``.
 
     The index follows the Hong Kong line: a US or European move reaches it only when Hong Kong
     trades and follows, so each row is what the move would do had Hong Kong moved as much.
@@ -369,16 +368,16 @@ def index_effect_of_seed_moves(p, claims) -> pd.DataFrame:
 def multiples_table(p, claims) -> pd.DataFrame:
     """What the FY2027 EPS forecast is worth at each quoted multiple, and the upside from USD 152.
 
-    Undiscounted and on the forecast as made: the seeds' own arithmetic. The book's value, with each
+    Undiscounted and on the forecast as made: the sources' own arithmetic. The book's value, with each
     chapter's drivers and a multiple on matched forward earnings, is the summary's.
     """
     eps = claims.value(EPS_FY27)
     now = claims.value(PRICE_NOW)
     rows = [
-        ("Alibaba, seed 001 (basis not stated)", claims.value(PE_001), eps, PE_001),
-        ("Alibaba forward, seed 004", claims.value(PE_FORWARD), eps, PE_FORWARD),
-        ("S&P 500 average, seed 004", claims.value(PE_SP500), eps, PE_SP500),
-        ("Amazon, seed 004", claims.value(PE_AMAZON), eps, PE_AMAZON),
+        ("Alibaba, AInvest (basis not stated)", claims.value(PE_001), eps, PE_001),
+        ("Alibaba forward, boerse-global.de (4 January)", claims.value(PE_FORWARD), eps, PE_FORWARD),
+        ("S&P 500 average, boerse-global.de (4 January)", claims.value(PE_SP500), eps, PE_SP500),
+        ("Amazon, boerse-global.de (4 January)", claims.value(PE_AMAZON), eps, PE_AMAZON),
     ]
     out = [{
         "multiple": label,
@@ -396,10 +395,10 @@ def implied_eps_table(p, claims) -> pd.DataFrame:
     eur_close_usd = eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd)
     now, fwd, pe1, res = (claims.value(i) for i in (PRICE_NOW, PE_FORWARD, PE_001, RESISTANCE))
     pairs = [
-        (f"forward P/E {fwd:g} at USD {now:g} (seed 004, same day)", now, fwd, f"{PRICE_NOW}, {PE_FORWARD}"),
-        (f"P/E {pe1:g} at the USD {res:g} resistance (seed 001's only dollar price)", res, pe1,
+        (f"forward P/E {fwd:g} at USD {now:g} (boerse-global.de, 4 January, same day)", now, fwd, f"{PRICE_NOW}, {PE_FORWARD}"),
+        (f"P/E {pe1:g} at the USD {res:g} resistance (AInvest's only dollar price)", res, pe1,
          f"{RESISTANCE}, {PE_001}"),
-        (f"P/E {pe1:g} at seed 002's euro close of 13 Jan, in USD", eur_close_usd, pe1,
+        (f"P/E {pe1:g} at the 14 January article's euro close of 13 Jan, in USD", eur_close_usd, pe1,
          f"{EUR_CLOSE}, {PE_001}, eur_usd"),
     ]
     eps27 = claims.value(EPS_FY27)
@@ -414,51 +413,51 @@ def implied_eps_table(p, claims) -> pd.DataFrame:
 
 
 def upside_001_table(p, claims) -> pd.DataFrame:
-    """Seed 001's "roughly 18% upside" lost its target: the target it implies at each price."""
+    """AInvest's "roughly 18% upside" lost its target: the target it implies at each price."""
     u = claims.value(UPSIDE_001)
     eur_close_usd = eur_to_usd(claims.value(EUR_CLOSE), p.eur_usd)
-    rows = [(f"USD {claims.value(PRICE_NOW):g} (seed 004, 4 Jan)", claims.value(PRICE_NOW)),
-            (f"USD {claims.value(RESISTANCE):g} resistance (seed 001)", claims.value(RESISTANCE)),
-            ("euro close of 13 Jan in USD (seed 002)", eur_close_usd)]
+    rows = [(f"USD {claims.value(PRICE_NOW):g} (boerse-global.de, 4 Jan)", claims.value(PRICE_NOW)),
+            (f"USD {claims.value(RESISTANCE):g} resistance (AInvest, 12 January)", claims.value(RESISTANCE)),
+            ("euro close of 13 Jan in USD (the 14 January article)", eur_close_usd)]
     return pd.DataFrame([{"if 'recent levels' means": label, "price (USD)": price,
                           "implied average target (USD)": target_from_upside(price, u)}
                          for label, price in rows])
 
 
 def checks(p, claims) -> list[Check]:
-    """The seeds' stated figures set against their own arithmetic (and one cross-seed check)."""
+    """The sources' stated figures set against their own arithmetic (and one cross-seed check)."""
     g = claims.get
     now, target, high, fwd = (claims.value(i) for i in (PRICE_NOW, TARGET, OCT_HIGH, PE_FORWARD))
     eps27 = claims.value(EPS_FY27)
     eps26 = eps_fy26_if_growth_base(claims)
     high_usd = eur_to_usd(high_52w_eur(claims), p.eur_usd)
     return [
-        check_stated(f"seed 004: average target USD {target:g} '{g(TARGET_UPSIDE_STATED).value_text}' above "
+        check_stated(f"boerse-global.de (4 January): average target USD {target:g} '{g(TARGET_UPSIDE_STATED).value_text}' above "
                      f"USD {now:g}", claims.value(TARGET_UPSIDE_STATED), upside_pct(now, target), "%",
                      ROUND_PCT_TOLERANCE_PP),
-        check_stated(f"seed 004: USD {now:g} '{g(DRAWDOWN).value_text}' below the October high of USD {high:g}",
+        check_stated(f"boerse-global.de (4 January): USD {now:g} '{g(DRAWDOWN).value_text}' below the October high of USD {high:g}",
                      claims.value(DRAWDOWN), -drawdown_pct(now, high), "%", ROUND_PCT_TOLERANCE_PP),
-        check_stated(f"seed 004: '{g(EPS_GROWTH).value_text}' EPS growth to USD {eps27:g}, against its forward "
+        check_stated(f"boerse-global.de (4 January): '{g(EPS_GROWTH).value_text}' EPS growth to USD {eps27:g}, against its forward "
                      f"P/E '{g(PE_FORWARD).value_text}' at USD {now:g}: the P/E USD {now:g} pays for EPS twelve "
                      f"months forward from 4 Jan 2026 ({NTM_SHARE_OF_FY26:g} x FY2026 at {eps27:g} / "
                      f"{1 + claims.value(EPS_GROWTH) / 100:g} = {eps26:.2f}, {1 - NTM_SHARE_OF_FY26:g} x FY2027)", fwd,
                      pe_from_price(now, ntm_eps_if_growth_base(claims)), "x", ROUND_MULTIPLE_TOLERANCE_X,
-                     condition=f"the growth's unstated base is FY2026 EPS of about USD {eps26:.2f}, in no seed"),
-        check_stated(f"seed 002's 52-week high (EUR {claims.value(EUR_CLOSE):.2f} / "
-                     f"{1 + claims.value(EUR_BELOW_HIGH) / 100:g}, in USD) against seed 004's October high "
+                     condition=f"the growth's unstated base is FY2026 EPS of about USD {eps26:.2f}, in no source"),
+        check_stated(f"the 14 January article's 52-week high (EUR {claims.value(EUR_CLOSE):.2f} / "
+                     f"{1 + claims.value(EUR_BELOW_HIGH) / 100:g}, in USD) against boerse-global.de's October high "
                      f"of USD {high:g}", high, high_usd, "USD", high * SAME_LEVEL_TOLERANCE_PCT / 100.0),
     ]
 
 
-NEAR_TERM_LOGIC = "near-term profit and cash flow (seed 000: Hong Kong's reading)"
-LONG_TERM_LOGIC = "FY2027 earnings, AI and cloud (seed 000, Goldman Sachs: foreign investors' reading)"
+NEAR_TERM_LOGIC = "near-term profit and cash flow (the 8 January article: Hong Kong's reading)"
+LONG_TERM_LOGIC = "FY2027 earnings, AI and cloud (the 8 January article, Goldman Sachs: foreign investors' reading)"
 
 
 def two_logics(claims) -> pd.DataFrame:
-    """The two valuation logics seed 000 describes, side by side, with the ledger figures each leans on.
+    """The two valuation logics the 8 January article describes, side by side, with the ledger figures each leans on.
 
-    Seed 000 assigns the first to Hong Kong and the second to US and foreign money; that assignment is
-    its interpretation (and Goldman Sachs'), not something the seeds' prices show: no seed gives a
+    The 8 January article assigns the first to Hong Kong and the second to US and foreign money; that assignment is
+    its interpretation (and Goldman Sachs'), not something the sources' prices show: no source gives a
     Hong Kong price. Either logic can be applied to the one price of the one stock.
     """
     hk = [
@@ -517,13 +516,13 @@ def key_outputs(p, claims) -> dict:
 
 
 def resistance_reading(eur_close_usd: float, resistance_usd: float, eur_usd: float) -> tuple[str, str, str]:
-    """Whether seed 002's euro close (in USD) had cleared seed 001's resistance, and what holding or
+    """Whether the 14 January article's euro close (in USD) had cleared AInvest's resistance, and what holding or
     clearing it would then mean: ``(status in words, if better, better case)``."""
     if eur_close_usd > resistance_usd:
-        return (f"likely already cleared: seed 002's euro close of 13 Jan is USD {eur_close_usd:.1f} "
+        return (f"likely already cleared: the 14 January article's euro close of 13 Jan is USD {eur_close_usd:.1f} "
                 f"at USD {eur_usd:g} per euro",
                 "the price holds above it: the January rally holds", "base")
-    return (f"not cleared by 13 Jan at USD {eur_usd:g} per euro: seed 002's euro close is USD {eur_close_usd:.1f}",
+    return (f"not cleared by 13 Jan at USD {eur_usd:g} per euro: the 14 January article's euro close is USD {eur_close_usd:.1f}",
             "a close above it: the January rally carries on", "base or bull")
 
 
@@ -551,7 +550,7 @@ def signposts(p, claims, case: str | None = None) -> list[Signpost]:
                  "cut below it: even FY2027 earnings would cost more than the forward multiple at "
                  f"USD {now:g}, the recovery is gone from the forecast",
                  "bull", "bear", claims=(EPS_FY27, PRICE_NOW, PE_FORWARD)),
-        Signpost(f"US price against seed 001's technical resistance ({cleared})", resistance, "USD per ADS",
+        Signpost(f"US price against AInvest's technical resistance ({cleared})", resistance, "USD per ADS",
                  better, "a close back below it: the rally ran ahead of earnings", better_case, "bear",
                  claims=(RESISTANCE, EUR_CLOSE), assumptions=("eur_usd",)),
         Signpost(f"Hong Kong close against parity with the same day's US close (threshold: parity with "
@@ -576,7 +575,7 @@ def timeline_figure(p, claims):
     """The dollar price points in date order, the average target and any undated level as lines.
 
     The points are :func:`price_points`. Dated points are evenly spaced in date order (the tick label
-    gives the date): the seeds give a handful of prices months apart, and the path between them is
+    gives the date): the sources give a handful of prices months apart, and the path between them is
     not known, so a true time axis would only crowd the January points together. A row without a
     plotting date (the implied 52-week high) is drawn as a horizontal line, the average target too.
     """
@@ -606,7 +605,7 @@ def timeline_figure(p, claims):
                     xytext=(0, -14 if near_lines else 12), ha="center", va="top" if near_lines else "bottom",
                     fontsize=8.5)
     ax.axhline(target_usd, color=style.GREY, linestyle="--", linewidth=1.2)
-    ax.annotate(f"average analyst target, USD {target_usd:.0f} (seed 004)", (-0.4, target_usd),
+    ax.annotate(f"average analyst target, USD {target_usd:.0f} (boerse-global.de, 4 January)", (-0.4, target_usd),
                 textcoords="offset points", xytext=(0, 4), fontsize=8, color=style.GREY)
     for _, row in undated.iterrows():
         ax.axhline(row["USD per ADS"], color=style.PALETTE[3], linestyle="-.", linewidth=1.2)
@@ -625,14 +624,14 @@ def timeline_figure(p, claims):
 
 
 def index_effect_title(moves: pd.DataFrame, weight_pct: float) -> str:
-    """The index chart's finding: the range of index moves the seeds' Alibaba moves cause."""
+    """The index chart's finding: the range of index moves the sources' Alibaba moves cause."""
     stock, index = moves["Alibaba move (%)"], moves["Hang Seng Tech move caused (%)"]
-    return (f"At a {weight_pct:g}% weight, the seeds' {stock.min():g}-{stock.max():g}% Alibaba moves would, "
+    return (f"At a {weight_pct:g}% weight, the sources' {stock.min():g}-{stock.max():g}% Alibaba moves would, "
             f"matched in Hong Kong, move the Hang Seng Tech Index {index.min():.1f}-{index.max():.1f}% on their own")
 
 
 def index_effect_figure(p, claims):
-    """The index move caused by an Alibaba move at ``hstech_weight_pct``, the seeds' moves marked."""
+    """The index move caused by an Alibaba move at ``hstech_weight_pct``, the sources' moves marked."""
     moves = index_effect_of_seed_moves(p, claims)
     weight_pct = p.hstech_weight_pct
     title = index_effect_title(moves, weight_pct)
@@ -652,7 +651,7 @@ def index_effect_figure(p, claims):
                 label=f"{row['Alibaba move (%)']:g}%: {row['move']} [{row['listing']}]")
     ax.set_xlabel("Alibaba share move (%)")
     ax.set_ylabel("Hang Seng Tech Index move caused (%)")
-    ax.legend(loc="lower right", fontsize=8, title="the seeds' moves [listing, seed]", title_fontsize=8)
+    ax.legend(loc="lower right", fontsize=8, title="the sources' moves [listing, seed]", title_fontsize=8)
     return style.finish(fig, title, source)
 
 
@@ -718,7 +717,7 @@ REFERENCE_LINE_STYLES = [
 def page_figures(p, claims) -> dict[str, float]:
     """Every number the page's prose quotes, by the name the page glues it under.
 
-    Ledger figures come in under their own names (so the prose never types a seed's number); the
+    Ledger figures come in under their own names (so the prose never types a source's number); the
     rest are computations of them and of the parameters ``p``. Values are plain numbers; the words
     that change with them ("above"/"below", "holds"/"does not hold") are in :func:`prose`.
     """
@@ -841,7 +840,7 @@ def premium_words(premium_pct: float) -> str:
 
 
 def premium_origin(premium_pct: float) -> str:
-    """Where that position comes from: no seed gives a Hong Kong price, so it is an assumption."""
+    """Where that position comes from: no source gives a Hong Kong price, so it is an assumption."""
     if abs(premium_pct) < PARITY_TOLERANCE_PCT:
         return "a parity set by assumption, not observed"
     return "a gap set by assumption, not a quote"
@@ -859,7 +858,7 @@ def timeline_alt(f: dict) -> str:
             f"{f['price_now']:.0f} on 4 January 2026, the {f['resistance']:.2f} technical resistance in the week "
             f"of 12 January, and the euro close of 13 January at {f['eur_close_usd']:.1f} dollars. A dashed line "
             f"marks the average target of {f['target_usd']:.0f} and a dash-dot line the 52-week high implied by "
-            f"seed 002, {f['high_52w_usd']:.1f}.")
+            f"the 14 January article, {f['high_52w_usd']:.1f}.")
 
 
 def index_effect_alt(moves: pd.DataFrame, weight_pct: float) -> str:
@@ -867,7 +866,7 @@ def index_effect_alt(moves: pd.DataFrame, weight_pct: float) -> str:
     marked = "; ".join(f"{m:g}% gives an index move of {i:.2f}%"
                        for m, i in zip(moves["Alibaba move (%)"], moves["Hang Seng Tech move caused (%)"]))
     return (f"A straight line through zero: the Hang Seng Tech Index move caused by an Alibaba move at a "
-            f"{weight_pct:g}% weight, both in percent, with the five moves the seeds report marked: {marked}.")
+            f"{weight_pct:g}% weight, both in percent, with the five moves the sources report marked: {marked}.")
 
 
 def multiples_alt(table: pd.DataFrame, markers: list[tuple[str, float]]) -> str:
@@ -901,11 +900,13 @@ def prose(p, claims) -> dict[str, str]:
 
 
 def ledger_table(claims) -> pd.DataFrame:
-    """The chapter's own claims as the seeds say them, in the page's order."""
-    table = claims.table(CHAPTER_CLAIMS, columns=("metric", "value_text", "value", "unit", "period", "said_by", "seed"))
-    table["seed"] = table["seed"].map(ledger.seed_label)
-    table["metric"] = table["metric"].str.replace("_", " ")
-    table.columns = ["what", "as the seed says it", "value", "unit", "period", "said by", "seed"]
+    """The chapter's own claims as the sources say them, in the page's order."""
+    from alibaba_report.evidence.pages import metric_words
+
+    table = claims.table(CHAPTER_CLAIMS, columns=("metric", "value_text", "period", "said_by", "seed"))
+    table["seed"] = table["seed"].map(claims.source_name)
+    table["metric"] = table["metric"].map(metric_words)
+    table.columns = ["what", "as the source says it", "period", "said by", "source"]
     return table
 
 

@@ -1,6 +1,6 @@
 """The Meitu deal: what Alibaba's USD 250 million convertible bond converts into, and what comes back.
 
-Seed 004 (boerse-global, 4 January 2026) gives the terms: a USD 250 million convertible bond with a
+Boerse-global.de (4 January 2026) gives the terms: a USD 250 million convertible bond with a
 conversion price of HK$6 per Meitu share, Alibaba promoting Meitu's AI e-commerce tools on Taobao
 and Tmall, and a three-year agreement under which Meitu buys at least RMB 560 million of Alibaba's
 cloud services. Everything else is a named parameter (FX rates, Meitu's share price and share count,
@@ -40,7 +40,7 @@ CLAIMS: dict[str, str] = {
     "cloud_quarter_revenue_usd_bn": "cloud_revenue_fq2_fy26_s004",
     "cloud_quarter_ebitda_usd_m": "cloud_ebitda_fq2_fy26_s004",
     "quarter_fcf_rmb_bn": "group_free_cash_flow_fq2_fy26_s004",
-    "cloud_growth_s004": "cloud_revenue_growth_fq2_fy26_s004",  # the seeds disagree on the growth
+    "cloud_growth_s004": "cloud_revenue_growth_fq2_fy26_s004",  # the sources disagree on the growth
     "cloud_growth_s003": "cloud_revenue_growth_s003",
 }
 DATE_ROLES = ("issue_date",)  # roles whose claim is a date, not a number
@@ -258,7 +258,7 @@ def cloud_ebitda_on_spend_usd_m(per_year_usd_m: float, cloud_quarter_ebitda_usd_
 def investment_vs_cash_outflow(face_usd_m: float, usd_rmb: float, quarter_fcf_rmb_bn: float) -> dict[str, float]:
     """The investment in RMB and as a per cent of one quarter's free cash outflow.
 
-    ``quarter_fcf_rmb_bn`` is negative for an outflow (seed 004's quarter); a positive free cash
+    ``quarter_fcf_rmb_bn`` is negative for an outflow (boerse-global.de's quarter); a positive free cash
     flow has no outflow to compare with, and the share is then NaN.
     """
     face = _positive("face_usd_m", face_usd_m)
@@ -559,16 +559,16 @@ def prose(p, claims) -> dict[str, str]:
 def citations(claims) -> dict[str, str]:
     """The citation markup the prose carries, by the name it glues it under."""
     return {**{name: claims.cite(CLAIMS[role]) for name, role in CITES.items()},
-            "seed004_passage": f"[seed 004]({claims.anchor(CLAIMS['cloud_min_rmb_m'])})"}
+            "seed004_passage": f"[boerse-global.de (4 January)]({claims.anchor(CLAIMS['cloud_min_rmb_m'])})"}
 
 
 def terms_table(claims) -> pd.DataFrame:
-    """The deal's terms as seed 004 states them."""
+    """The deal's terms as boerse-global.de (4 January) states them."""
     ids = [CLAIMS[r] for r in ("face_usd_m", "issue_date", "conversion_price_hkd", "cloud_years", "cloud_min_rmb_m")]
-    table = claims.table(ids, columns=("metric", "value_text", "unit", "bound"))
+    table = claims.table(ids, columns=("metric", "value_text", "unit"))
     table["metric"] = table["metric"].str.replace("_", " ")
-    table.columns = ["term (seed 004, the article's author)", "as the seed says it", "unit", "bound"]
-    return readable(table, "term (seed 004, the article's author)")
+    table.columns = ["term (boerse-global.de, 4 January, the article's author)", "as the source says it", "unit"]
+    return readable(table, "term (boerse-global.de, 4 January, the article's author)")
 
 
 # --- charts (the notebook shows them with style.show) ----------------------------------------

@@ -82,7 +82,7 @@ def week_value_added_usd_bn(market_value_before_usd_bn: float, move_pct: float, 
 
     The value after the session is ``market_value_before × (1 + move)``; the week's start value is
     that divided by ``1 + week_gain``; the difference is what the week added. It assumes the week's
-    gain runs to (at least) the session of the move, which the seeds do not state.
+    gain runs to (at least) the session of the move, which the sources do not state.
     """
     week = _above_minus_100("week_gain_pct", week_gain_pct)
     after = market_value_before_usd_bn + value_added_usd_bn(market_value_before_usd_bn, move_pct)
@@ -191,7 +191,7 @@ def grid_around(value: float, factors: Iterable[float] = (0.2, 0.5, 1, 2, 5)) ->
 
 
 def cloud_run_rate_usd_bn(p, claims) -> float:
-    """Alibaba Cloud's latest quarterly revenue (seed 004) times four, in USD bn.
+    """Alibaba Cloud's latest quarterly revenue (boerse-global.de, 4 January) times four, in USD bn.
 
     The cloud chapter's run-rate (RMB bn at ``p.usd_rmb``) taken back into dollars.
     """
@@ -200,9 +200,9 @@ def cloud_run_rate_usd_bn(p, claims) -> float:
 
 
 def cloud_margin_pct(claims) -> float:
-    """Alibaba Cloud's segment profit over revenue in the latest quarter (seed 004), per cent.
+    """Alibaba Cloud's segment profit over revenue in the latest quarter (boerse-global.de, 4 January), per cent.
 
-    The profit is the figure seed 004 calls EBITDA; Alibaba reports its segments' profit as adjusted
+    The profit is the figure boerse-global.de (4 January) calls EBITDA; Alibaba reports its segments' profit as adjusted
     EBITA, which is struck after depreciation. The page says so and does not call it pre-depreciation.
     """
     return cloud_ai.margin_pct(claims.value(CLAIMS["cloud_ebitda_q_usd_m"]),
@@ -210,17 +210,17 @@ def cloud_margin_pct(claims) -> float:
 
 
 def price_points(p, claims) -> pd.DataFrame:
-    """Every share price the seeds give around the event, in the seed's currency and in USD.
+    """Every share price the sources give around the event, in the source's currency and in USD.
 
     The euro close and the 52-week high it implies are converted at ``p.eur_usd`` with the Hong Kong
-    versus US chapter's arithmetic; the seeds name neither the euro venue nor the listing behind the
+    versus US chapter's arithmetic; the sources name neither the euro venue nor the listing behind the
     9% session, so a USD equivalent is approximate.
     """
     c = {k: claims.value(CLAIMS[k]) for k in ("price_jan4_usd", "oct_high_usd", "resistance_usd", "close_eur")}
     high_eur = hk_vs_us.high_52w_eur(claims)
     rows = [
         ("Oct 2025", "October high, US shares", c["oct_high_usd"], "USD", c["oct_high_usd"], CLAIMS["oct_high_usd"]),
-        ("Sun 04 Jan", "US shares, as of seed 004's dateline (a Sunday: an earlier session's price)",
+        ("Sun 04 Jan", "US shares, as of boerse-global.de's dateline (a Sunday: an earlier session's price)",
          c["price_jan4_usd"], "USD", c["price_jan4_usd"], CLAIMS["price_jan4_usd"]),
         ("week of 12 Jan", "technical resistance the stock 'hit' (AI-written)", c["resistance_usd"], "USD",
          c["resistance_usd"], CLAIMS["resistance_usd"]),
@@ -255,7 +255,7 @@ def undated_seeds(sources: pd.DataFrame) -> set[str]:
 
 
 def datelines(sources: pd.DataFrame) -> dict[str, date]:
-    """Seed number -> the seed's dateline, for every dated seed."""
+    """Seed number -> the source's dateline, for every dated source."""
     return {seed_label(r.seed): date.fromisoformat(r.date) for r in sources.itertuples() if r.date != "undated"}
 
 
@@ -263,14 +263,14 @@ def datelines(sources: pd.DataFrame) -> dict[str, date]:
 class Event:
     """One event of the timeline, with what places it: claim ids, or seeds for what no claim holds.
 
-    ``day`` is None when the seeds do not date it; ``latest`` is then the last day it can have
-    happened on, if the seeds bound it (drawn as a window ending that day).
+    ``day`` is None when the sources do not date it; ``latest`` is then the last day it can have
+    happened on, if the sources bound it (drawn as a window ending that day).
     """
 
     day: date | None
-    lane: str  # "article" (a seed is published), "market" (a price move), "company and policy"
+    lane: str  # "article" (a source is published), "market" (a price move), "company and policy"
     label: str
-    dating: str  # how the seeds pin the date down, in words
+    dating: str  # how the sources pin the date down, in words
     claim_ids: tuple[str, ...] = ()
     seeds: tuple[str, ...] = ()  # seed numbers for statements the ledger (figures only) does not hold
     earliest: date | None = None
@@ -285,7 +285,7 @@ def event_seeds(ev: Event, seed_of: dict[str, str]) -> list[str]:
 
 
 def timeline_frame(events: Sequence[Event], seed_of: dict[str, str]) -> pd.DataFrame:
-    """The timeline as a table: date (or the window the seeds allow), kind, event, seeds, claims."""
+    """The timeline as a table: date (or the window the sources allow), kind, event, seeds, claims."""
     rows = []
 
     def when(ev: Event) -> str:
@@ -314,50 +314,50 @@ def timeline_frame(events: Sequence[Event], seed_of: dict[str, str]) -> pd.DataF
 
 
 def timeline_events(claims, sources: pd.DataFrame) -> list[Event]:
-    """The days the seeds cover, each event with the claims or seeds that place it."""
+    """The days the sources cover, each event with the claims or seeds that place it."""
     dated = datelines(sources)
     c = {k: claims.get(v) for k, v in CLAIMS.items()}
     by_001 = dated["001"]
     bond_day = c["meitu_bond_date"].date
     weekend = lambda d: f", a {d:%A}" if d.weekday() >= 5 else ""
     ev = [
-        Event(bond_day, "company and policy", "Meitu convertible bond issued (seed 004's date)",
-              f"stated by seed 004 as {bond_day:%-d %B %Y}{weekend(bond_day)}; the Meitu chapter doubts the date",
+        Event(bond_day, "company and policy", "Meitu convertible bond issued (boerse-global.de's date)",
+              f"stated by boerse-global.de (4 January) as {bond_day:%-d %B %Y}{weekend(bond_day)}; the Meitu chapter doubts the date",
               (CLAIMS["meitu_bond_date"],)),
-        Event(dated["004"], "article", "seed 004 published", "dateline of seed 004", seeds=("004",)),
+        Event(dated["004"], "article", "boerse-global.de (4 January) published", "dateline of boerse-global.de (4 January)", seeds=("004",)),
         Event(dated["004"], "market",
-              f"US shares near USD {c['price_jan4_usd'].value:.0f}, as of seed 004's dateline",
-              f"seed 004's 'current trading level', as of its dateline{weekend(dated['004'])}"
-              + (" (no trading that day: the price of an earlier session the seed does not name)"
+              f"US shares near USD {c['price_jan4_usd'].value:.0f}, as of boerse-global.de's dateline",
+              f"boerse-global.de's 'current trading level', as of its dateline{weekend(dated['004'])}"
+              + (" (no trading that day: the price of an earlier session the source does not name)"
                  if dated["004"].weekday() >= 5 else ""),
               (CLAIMS["price_jan4_usd"],)),
-        Event(dated["000"], "article", "seed 000 published", "dateline of seed 000", seeds=("000",)),
+        Event(dated["000"], "article", "the 8 January article published", "dateline of the 8 January article", seeds=("000",)),
         Event(dated["000"], "market",
               f"US shares closed more than {c['us_gain_jan8_pct'].value:.0f}% up; Hong Kong weak",
-              f"the latest US session before or on seed 000's {dated['000']:%-d %B} dateline (the seed: the US "
+              "the latest US session before or on the 8 January article's dateline (the article: the US "
               "stock 'closed with a rare gain'; it does not name the session)",
               (CLAIMS["us_gain_jan8_pct"],)),
         Event(c["rally_start"].date, "market", "\"steady gains since January 9\" begin",
-              "stated only by seed 001 (AI-written)", (CLAIMS["rally_start"],)),
+              "stated only by AInvest (AI-written)", (CLAIMS["rally_start"],)),
         Event(None, "company and policy", "MIIT announces the \"AI Plus Manufacturing\" plan",
-              f"no seed dates it: seed 001 reports it on {by_001:%-d %B}, seed 002 says the session followed it",
+              f"no source dates it: AInvest (12 January) reports it on {by_001:%-d %B}, the 14 January article says the session followed it",
               seeds=("001", "002"), latest=by_001),
         Event(None, "market",
-              f"the session: more than {c['session_gain_pct'].value:.0f}% (002); "
-              f"\"{c['surge_ai_pct'].value:.0f}% surge\", period not stated (001)",
-              f"after the announcement (002) and after gains began on {c['rally_start'].date:%-d %B} (001); reported "
-              f"by 001 on {by_001:%-d %B}, so between {c['rally_start'].date:%a %-d} and {by_001:%a %-d %B}; no seed "
+              f"the session: more than {c['session_gain_pct'].value:.0f}% (the 14 January article); "
+              f"\"{c['surge_ai_pct'].value:.0f}% surge\", period not stated (AInvest)",
+              f"after the announcement (the 14 January article) and after gains began on {c['rally_start'].date:%-d %B} "
+              f"(AInvest); reported by AInvest on {by_001:%-d %B}, so between {c['rally_start'].date:%a %-d} and {by_001:%a %-d %B}; no source "
               "names the session",
               (CLAIMS["session_gain_pct"], CLAIMS["surge_ai_pct"]), earliest=c["rally_start"].date, latest=by_001),
-        Event(by_001, "article", "seed 001 published (AI-written)", "dateline of seed 001, 9:12 pm ET", seeds=("001",)),
+        Event(by_001, "article", "AInvest (12 January) published (AI-written)", "dateline of AInvest (12 January), 9:12 pm ET", seeds=("001",)),
         Event(date.fromisoformat(c["close_eur"].period), "market",
               f"close EUR {c['close_eur'].value:.2f}, about {abs(c['below_high_pct'].value):.0f}% below the 52-week high; "
               f"about {c['week_gain_pct'].value:.0f}% over one week",
-              "'yesterday' in seed 002, dated 14 January; the week's start is not stated",
+              "'yesterday' in the 14 January article, dated 14 January; the week's start is not stated",
               (CLAIMS["close_eur"], CLAIMS["below_high_pct"], CLAIMS["week_gain_pct"])),
-        Event(dated["002"], "article", "seed 002 published", "dateline of seed 002", seeds=("002",)),
+        Event(dated["002"], "article", "the 14 January article published", "dateline of the 14 January article", seeds=("002",)),
         Event(None, "market", f"\"an {c['spike_after_call_pct'].value:.0f}% spike after a euphoric call\"",
-              "undated opinion post (seed 003); a 'call' suggests results, not the plan: left off the chart",
+              "the undated opinion post; a 'call' suggests results, not the plan: left off the chart",
               (CLAIMS["spike_after_call_pct"],)),
     ]
     return ev
@@ -376,10 +376,10 @@ class Statement:
 
 def reliability_frame(statements: Sequence[Statement], seed_of: dict[str, str], ai_seeds: set[str],
                       undated_seeds: set[str] = frozenset()) -> pd.DataFrame:
-    """Who states each claim, and whether only the AI-written seed does.
+    """Who states each claim, and whether only the AI-written source does.
 
-    ``seed_of`` maps claim ids to seed numbers; ``ai_seeds`` are the seeds written by an AI agent.
-    "only the AI-written seed?" is yes when every seed stating the claim is in ``ai_seeds``.
+    ``seed_of`` maps claim ids to seed numbers; ``ai_seeds`` are the sources written by an AI agent.
+    "only the AI-written source?" is yes when every source stating the claim is in ``ai_seeds``.
     """
     rows = []
     for st in statements:
@@ -388,14 +388,14 @@ def reliability_frame(statements: Sequence[Statement], seed_of: dict[str, str], 
             raise KeyError(f"reliability statement {st.claim!r}: unknown claim id(s) {', '.join(missing)}")
         seeds = sorted({seed_of[c] for c in st.claim_ids} | set(st.seeds))
         if not seeds:
-            raise ModelInputError(f"reliability statement {st.claim!r}: no claim id and no seed states it")
+            raise ModelInputError(f"reliability statement {st.claim!r}: no claim id and no source states it")
         only_ai = set(seeds) <= ai_seeds
         shown = [s + (" (AI-written)" if s in ai_seeds else " (undated)" if s in undated_seeds else "") for s in seeds]
         rows.append(
             {
                 "claim": st.claim,
                 "seeds stating it": ", ".join(shown),
-                "only the AI-written seed?": "yes" if only_ai else "no",
+                "only the AI-written source?": "yes" if only_ai else "no",
                 "claim ids": ", ".join(st.claim_ids) or "(words, no figure)",
                 "how the book treats it": st.treatment,
             }
@@ -408,46 +408,46 @@ def reliability_statements(claims) -> list[Statement]:
     v = lambda k: claims.value(CLAIMS[k])
     return [
         Statement("MIIT announced an \"AI Plus Manufacturing\" action plan",
-                  "Taken as fact: two seeds agree. Only seed 002 names the ministry; no seed gives the date "
+                  "Taken as fact: two sources agree. Only the 14 January article names the ministry; no source gives the date "
                   "or quotes the plan.", seeds=("001", "002")),
         Statement(f"the shares rose more than {v('session_gain_pct'):.0f}% in a single session",
-                  "Used: the base move, a lower bound. Seed 002 alone gives a single-session "
+                  "Used: the base move, a lower bound. The 14 January article alone gives a single-session "
                   "figure.", (CLAIMS["session_gain_pct"],)),
         Statement(f"a {v('surge_ai_pct'):.0f}% surge",
-                  f"Not the same measure as seed 002's session: seed 001 does not say over how many sessions. "
+                  f"Not the same measure as the 14 January article's session: AInvest (12 January) does not say over how many sessions. "
                   f"Compatible with 'more than {v('session_gain_pct'):.0f}%' in one session, but it does not "
                   "confirm it; not used in the model.", (CLAIMS["surge_ai_pct"],)),
         Statement(f"about {v('week_gain_pct'):.0f}% over one week",
                   "Shown as the wider reading of what the rally priced in; the window is not stated and may "
-                  "include the US gain seed 000 reported on 8 January.", (CLAIMS["week_gain_pct"],)),
+                  "include the US gain the 8 January article reported on 8 January.", (CLAIMS["week_gain_pct"],)),
         Statement("steady gains since January 9",
-                  "Placed on the timeline as seed 001's word only; it is what dates the session after 9 January.",
+                  "Placed on the timeline as AInvest's word only; it is what dates the session after 9 January.",
                   (CLAIMS["rally_start"],)),
         Statement(f"the plan will \"compel over {v('factories'):,.0f} factories\" to buy cloud and AI",
                   "Not taken as fact. The base scenario uses the count only to ask what each factory "
-                  "would have to spend; the sensitivity table runs from a fifth to five times it. Seed 002 "
+                  "would have to spend; the sensitivity table runs from a fifth to five times it. The 14 January article "
                   "describes integration, not compulsion.", (CLAIMS["factories"],)),
         Statement("call-option volume was exceptionally high",
-                  "Reported in words only; no figure to model. A sign of speculative positioning (seed 002).",
+                  "Reported in words only; no figure to model. A sign of speculative positioning (the 14 January article).",
                   seeds=("002",)),
         Statement(f"an executive targets about {v('exec_share_target_pct'):.0f}% of incremental AI-cloud growth by 2026",
                   "The bull scenario's share of the plan's spend; the executive is not named.",
                   (CLAIMS["exec_share_target_pct"],)),
         Statement("consensus rating \"Moderate Buy\"",
-                  "Seed 002 states it; seed 001 says the consensus is 'leaning toward' it. Context, not used "
+                  "The 14 January article states it; AInvest (12 January) says the consensus is 'leaning toward' it. Context, not used "
                   "in the model.", seeds=("001", "002")),
         Statement(f"{v('buy_ratings'):.0f} of {v('analysts'):.0f} covering analysts rate it Buy",
-                  "Seed 004's count, as of its dateline; it names no consensus rating. Context, not used in "
+                  "Boerse-global.de's count, as of its dateline; it names no consensus rating. Context, not used in "
                   "the model.", (CLAIMS["buy_ratings"], CLAIMS["analysts"])),
         Statement("CICC: cloud profit potential stronger than the valuation reflects",
                   "Context for the bull margin; no figure, no date.", seeds=("002",)),
         Statement("Freedom Capital Markets downgraded the stock to Hold",
                   "Context for the bear case (returns on cloud spending may come late); no date.", seeds=("002",)),
         Statement(f"a P/E near {v('pe_ai'):.0f}; a forward P/E of roughly {v('pe_forward'):.0f}",
-                  "The base profit multiple is seed 004's forward P/E; the two do not fit a 10% rise in "
+                  "The base profit multiple is boerse-global.de's forward P/E; the two do not fit a 10% rise in "
                   "between (see where the sources disagree).", (CLAIMS["pe_ai"], CLAIMS["pe_forward"])),
         Statement(f"technical resistance at USD {v('resistance_usd'):.2f}",
-                  "Shown on the price panel as seed 001's level; the sentence about it lost its figure in "
+                  "Shown on the price panel as AInvest's level; the sentence about it lost its figure in "
                   "extraction.", (CLAIMS["resistance_usd"],)),
         Statement(f"an {v('spike_after_call_pct'):.0f}% spike after a euphoric call",
                   "Not counted as the policy session: the post is undated and ties the spike to a call, not "
@@ -455,17 +455,38 @@ def reliability_statements(claims) -> list[Statement]:
     ]
 
 
+def source_names(claims) -> dict[str, str]:
+    """Seed number ("001") -> the source as a reader knows it ("AInvest, 12 Jan 2026")."""
+    return {seed_label(s): claims.source_name(s) for s in claims.sources()["seed"]}
+
+
+def _named(labels: str, names: dict[str, str]) -> str:
+    """"001 (AI-written), 002" -> "AInvest, 12 Jan 2026 (AI-written); unsigned article, 14 Jan 2026"."""
+    def one(label: str) -> str:
+        number, _, rest = label.strip().partition(" ")
+        return names.get(number, number) + (f" {rest}" if rest else "")
+
+    return "; ".join(one(x) for x in labels.split(",") if x.strip())
+
+
 def timeline_table(claims) -> pd.DataFrame:
-    """The chapter's timeline as the page shows it (and as the timeline chart's data): the seeds
-    that place each event, no claim ids (the sources are cited in the text)."""
-    return timeline_frame(timeline_events(claims, claims.sources()), seed_labels(claims)).drop(columns=["claims"])
+    """The chapter's timeline as the page shows it (and as the timeline chart's data): the sources (by
+    publisher and date) that place each event, no claim ids (the sources are cited in the text)."""
+    t = timeline_frame(timeline_events(claims, claims.sources()), seed_labels(claims)).drop(columns=["claims"])
+    names = source_names(claims)
+    t["seeds"] = t["seeds"].map(lambda x: _named(x, names))
+    return t.rename(columns={"seeds": "sources"})
 
 
 def reliability_table(claims) -> pd.DataFrame:
     """The claims about the catalyst the chapter weighs, who states each, and what the book does with it."""
     sources = claims.sources()
-    return reliability_frame(reliability_statements(claims), seed_labels(claims), ai_written_seeds(sources),
-                             undated_seeds(sources)).drop(columns=["claim ids"]).rename(columns={"claim": "statement"})
+    t = reliability_frame(reliability_statements(claims), seed_labels(claims), ai_written_seeds(sources),
+                          undated_seeds(sources)).drop(columns=["claim ids"]).rename(columns={"claim": "statement"})
+    names = source_names(claims)
+    t["seeds stating it"] = t["seeds stating it"].map(lambda x: _named(x, names))
+    return t.rename(columns={"seeds stating it": "sources stating it",
+                             "only the AI-written source?": "only the AI-written text?"})
 
 
 def disagreements_found(claims) -> pd.DataFrame:
@@ -479,7 +500,7 @@ def disagreements_table(claims) -> pd.DataFrame:
 
 
 def trading_days_in_window(claims) -> int:
-    """Weekdays in the window the seeds allow for the session (both ends counted)."""
+    """Weekdays in the window the sources allow for the session (both ends counted)."""
     surge = next(e for e in timeline_events(claims, claims.sources()) if CLAIMS["session_gain_pct"] in e.claim_ids)
     return int(np.busday_count(surge.earliest, surge.latest + timedelta(days=1)))
 
@@ -633,7 +654,7 @@ def page_values(p, claims) -> dict[str, float]:
         # counts, shown as whole numbers
         "window_trading_days": trading_days_in_window(claims),
         "n_statements": len(reliability),
-        "n_only_ai": int(reliability["only the AI-written seed?"].eq("yes").sum()),
+        "n_only_ai": int(reliability["only the AI-written text?"].eq("yes").sum()),
         "n_disagreements": len(disagreements_found(claims)),
     })
     return values
@@ -642,7 +663,7 @@ def page_values(p, claims) -> dict[str, float]:
 def citations(claims) -> dict[str, str]:
     """Markup the page glues as Markdown: a citation per claim role, a link per seed."""
     cites = {f"cite_{key}": claims.cite(cid) for key, cid in CLAIMS.items()}
-    links = {f"seed_{seed_label(s)}": f"[seed {seed_label(s)}](appendix/{s.removesuffix('.txt')}.html)"
+    links = {f"seed_{seed_label(s)}": f"[{claims.source_name(s)}](appendix/{s.removesuffix('.txt')}.html)"
              for s in claims.sources()["seed"]}
     return {**cites, **links}
 
@@ -659,12 +680,12 @@ def weekend_price_note(dateline: date) -> str:
     """What to add after a price quoted "as of" a dateline: nothing on a weekday; on a weekend, that
     no market traded that day."""
     if dateline.weekday() >= 5:
-        return "; no market trades that day, so the price is that of an earlier session the seed does not name"
+        return "; no market trades that day, so the price is that of an earlier session the source does not name"
     return ""
 
 
 def compound_vs_week(compound: float, week_gain_pct: float, close_pp: float = 2.0) -> str:
-    """How the compounded US gain and session compare with seed 002's "approximately N%" week."""
+    """How the compounded US gain and session compare with the 14 January article's "approximately N%" week."""
     if abs(compound - week_gain_pct) <= close_pp:
         return (f"close to the \"approximately {week_gain_pct:.0f}%\". That fits the week's gain being partly "
                 "earlier and unrelated, though it does not prove it")
@@ -672,33 +693,33 @@ def compound_vs_week(compound: float, week_gain_pct: float, close_pp: float = 2.
 
 
 def high_agreement(implied_high_usd: float, oct_high_usd: float, close: float = 0.05) -> str:
-    """Whether the 52-week high seed 002 implies (in USD) agrees with seed 004's October high."""
+    """Whether the 52-week high the 14 January article implies (in USD) agrees with boerse-global.de's October high."""
     gap = abs(implied_high_usd / oct_high_usd - 1)
     if gap <= close:
-        return "so the two seeds agree on where the stock stood against its peak"
-    return f"{100 * gap:.0f}% apart: at this exchange rate the two seeds do not agree on the peak"
+        return "so the two sources agree on where the stock stood against its peak"
+    return f"{100 * gap:.0f}% apart: at this exchange rate the two sources do not agree on the peak"
 
 
 def resistance_vs_close(close_usd: float, resistance_usd: float) -> str:
-    """Where seed 001's resistance lies against the dollar value of seed 002's close."""
+    """Where AInvest's resistance lies against the dollar value of the 14 January article's close."""
     if close_usd > resistance_usd:
         return ("below the dollar value of that close: by then, if the exchange-rate assumption holds, the stock was "
-                "trading above the level seed 001 treats as the test of the rally")
+                "trading above the level AInvest (12 January) treats as the test of the rally")
     return "above the dollar value of that close: the stock had not broken through it, if the exchange-rate assumption holds"
 
 
 def factories_text(factories: int, claimed: float) -> str:
-    """The factories the page reasons about: the AI-written seed's count, or an assumed number."""
+    """The factories the page reasons about: the AI-written source's count, or an assumed number."""
     if factories == claimed:
-        return f"the {factories:,} factories that only the AI-written seed says the plan will compel"
-    return f"{factories:,} adopting factories (an assumption; the AI-written seed says over {claimed:,.0f})"
+        return f"the {factories:,} factories that only the AI-written source says the plan will compel"
+    return f"{factories:,} adopting factories (an assumption; the AI-written source says over {claimed:,.0f})"
 
 
 def share_source(share_pct: float, base_share_pct: float) -> str:
     """Where Alibaba's share of the spend comes from: the base's industry-tracker third, or an assumption."""
     if share_pct == base_share_pct:
-        return "about a third, the share industry trackers outside the seeds give Alibaba Cloud in China; no seed gives it"
-    return "an assumption; no seed gives it"
+        return "about a third, the share industry trackers outside the sources give Alibaba Cloud in China; no source gives it"
+    return "an assumption; no source gives it"
 
 
 def margin_rounding(cloud_margin: float, margin_pct: float) -> str:
@@ -752,7 +773,7 @@ def _timeline_span(events: Sequence[Event]) -> tuple[date, date]:
 
 def timeline_title(claims) -> str:
     d001 = datelines(claims.sources())["001"]
-    return (f"The seeds date every article but not the policy: the {claims.value(CLAIMS['session_gain_pct']):.0f}%+ "
+    return (f"The sources date every article but not the policy: the {claims.value(CLAIMS['session_gain_pct']):.0f}%+ "
             f"session falls between {claims.get(CLAIMS['rally_start']).date:%-d} and {d001:%-d %B}, by the AI-written "
             "seed alone")
 
@@ -762,11 +783,11 @@ def timeline_alt(claims) -> str:
     start, end = _timeline_span(timeline_events(claims, claims.sources()))
     d001 = datelines(claims.sources())["001"]
     rally = claims.get(CLAIMS["rally_start"]).date
-    return (f"Timeline of {start:%-d} to {end:%-d %B %Y}, one row per event: the Meitu bond, articles 004 (with a price "
-            f"near USD {v('price_jan4_usd'):.0f} as of its dateline), 000 (a US gain of more than "
-            f"{v('us_gain_jan8_pct'):.0f}%), 001 and 002 on their dates; the undated MIIT announcement as a window "
+    return (f"Timeline of {start:%-d} to {end:%-d %B %Y}, one row per event: the Meitu bond, the articles of "
+            f"boerse-global.de (with a price near USD {v('price_jan4_usd'):.0f} as of its dateline), of 8 January (a US "
+            f"gain of more than {v('us_gain_jan8_pct'):.0f}%), of AInvest and of 14 January on their dates; the undated MIIT announcement as a window "
             f"ending {d001:%-d %B}; the session as a window from {rally:%-d} to {d001:%-d %B}; the EUR "
-            f"{v('close_eur'):.2f} close the day before seed 002.")
+            f"{v('close_eur'):.2f} close the day before the 14 January article.")
 
 
 def break_even_title(p, claims) -> str:
@@ -847,9 +868,9 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
     return [
         contract.Signpost(
             "Factories the plan actually funds or enrols", float(p.factories_adopting), "factories",
-            "an official count at or above it confirms seed 001's figure; the spend per factory then decides "
+            "an official count at or above it confirms AInvest's figure; the spend per factory then decides "
             "(the bull case if it reaches the break-even)",
-            "fewer factories, or no funding reaching them (the risk seed 001 names)",
+            "fewer factories, or no funding reaching them (the risk AInvest (12 January) names)",
             "base or bull", "bear", claims=(CLAIMS["factories"],), assumptions=("factories_adopting",)),
         contract.Signpost(
             "Yearly cloud and AI spend per adopting factory", out["break_even_spend_rmb_m"],
@@ -864,7 +885,7 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
             "Alibaba's share of the new industrial cloud and AI spend", float(p.alibaba_share_pct), "% of the new spend",
             f"toward the ~{claims.value(CLAIMS['exec_share_target_pct']):.0f}% of incremental AI-cloud growth an "
             "executive targets",
-            "domestic rivals and global giants take more (seed 001's warning)",
+            "domestic rivals and global giants take more (AInvest's warning)",
             "bull", "bear", claims=(CLAIMS["exec_share_target_pct"],), assumptions=("alibaba_share_pct",)),
         contract.Signpost(
             "Alibaba Cloud revenue growth, year on year", claims.value(CLAIMS["cloud_growth_pct"]), "% a year",
@@ -872,9 +893,9 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
             "no acceleration: the plan is not yet in the revenue line",
             "bull", "base or bear", claims=(CLAIMS["cloud_growth_pct"],)),
         contract.Signpost(
-            "Alibaba Cloud margin (segment profit, seed 004's 'EBITDA', over revenue)", out["cloud_margin_pct"], "% of revenue",
-            "margins widen with AI products (CICC's optimism, seed 002)",
-            "a GPU price war (seed 003's risk) squeezes them",
+            "Alibaba Cloud margin (segment profit, boerse-global.de's 'EBITDA', over revenue)", out["cloud_margin_pct"], "% of revenue",
+            "margins widen with AI products (CICC's optimism, the 14 January article)",
+            "a GPU price war (the undated post's risk) squeezes them",
             "bull", "bear", claims=(CLAIMS["cloud_ebitda_q_usd_m"], CLAIMS["cloud_revenue_q_usd_bn"]),
             assumptions=("margin_pct",)),
     ]
@@ -890,15 +911,15 @@ LANE_STYLE = {  # colour index in style.PALETTE, marker
 
 
 def timeline_chart(claims):
-    """The days the seeds cover: one row per event, a marker on its day or a hatched bar over the
-    window the seeds allow; weekends shaded. Events without a day or a window are left off."""
+    """The days the sources cover: one row per event, a marker on its day or a hatched bar over the
+    window the sources allow; weekends shaded. Events without a day or a window are left off."""
     events = timeline_events(claims, claims.sources())
     start, end = _timeline_span(events)
     fig, ax = style.figure(figsize=(8.0, 5.4))
     draw_timeline(ax, events, start, end)
     ids = sorted({c for e in events if (e.day or e.latest) for c in e.claim_ids})
     return style.finish(fig, timeline_title(claims), claims.source_line(ids)
-                        + "; article dates: the seeds' datelines; seed 003 is undated and left off")
+                        + "; article dates: the sources' datelines; the undated opinion post is undated and left off")
 
 
 def draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
@@ -933,7 +954,7 @@ def draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
             if ev.earliest:  # a bounded window: label to its left
                 anchor, left = lo, False
             else:  # "on or before": label inside the bar, from its open end
-                ax.annotate(ev.label + f" (no seed gives the day; by {ev.latest:%-d %b})", (lo, y),
+                ax.annotate(ev.label + f" (no source gives the day; by {ev.latest:%-d %b})", (lo, y),
                             xytext=(6, 0), textcoords="offset points", ha="left", va="center", fontsize=8.5,
                             color="#222222", bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.7))
                 continue
@@ -949,7 +970,7 @@ def draw_timeline(ax, events: Sequence[Event], start: date, end: date) -> None:
     ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], marker=m, color=style.PALETTE[c], ls="none", label=lane) for lane, (c, m) in LANE_STYLE.items()]
     handles.append(Patch(facecolor=style.PALETTE[3], alpha=0.25, hatch="//", edgecolor=style.PALETTE[3],
-                         label="window the seeds allow"))
+                         label="window the sources allow"))
     handles.append(Patch(facecolor=style.PALETTE[2], alpha=0.25, hatch="..", edgecolor=style.PALETTE[2],
                          label="on or before the arrow"))
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=1, frameon=True, facecolor="white", edgecolor="none",

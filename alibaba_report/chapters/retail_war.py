@@ -41,7 +41,7 @@ NOTEBOOK = "retail_war"
 SCENARIOS = ("bull", "base", "bear")  # the order of the page's chart legend and scenario table
 
 # The first quarter modelled: FQ3 FY2026 (October-December 2025), the quarter for which the
-# brokers in seed 000 forecast the peak loss.
+# brokers in the 8 January article forecast the peak loss.
 START_FISCAL_YEAR = 2026
 START_FISCAL_QUARTER = 3
 
@@ -224,7 +224,7 @@ def first_shrink_band(ceiling_rmb_bn: float | None, path_loss_rmb_bn: float) -> 
     return "misses" if path_loss_rmb_bn > ceiling_rmb_bn else "on track"
 
 
-# --- the quarter the seeds report: the group's margin before and after --------------------------
+# --- the quarter the sources report: the group's margin before and after --------------------------
 
 def margin_bridge(revenue_rmb_bn: float, revenue_growth_pct: float, op_income_before_rmb_bn: float,
                   op_income_after_rmb_bn: float) -> dict[str, float]:
@@ -535,14 +535,14 @@ def next_reading_sentence(first_shrink: str, deadline: str, ceiling_rmb_bn: floa
 def estimates_title(v: Mapping[str, float], brokers_peak_rmb_bn: float) -> str:
     """The estimates chart's finding (``v``: the ledger figures by role)."""
     return (f"Brokers put the peak-quarter loss at RMB {v['nomura_peak']:g}–{v['ubs_loss']:g}bn; "
-            f"one sentence of seed 000 says 'hundreds of billions', at least "
+            f"one sentence of the 8 January article says 'hundreds of billions', at least "
             f"{v['hundreds_of_billions'] / brokers_peak_rmb_bn:.1f} times as much")
 
 
 def estimates_alt(v: Mapping[str, float], peak_loss_rmb_bn: float) -> str:
-    return (f"Horizontal bars of the instant-retail loss figures in the seeds: Nomura {v['nomura_peak']:g} and UBS "
-            f"{v['ubs_loss']:g} billion yuan forecast for the peak quarter, seed 001 more than "
-            f"{v['last_quarter_loss']:g} billion reported for the last quarter, seed 000 at least "
+    return (f"Horizontal bars of the instant-retail loss figures in the sources: Nomura {v['nomura_peak']:g} and UBS "
+            f"{v['ubs_loss']:g} billion yuan forecast for the peak quarter, AInvest (12 January) more than "
+            f"{v['last_quarter_loss']:g} billion reported for the last quarter, the 8 January article at least "
             f"{v['tens_of_billions']:g} billion of investment and, in another sentence, at least "
             f"{v['hundreds_of_billions']:g} billion of quarterly losses; a dashed line marks this page's peak of "
             f"{peak_loss_rmb_bn:g} billion.")
@@ -555,7 +555,7 @@ def bridge_title(v: Mapping[str, float], bridge: Mapping[str, float]) -> str:
 
 
 def bridge_alt(v: Mapping[str, float], bridge: Mapping[str, float]) -> str:
-    return (f"Left, bars of year-on-year change in FQ2 FY26, group figures as they appear to be (seed 004 files them "
+    return (f"Left, bars of year-on-year change in FQ2 FY26, group figures as they appear to be (boerse-global.de files them "
             f"under core commerce): revenue {v['revenue_growth']:+g}%, operating income "
             f"{bridge['op_income_change_pct']:+.0f}%, adjusted earnings {v['adj_earnings_change']:+g}%, group capex "
             f"{v['capex_growth']:+g}%. Right, group operating margin {bridge['margin_before_pct']:.1f}% a year earlier "
@@ -690,7 +690,7 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
             better_case="bull", worse_case="bear", claims=(CLAIMS["gs_ebitda_drop"],),
         ),
         Signpost(
-            name="Group operating margin (seed 004's 'core commerce' figures, which appear to be the group's)",
+            name="Group operating margin (boerse-global.de's 'core commerce' figures, which appear to be the group's)",
             threshold=round(bridge["margin_after_pct"], 1), unit="% of revenue",
             if_better=("above the FQ2 FY26 margin: the group's squeeze has passed its worst; the segment "
                        "figures say how much of that is instant retail"),
@@ -739,12 +739,12 @@ def short_period(period: str) -> str:
 
 
 def estimates_frame(claims) -> pd.DataFrame:
-    """The quarterly loss and investment figures the seeds give, one row per claim, for chart and table."""
+    """The quarterly loss and investment figures the sources give, one row per claim, for chart and table."""
     rows = []
     for role in ESTIMATE_ROLES:
         c = claims.get(CLAIMS[role])
         rows.append({
-            "source": c.said_by, "seed": c.seed.split("_")[0], "what": c.metric.replace("_", " "),
+            "source": c.said_by, "seed": claims.source_name(c.seed), "what": c.metric.replace("_", " "),
             "period": short_period(c.period), "kind": c.kind, "bound": c.bound,
             "figure": f"{BOUND_SIGN[c.bound]}{c.value:g}", "value_rmb_bn": c.value, "claim": c.id,
         })
@@ -754,21 +754,22 @@ def estimates_frame(claims) -> pd.DataFrame:
 def estimates_table(est: pd.DataFrame) -> pd.DataFrame:
     """The estimates for reading: one row per source."""
     return est[["source", "seed", "what", "period", "kind", "figure"]].rename(
-        columns={"figure": "RMB bn", "kind": "forecast or reported"}).set_index("source")
+        columns={"figure": "RMB bn", "kind": "forecast or reported", "source": "said by",
+                 "seed": "in"}).set_index("said by")
 
 
 def bridge_table(bridge: Mapping[str, float], v: Mapping[str, float]) -> pd.DataFrame:
-    """The reported quarter against a year earlier; a dash where the seed gives no level."""
+    """The reported quarter against a year earlier; a dash where the source gives no level."""
     nan = float("nan")
     return pd.DataFrame(
         [["revenue (group)", bridge["revenue_before_rmb_bn"], bridge["revenue_after_rmb_bn"],
-          f"{v['revenue_growth']:+g}%", "seed 004: 'core commerce'; before: computed"],
+          f"{v['revenue_growth']:+g}%", "boerse-global.de (4 January): 'core commerce'; before: computed"],
          ["operating income (group)", v["op_income_before"], v["op_income_after"],
-          f"{bridge['op_income_change_pct']:+.0f}%", "seed 004: 'core commerce'"],
+          f"{bridge['op_income_change_pct']:+.0f}%", "boerse-global.de (4 January): 'core commerce'"],
          ["operating margin (group), %", bridge["margin_before_pct"], bridge["margin_after_pct"],
           f"{bridge['margin_change_pp']:+.1f} pp", "computed"],
          ["adjusted earnings (not defined)", nan, nan, f"{v['adj_earnings_change']:+g}%",
-          "seed 004: 'core commerce'; levels not given"],
+          "boerse-global.de (4 January): 'core commerce'; levels not given"],
          ["free cash flow (group)", nan, v["fcf"], "", "year earlier not given"],
          ["capital expenditure (group)", nan, nan, f"{v['capex_growth']:+g}%", "levels not given"]],
         columns=["item (RMB bn unless stated)", "a year earlier", "FQ2 FY26", "change", "note"],
@@ -797,7 +798,7 @@ def scenario_table(runs: Mapping[str, Mapping[str, Any]], match: str | None, rev
             "loss FY27, RMB bn": r["loss_fy27_rmb_bn"],
             "FY26 adj. EBITDA, RMB bn": r["ebitda_fy26_rmb_bn"],
             "FY27 adj. EBITDA, RMB bn": r["ebitda_fy27_rmb_bn"],
-            "FY27 EBITDA margin on seed 001 revenue, %": 100 * r["ebitda_fy27_rmb_bn"] / revenue_fy27_rmb_bn,
+            "FY27 EBITDA margin on AInvest's revenue, %": 100 * r["ebitda_fy27_rmb_bn"] / revenue_fy27_rmb_bn,
         } for s, r in runs.items()
     }).map(lambda x: round(x, 1) if isinstance(x, float) else x)
 
@@ -830,7 +831,7 @@ def sensitivity_grids(p: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- charts (finished here in the house style; the page shows them with style.show) -------------
 
 def chart_estimates(r: Mapping[str, Any], claims):
-    """Horizontal bars of the seeds' loss figures; lower bounds hatched, with an arrow."""
+    """Horizontal bars of the sources' loss figures; lower bounds hatched, with an arrow."""
     from matplotlib.patches import Patch
 
     est, peak_loss_rmb_bn = r["estimates"], r["parameters"]["peak_loss_rmb_bn"]
@@ -845,7 +846,7 @@ def chart_estimates(r: Mapping[str, Any], claims):
         if open_ended:
             ax.annotate("", xy=(e.value_rmb_bn + 16, yi - 0.2), xytext=(e.value_rmb_bn + 1, yi - 0.2),
                         arrowprops=dict(arrowstyle="->", color=style.GREY, lw=1))
-        labels.append(f"{e.source} (seed {e.seed})\n{e.what}, {e.kind}: {e.period}")
+        labels.append(f"{e.source} ({e.seed})\n{e.what}, {e.kind}: {e.period}")
     ax.axvline(peak_loss_rmb_bn, color=style.GREY, ls="--", lw=1)
     ax.text(peak_loss_rmb_bn + 1, len(est) - 0.4, f"this page's peak: {peak_loss_rmb_bn:g}", color=style.GREY, fontsize=8, va="center")
     ax.set_yticks(y, labels, fontsize=8)
@@ -880,7 +881,7 @@ def chart_bridge(r: Mapping[str, Any], claims):
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set_ylim(-105, 105)
     ax1.set_ylabel("change on a year earlier, %")
-    ax1.set_title("FQ2 FY26 (CY Q3 2025) against a year earlier: group figures\n(seed 004 files them under 'core commerce')", fontsize=9, fontweight="normal")
+    ax1.set_title("FQ2 FY26 (CY Q3 2025) against a year earlier: group figures\n(boerse-global.de files them under 'core commerce')", fontsize=9, fontweight="normal")
     ax1.grid(axis="x", visible=False)
     m = [bridge["margin_before_pct"], bridge["margin_after_pct"]]
     mb = ax2.bar(["a year\nearlier", "FQ2 FY26"], m, color=[style.PALETTE[0], style.PALETTE[3]], edgecolor="white")
@@ -895,7 +896,7 @@ def chart_bridge(r: Mapping[str, Any], claims):
     return style.finish(
         fig, bridge_title(v, bridge),
         claims.source_line([CLAIMS[role] for role in roles])
-        + "; seed 004 files the revenue and operating income under core commerce, read here as the group's"
+        + "; boerse-global.de (4 January) files the revenue and operating income under core commerce, read here as the group's"
         + "; operating-income change and margins computed (year-earlier revenue = revenue / (1 + growth))",
     )
 

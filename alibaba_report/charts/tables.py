@@ -102,7 +102,7 @@ def table_html(df: pd.DataFrame, label: str, *, units: Mapping[str, str] | None 
     head = []
     if index:
         names = [n for n in (df.index.names or []) if n is not None]
-        head.append(f'<th scope="col">{esc(index_label if index_label is not None else " ".join(map(str, names)))}</th>')
+        head.append(f'<th scope="col">{esc(index_label if index_label is not None else ", ".join(map(str, names)))}</th>')
     numeric = {c: _is_numeric(df[c]) for c in df.columns}
     for c in df.columns:
         cls = ' class="num"' if numeric[c] else ""
@@ -111,7 +111,9 @@ def table_html(df: pd.DataFrame, label: str, *, units: Mapping[str, str] | None 
     for key, row in zip(df.index, df.itertuples(index=False, name=None)):
         cells = []
         if index:
-            text = " ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            # the levels of a row's label read as one phrase with a pause, never as a heading run
+            # into a title ("The instant-retail war: Cumulative instant-retail losses")
+            text = ": ".join(map(str, key)) if isinstance(key, tuple) else str(key)
             cells.append(f'<th scope="row">{esc(text)}</th>')
         for c, value in zip(df.columns, row):
             if numeric[c]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alibaba_report.evidence.ledger import Ledger, check_register, load_claims, load_sources, seed_label
+from alibaba_report.evidence.ledger import Ledger, check_register, load_claims, load_sources, source_short
 
 CLAIM_TABLE_COLUMNS = ("id", "value", "unit", "bound", "period", "said_by", "kind")
 
@@ -95,9 +95,9 @@ def seed_text_html(ledger: Ledger, seed: str) -> str:
 
 def _register_html(row: pd.Series) -> str:
     kind = row["kind"] + (f" (also: {row['also']})" if row.get("also") else "")
-    items = [("Seed file", row["seed"]), ("Publisher", row["publisher"]), ("Date", row["date"]),
+    items = [("Publisher", row["publisher"]), ("Date", row["date"]),
              ("Kind", kind), ("What a reader should know", row["reliability"]),
-             ("Language", row["language_notes"]), ("Origin", row["url_or_origin"])]
+             ("Language", row["language_notes"]), ("Origin", row["url_or_origin"]), ("File", row["seed"])]
     body = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items if v)
     return f'<div class="source-register">\n<dl>{body}</dl>\n</div>'
 
@@ -122,7 +122,8 @@ def seed_page(ledger: Ledger, row: pd.Series) -> str:
                    else "No figure from this source is in the ledger.")
     return "\n".join([
         f"# {md_escape(row['title'])}", "",
-        f"Seed {md_escape(seed_label(seed))}, reproduced as written. Highlighted passages are the "
+        f"The source as a reader of the book knows it: {md_escape(source_short(row))}. Reproduced as "
+        "written. Highlighted passages are the "
         f"quotes of the claims ledger ({n_claims} claims); figures in bold are the values "
         "recorded. "
         "A claim link from the report lands on its passage.", "",
@@ -140,7 +141,7 @@ def sources_page(sources: pd.DataFrame) -> str:
              "before trusting its figures (from `data/sources.csv`).", ""]
     for _, row in sources.iterrows():
         stem = Path(row["seed"]).stem
-        parts += [f"## Seed {md_escape(seed_label(row['seed']))}", "",
+        parts += [f"## {md_escape(source_short(row))}", "",
                   f"[{md_escape(row['title'])}]({stem}.md)", "", _register_html(row), ""]
     return "\n".join(parts)
 
@@ -157,8 +158,7 @@ def index_page(sources: pd.DataFrame, ledger: Ledger) -> str:
              "source"]
     for _, row in sources.iterrows():
         stem = Path(row["seed"]).stem
-        parts.append(f"- [{md_escape(row['title'])}]({stem}.md): seed "
-                     f"{md_escape(seed_label(row['seed']))}, {md_escape(row['date'])}")
+        parts.append(f"- [{md_escape(row['title'])}]({stem}.md): {md_escape(source_short(row))}")
     return "\n".join(parts + [""])
 
 

@@ -460,7 +460,7 @@ class Ledger:
             row = register.loc[claim.seed]
             source, title = source_short(row), str(row["title"])
         else:
-            source, title = f"seed {seed_label(claim.seed)}", ""
+            source, title = Path(claim.seed).stem, ""
         return {"id": claim_id, "href": self.anchor(claim_id), "quote": claim.quote,
                 "source": source, "title": title}
 
@@ -513,21 +513,25 @@ class Ledger:
             self._sources = load_sources()
         return self._sources
 
+    def source_name(self, seed: str) -> str:
+        """A source as a reader knows it: "AInvest, 12 Jan 2026" (publisher and date, from the register);
+        a file the register does not list keeps its file name, which the data checks refuse anyway."""
+        register = self.sources().set_index("seed")
+        return source_short(register.loc[seed]) if seed in register.index else Path(seed).stem
+
     def source_line(self, ids) -> str:
-        """One short line for under a chart: which seeds, which claims."""
+        """One short line for under a chart: the sources of these claims, by publisher and date."""
         ids = [ids] if isinstance(ids, str) else list(ids)
         seeds = list(dict.fromkeys(self.get(i).seed for i in ids))
-        register = self.sources().set_index("seed")
-        parts = [f"seed {seed_label(s)} ({source_short(register.loc[s])})" if s in register.index
-                 else f"seed {seed_label(s)}" for s in seeds]
-        return f"Source: {', '.join(parts)}"
+        return f"Source: {'; '.join(self.source_name(s) for s in seeds)}"
 
     def seeds_of(self, ids) -> str:
-        """Where figures come from, in reader words: "seed 004", "seeds 001, 004"; names that are not
-        claims (an assumption's) read as "an assumption". ``ids``: claim ids, a list or "a, b" text."""
+        """Where figures come from, in reader words: "boerse-global.de, 4 Jan 2026", several joined by
+        "; "; names that are not claims (an assumption's) read as "an assumption". ``ids``: claim ids,
+        a list or "a, b" text."""
         ids = [i.strip() for i in (ids.split(",") if isinstance(ids, str) else ids) if str(i).strip()]
-        seeds = sorted({seed_label(self.get(i).seed) for i in ids if i in self.claims})
-        words = [("seed " if len(seeds) == 1 else "seeds ") + ", ".join(seeds)] if seeds else []
+        seeds = sorted({self.get(i).seed for i in ids if i in self.claims})
+        words = ["; ".join(self.source_name(s) for s in seeds)] if seeds else []
         if any(i not in self.claims for i in ids):
             words.append("an assumption")
         return " and ".join(words) or "—"
@@ -602,12 +606,16 @@ def seed_label(seed: str) -> str:
     return Path(seed).stem.split("_")[0]
 
 
+# What a source with no stated publisher is called: its kind, said plainly.
+UNNAMED = {"news article": "unsigned article", "opinion post": "anonymous opinion post",
+           "text written by an AI agent": "AI-written text"}
+
+
 def source_short(row: pd.Series) -> str:
-    """"AInvest, 12 Jan 2026" or "article, 8 Jan 2026" from a sources.csv row."""
+    """"AInvest, 12 Jan 2026" or "unsigned article, 8 Jan 2026" from a sources.csv row."""
     who = row["publisher"]
     if who.lower().startswith("not stated"):
-        who = {"news article": "article", "text written by an AI agent": "AI-written text"}.get(
-            row["kind"], row["kind"])
+        who = UNNAMED.get(row["kind"], row["kind"])
     if row["date"] == "undated":
         return f"{who}, undated"
     day = dt.date.fromisoformat(row["date"])

@@ -6,7 +6,6 @@ up without anyone editing a page.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,12 +16,6 @@ from alibaba_report.evidence import ledger
 from alibaba_report.evidence import readings
 from alibaba_report.evidence.appendix import md_escape
 
-KIND_TITLES = {
-    "same_metric_differs": "the same figure given two values",
-    "arithmetic": "a stated figure whose arithmetic does not hold",
-    "implausible": "a figure implausible next to the others",
-    "reading": "the same thing read differently",
-}
 MATTERS_TITLES = {
     1: "Central to what the shares are worth",
     2: "Changes how a chapter reads",
@@ -39,7 +32,9 @@ METRIC_WORDS = {"pe_ratio": "P/E ratio", "pe_forward": "forward P/E", "eps": "EP
                 "ebitda": "EBITDA", "ebitda_growth_yoy": "EBITDA growth, year on year",
                 "revenue_growth_yoy": "revenue growth, year on year",
                 "adjusted_earnings_growth_yoy": "adjusted earnings growth, year on year",
-                "adjusted_ebitda": "adjusted EBITDA", "ai_share_of_external_revenue": "AI share of external revenue"}
+                "adjusted_ebitda": "adjusted EBITDA", "ai_share_of_external_revenue": "AI share of external revenue",
+                "ebitda_margin_change": "change in the EBITDA margin",
+                "price_target_upside": "upside to the price target"}
 
 
 def metric_words(metric: str) -> str:
@@ -47,43 +42,60 @@ def metric_words(metric: str) -> str:
     return METRIC_WORDS.get(metric, metric.replace("_", " "))
 
 
-def _what(row: pd.Series) -> str:
-    """A reader's label for a case: its subject and metric in words."""
-    return f"{md_escape(row['subject'])}: {md_escape(metric_words(row['metric']))}"
-
-
 def _label(row: pd.Series) -> str:
     """A MyST target name: only letters, digits and hyphens, whatever the case id holds."""
-    return "case-" + re.sub(r"[^a-z0-9-]+", "-", str(row["case_id"]).lower().replace("_", "-"))
+    return disagreements.case_anchor(row["case_id"])
 
 
-def _found_case(led: ledger.Ledger, row: pd.Series) -> list[str]:
-    """A case the checks found: what the sources say, what the book uses, and the arithmetic folded away."""
+def headings(rows: list[pd.Series]) -> list[str]:
+    """One heading per case, unique on the page: its subject and metric in words; where two cases share
+    them, the sources each case sets against each other tell them apart (then a number, as a last resort)."""
+    base = [disagreements.case_title(r) if "metric" in r and isinstance(r.get("metric"), str)
+            else str(r["subject"]) for r in rows]
+    out = []
+    for r, b in zip(rows, base):
+        if base.count(b) > 1 and isinstance(r.get("sources"), str) and r["sources"]:
+            b = f"{b}, in {r['sources']}"
+        out.append(b)
+    seen: dict[str, int] = {}
+    final = []
+    for h in out:
+        seen[h] = seen.get(h, 0) + 1
+        final.append(h if out.count(h) == 1 else f"{h} ({seen[h]})")
+    return final
+
+
+def _said_list(led: ledger.Ledger, ids: str) -> list[str]:
+    return [f"- {md_escape(disagreements.said(led, i))}" for i in (s.strip() for s in ids.split(",")) if i]
+
+
+def _found_case(led: ledger.Ledger, row: pd.Series, heading: str) -> list[str]:
+    """A case the checks found: who said what, what the book uses and why; the arithmetic folded away."""
     return [
         f"({_label(row)})=",
-        f"### {_what(row)}", "",
-        f"**What the sources say** ({md_escape(row['sources'])}): {md_escape(row['values'])}. "
-        f"This is {KIND_TITLES[row['kind']]}.", "",
-        f"**What the book uses.** {md_escape(row['report_uses'])}", "",
+        f"### {md_escape(heading)}", "",
+        f"*{disagreements.KIND_WORDS[row['kind']]}.* Who says what:", "",
+        *_said_list(led, row["claims"]), "",
+        f"**What the book uses, and why.** {md_escape(row['report_uses'])}", "",
         ":::{dropdown} How this was found",
         md_escape(row["explanation"]), "",
-        f"Claims: {_claim_links(led, row['claims'])}. Gap: {row['gap']:.3g} {md_escape(row['gap_unit'])}.",
+        f"The sentences: {_claim_links(led, row['claims'])}. Gap: {row['gap']:.3g} {md_escape(row['gap_unit'])}.",
         ":::", "",
     ]
 
 
-def _reading_case(led: ledger.Ledger, row: pd.Series) -> list[str]:
+def _reading_case(led: ledger.Ledger, row: pd.Series, heading: str) -> list[str]:
     """A case of reading: what the sources say in their words, and what the book uses."""
     claims = " ".join(str(row["claims"]).split())
     links = _claim_links(led, ", ".join(claims.split())) if claims else ""
     return [
         f"({_label(row)})=",
-        f"### {md_escape(row['subject'])}", "",
-        f"**What the sources say.** {md_escape(row['says'])}", "",
-        f"**What the book uses.** {md_escape(row['report_uses'])}", "",
+        f"### {md_escape(heading)}", "",
+        f"*{disagreements.KIND_WORDS['reading']}.* **Who says what.** {md_escape(row['says'])}", "",
+        f"**What the book uses, and why.** {md_escape(row['report_uses'])}", "",
         ":::{dropdown} How this was found",
         "Read, not computed: the phrases quoted above are checked word for word against the sources on "
-        "every build." + (f" Claims: {links}." if links else ""),
+        "every build." + (f" The sentences: {links}." if links else ""),
         ":::", "",
     ]
 
@@ -106,8 +118,8 @@ def disagreements_page(led: ledger.Ledger, found: pd.DataFrame, read: pd.DataFra
         if not these:
             continue
         parts += [f"## {title}", ""]
-        for kind, row in these:
-            parts += _found_case(led, row) if kind == 0 else _reading_case(led, row)
+        for (kind, row), heading in zip(these, headings([r for _, r in these])):
+            parts += _found_case(led, row, heading) if kind == 0 else _reading_case(led, row, heading)
     return "\n".join(parts)
 
 

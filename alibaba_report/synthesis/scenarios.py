@@ -91,6 +91,8 @@ def readable(ko: KeyOutput, scenario: str) -> str:
         return str(out.get(ko.text_key, "none")) if ko.text_key else "none"
     if ko.text_key and isinstance(out.get(ko.text_key), str):
         return f"{value:,.0f} ({out[ko.text_key]})" if ko.unit == "quarters" else f"{value:,.0f}"
+    if ko.unit.startswith("USD"):  # a value per share: whole dollars, as the summary's key data shows it
+        return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
@@ -236,17 +238,17 @@ def assumptions_table(scenario: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-QUOTED_PRICES = (  # (label, claim id, currency): the prices and target the seeds quote, per ADS
-    ("price on 4 Jan (seed 004)", "us_share_price_s004", "USD"),
-    ("resistance (seed 001)", "resistance_level_s001", "USD"),
-    ("euro close 13 Jan (seed 002)", "overseas_shares_close_s002", "EUR"),
-    ("October high (seed 004)", "us_shares_oct_high_s004", "USD"),
-    ("average target (seed 004)", "consensus_price_target_s004", "USD"),
+QUOTED_PRICES = (  # (label, claim id, currency): the prices and target the sources quote, per ADS
+    ("price on 4 Jan (boerse-global.de, 4 January)", "us_share_price_s004", "USD"),
+    ("resistance (AInvest, 12 January)", "resistance_level_s001", "USD"),
+    ("euro close 13 Jan (the 14 January article)", "overseas_shares_close_s002", "EUR"),
+    ("October high (boerse-global.de, 4 January)", "us_shares_oct_high_s004", "USD"),
+    ("average target (boerse-global.de, 4 January)", "consensus_price_target_s004", "USD"),
 )
 
 
 def quoted_prices(eur_usd: float) -> pd.DataFrame:
-    """The seeds' price points in USD per ADS (a euro price through ``eur_usd``), with claim ids."""
+    """The sources' price points in USD per ADS (a euro price through ``eur_usd``), with claim ids."""
     claims = ledger.load_claims()
     rows = [{"label": label, "claim": cid,
              "usd": claims.value(cid) * (eur_usd if cur == "EUR" else 1.0)} for label, cid, cur in QUOTED_PRICES]
@@ -254,7 +256,7 @@ def quoted_prices(eur_usd: float) -> pd.DataFrame:
 
 
 def plot_valuation(ax, eps_usd: list[float], pe: list[float], prices: pd.DataFrame, points: pd.DataFrame) -> None:
-    """Value per ADS over EPS x multiple as a shaded field, the seeds' prices as iso-value lines,
+    """Value per ADS over EPS x multiple as a shaded field, the sources' prices as iso-value lines,
     each scenario as a labelled point."""
     import numpy as np
 

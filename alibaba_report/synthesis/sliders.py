@@ -27,13 +27,12 @@ def _namespace(p: Any, **changes) -> types.SimpleNamespace:
 
 
 def _source(what: str, claims, claim_ids, assumptions: str = "assumptions") -> str:
-    """The chart's source line: the model, the seeds of the claims it reads (from the ledger), the assumptions."""
-    from alibaba_report.evidence import ledger
-
-    seeds = sorted({ledger.seed_label(claims.get(c).seed) for c in claim_ids})
+    """The chart's source line: the model, the sources of the claims it reads (publisher and date, from the
+    register), the assumptions."""
+    seeds = sorted({claims.get(c).seed for c in claim_ids})
     if not seeds:
         return f"{what}; {assumptions}"
-    return f"{what}; {'seed' if len(seeds) == 1 else 'seeds'} {', '.join(seeds)} and {assumptions}"
+    return f"{what}; {'; '.join(claims.source_name(s) for s in seeds)}; and {assumptions}"
 
 
 def _span(s: Slider) -> str:
@@ -197,7 +196,7 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
 
 
 def hk_vs_us(p: Any, claims) -> SliderChart:
-    """The seeds' own arithmetic: what a multiple of FY2027 earnings per ADS is worth (USD, undiscounted),
+    """The sources' own arithmetic: what a multiple of FY2027 earnings per ADS is worth (USD, undiscounted),
     against the 4 January price, and its Hong Kong parity price (the chapter's price functions)."""
     from alibaba_report.chapters import hk_vs_us as hk
 
@@ -222,10 +221,10 @@ def hk_vs_us(p: Any, claims) -> SliderChart:
                  Figure("vs_now_pct", f"Against USD {price_now:g} on 4 January", suffix="%", decimals=1, signed=True),
                  Figure("hk_parity_hkd", "Hong Kong price at parity", "HKD ", decimals=2)),
         description=(f"The price per ADS that a P/E of {_span(pe)} times gives on FY2027 earnings of USD {eps.start:.2f} "
-                     f"to {eps.stop:.2f} a share (the analysts' forecast is USD {eps27:g}), undiscounted as the seeds "
+                     f"to {eps.stop:.2f} a share (the analysts' forecast is USD {eps27:g}), undiscounted as the sources "
                      f"do it, against the USD {price_now:g} price of 4 January (dashed line), with the Hong Kong "
                      f"price per share at parity ({p.ordinary_shares_per_ads} shares per ADS, HKD {p.usd_hkd:g} per USD)."),
-        source=_source("The seeds' multiples and prices", claims, [hk.EPS_FY27, hk.PRICE_NOW, hk.PE_FORWARD]),
+        source=_source("The sources' multiples and prices", claims, [hk.EPS_FY27, hk.PRICE_NOW, hk.PE_FORWARD]),
         reference=(f"USD {price_now:g} on 4 Jan", price_now),
     )
 

@@ -209,7 +209,7 @@ def monte_carlo(claims, scenario: str = "base") -> pd.DataFrame:
 
 
 def quoted_prices(claims, eur_usd: float) -> dict[str, float]:
-    """The prices the seeds quote, in USD per ADS: 4 January (seed 004) and the euro close of 13 January."""
+    """The prices the sources quote, in USD per ADS: 4 January (boerse-global.de) and the euro close of 13 January."""
     return {f"the {usd(claims.value(valuation.CLAIMS['price']))} price of {price_day(claims, 'price')}": claims.value(valuation.CLAIMS["price"]),
             f"the euro close of {price_day(claims, 'eur_close')}": claims.value(valuation.CLAIMS["eur_close"]) * eur_usd}
 
@@ -272,8 +272,8 @@ def distribution_chart(claims, scenario: str = "base"):
     first = next(iter(pcts))
     style.finish(fig, f"The price sits above {pcts[first]:.0f}% of the values the assumptions allow; the median is {usd(median)}",
                  "Source: the book's model of value over 10,000 draws (seeded): a case picked with its probability, "
-                 "every assumption drawn around that case's value; prices from seeds 004 and 002, the euro close at "
-                 "the assumed exchange rate.")
+                 "every assumption drawn around that case's value; prices from boerse-global.de (4 January) and the "
+                 "14 January article, the euro close at the assumed exchange rate.")
     data = mc["value_per_ads_usd"].describe(percentiles=[0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]).to_frame("value per ADS, USD")
     alt = (f"Histogram of value per ADS over 10,000 draws of the assumptions, median {usd(median)}, with the quoted "
            f"prices marked as vertical lines ({'; '.join(f'{k}: {v:.0f}% of draws below' for k, v in pcts.items())}) "
@@ -312,7 +312,7 @@ def tornado_chart(claims):
 
 # --- the summary page's other figures ------------------------------------------------------------
 
-# Figures the seeds state that the summary quotes, by the name it glues them under.
+# Figures the sources state that the summary quotes, by the name it glues them under.
 SEED_FIGURES = {
     "loss_low": "nomura_ebita_loss_peak_fq3_fy26", "loss_high": "ubs_commerce_loss_fq3_fy26",
     "gs_drop": "gs_group_ebitda_yoy_fq3_fy26", "cloud_growth": "cloud_revenue_growth_fq2_fy26_s004",
@@ -327,19 +327,17 @@ SEED_FIGURES = {
 
 
 def seed_values(claims) -> dict[str, float]:
-    """The seed figures the summary quotes (magnitudes: the sentences carry the sign in words)."""
+    """The source figures the summary quotes (magnitudes: the sentences carry the sign in words)."""
     return {name: abs(claims.value(cid)) for name, cid in SEED_FIGURES.items()}
 
 
 def seed_citations(claims) -> dict[str, str]:
-    """``cite_<name>``: the citation markup of each quoted seed figure; ``guosen_link``: the seed that
+    """``cite_<name>``: the citation markup of each quoted seed figure; ``guosen_link``: the source that
     reports Guosen's outlook (no figure of it is in the ledger)."""
     import html
 
-    from alibaba_report.evidence.ledger import seed_label
-
     guosen = next(s for s in claims.seed_files() if "Guosen" in claims.seed_text(s))
-    link = f'<a href="appendix/{html.escape(Path(guosen).stem)}.html">seed {html.escape(seed_label(guosen))}</a>'
+    link = f'<a href="appendix/{html.escape(Path(guosen).stem)}.html">{html.escape(claims.source_name(guosen))}</a>'
     return {**{f"cite_{name}": claims.cite(cid) for name, cid in SEED_FIGURES.items()}, "guosen_link": link}
 
 
