@@ -23,6 +23,7 @@ from alibaba_report import params
 from alibaba_report.build import driver, safety
 from alibaba_report.evidence import ledger as lg
 from alibaba_report.synthesis import key_figures
+from test_hardening import rewrite_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTACKS: list[tuple[str, int, str]] = []
@@ -107,17 +108,7 @@ def test_the_depth_limit_leaves_room_for_every_data_file():
 
 # --- CSV fields and rule formulas -----------------------------------------------------------------
 
-def _rewrite(path: Path, change) -> None:
-    import csv
-
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields, rows = reader.fieldnames, list(reader)
-    change(rows)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+_rewrite = rewrite_rows  # one CSV rewriter for the tests (test_hardening's)
 
 
 @pytest.mark.parametrize("name", ["claims.csv", "disagreement_rules.csv", "period_aliases.csv", "sources.csv"])
