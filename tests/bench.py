@@ -154,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  run {i + 1}: clean {runs['clean'][-1]['wall_s']:.1f} s, no change {runs['nochange'][-1]['wall_s']:.1f} s, "
               f"one value {runs['onechange'][-1]['wall_s']:.1f} s ({runs['onechange'][-1]['executed']} notebooks executed)", flush=True)
     med = {k: statistics.median(r["wall_s"] for r in v) for k, v in runs.items()}
-    render = statistics.median(r["render_s"] for v in runs.values() for r in v)
+    rendered = [r["render_s"] for v in runs.values() for r in v if r["render_s"] == r["render_s"]]
+    render = statistics.median(rendered) if rendered else float("nan")  # a no-change build skips the render
     timings = json.loads((tree / "_build" / "timings.json").read_text())["notebooks_s"]  # the last build
     shutil.rmtree(tree / "_build", ignore_errors=True)
     timed_build(tree, fresh=True)  # one more clean build for the per-notebook kernel times
