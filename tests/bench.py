@@ -40,10 +40,11 @@ COPIED = ("book", "data", "seeds", "alibaba_report", "_config.yml", "_toc.yml", 
 CHANGED = ("retail_war", "shrink_pct")  # the chapter value the one-change rebuild moves
 
 
-def make_copy(dest: Path) -> Path:
+def make_copy(dest: Path, names: tuple[str, ...] = COPIED) -> Path:
+    """A copy of ``names`` (files and folders of the checkout) at ``dest``, replacing what was there."""
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    for name in COPIED:
+    for name in names:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))

@@ -82,6 +82,15 @@ def notebook_runner(tmp_path):
     return _run
 
 
+def write_attack_table(rows) -> None:
+    """Append a module's attack table (attack, exit code, message, site kept) to the file named by
+    $REPORT_ATTACK_TABLE, one row a line, for a closing note; nothing without it."""
+    if rows and os.environ.get("REPORT_ATTACK_TABLE"):
+        with open(os.environ["REPORT_ATTACK_TABLE"], "a", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(" | ".join(str(c) for c in row) + "\n")
+
+
 @pytest.fixture
 def notebook_values():
     """``notebook_values(name, **params)`` → what the notebook glues under ``params``, its code run in

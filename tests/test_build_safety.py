@@ -24,6 +24,8 @@ import pytest
 import yaml
 
 from alibaba_report.build import cache, driver, pdf, safety
+from bench import make_copy
+from conftest import write_attack_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "<html><body>last good site</body></html>"
@@ -34,13 +36,7 @@ COPIED = ("book", "data", "seeds", "_config.yml", "_toc.yml", "requirements.txt"
 # --- helpers -------------------------------------------------------------------------------------------
 
 def copy_repo(dest: Path, with_site: bool = True) -> Path:
-    dest.mkdir(parents=True)
-    for name in COPIED:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, dest / name)
+    make_copy(dest, COPIED)
     if with_site:  # a published site as the build publishes one: a link to a version folder
         version = dest / "_build" / ".html.versions" / "1"
         version.mkdir(parents=True)
@@ -87,10 +83,7 @@ def record(attack: str, code: object, message: str, kept: str) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _attack_table():
     yield
-    if TABLE and os.environ.get("REPORT_ATTACK_TABLE"):
-        with open(os.environ["REPORT_ATTACK_TABLE"], "a", encoding="utf-8") as fh:
-            for row in TABLE:
-                fh.write(" | ".join(str(c) for c in row) + "\n")
+    write_attack_table(TABLE)
 
 
 # --- outside the checkout: links planted in _build/ -------------------------------------------------------

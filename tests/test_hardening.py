@@ -31,6 +31,7 @@ from bs4 import BeautifulSoup
 from alibaba_report import params
 from alibaba_report.build import driver, safety
 from alibaba_report.evidence import ledger as lg
+from conftest import write_attack_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "<html><body>last good site</body></html>"
@@ -105,10 +106,7 @@ def record(attack: str, code: int, message: str, kept: str) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _print_table():
     yield
-    if TABLE and os.environ.get("REPORT_ATTACK_TABLE"):
-        with open(os.environ["REPORT_ATTACK_TABLE"], "a", encoding="utf-8") as fh:
-            for row in TABLE:
-                fh.write(" | ".join(str(c) for c in row) + "\n")
+    write_attack_table(TABLE)
 
 
 # --- 1 and 5: markup and formula injection, end to end through one real build ----------------------
