@@ -26,6 +26,7 @@ import yaml
 from alibaba_report.build import cache, driver, pdf, safety
 from bench import make_copy
 from conftest import write_attack_table
+from test_hardening import run_main  # the driver's command line, in-process
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "<html><body>last good site</body></html>"
@@ -47,14 +48,6 @@ def copy_repo(dest: Path, with_site: bool = True) -> Path:
 
 def site_kept(root: Path) -> bool:
     return (root / "_build" / "html" / "index.html").read_text() == SENTINEL
-
-
-def run_main(root: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
-    """The driver's command line, in-process: (exit code, stderr)."""
-    monkeypatch.setenv("REPORT_ROOT", str(root))
-    capsys.readouterr()
-    code = driver.main(list(args))
-    return code, capsys.readouterr().err
 
 
 def outside(tmp_path: Path) -> Path:
