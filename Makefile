@@ -15,10 +15,10 @@ STAMP    := $(VENV)/.installed
 # 'SCENARIO=x;touch y'` passes the scenario name "x;touch y" (refused as unknown), it runs nothing.
 quote = '$(subst ','\'',$(1))'
 # The build runs on this checkout, whatever REPORT_ROOT the calling shell may have exported.
-DRIVER = REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.build
+DRIVER = REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.pipeline
 # Make itself exits 2 on any failed recipe; the driver's own code (2 data, 3 notebook, 4 render,
 # 5 environment, 6 busy, 70 internal) is printed by the driver and repeated here.
-report = || { code=$$?; echo "make: the build exited with code $$code (python -m alibaba_report.build exits with it)" >&2; exit $$code; }
+report = || { code=$$?; echo "make: the build exited with code $$code (python -m alibaba_report.pipeline exits with it)" >&2; exit $$code; }
 
 A ?= base
 B ?= bear
@@ -56,7 +56,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 # A notebook is executed again only when its code, parameters or the files it read changed
-# (alibaba_report/build/cache.py); FRESH=1 executes every notebook and refreshes the cache.
+# (alibaba_report/pipeline/cache.py); FRESH=1 executes every notebook and refreshes the cache.
 book: $(STAMP)
 	REPORT_FRESH=$(call quote,$(FRESH)) $(DRIVER) book --scenario $(call quote,$(SCENARIO)) $(report)
 
@@ -117,7 +117,7 @@ bench: $(STAMP)
 	$(PY) tests/bench.py
 
 pdf: $(STAMP) browser-deps
-	$(PY) -m alibaba_report.build.pdf
+	$(PY) -m alibaba_report.pipeline.pdf
 
 audit: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1

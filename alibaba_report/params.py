@@ -491,7 +491,7 @@ def _scenario_file(name: str) -> Path:
     return path
 
 
-# What the build's execution cache keys a notebook on (alibaba_report/build/cache.py): not the whole
+# What the build's execution cache keys a notebook on (alibaba_report/pipeline/cache.py): not the whole
 # scenario files it reads, but the resolved parameters it asks for. While the driver records a
 # kernel's reads ($REPORT_READS_LOG set), each call below logs which parameters it resolved, and
 # the scenario files it opens for them are read quietly (_QUIET: the recorder skips those reads).

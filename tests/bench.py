@@ -34,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from alibaba_report.build import driver as build  # noqa: E402
+from alibaba_report.pipeline import driver as build  # noqa: E402
 
 COPIED = ("book", "data", "seeds", "alibaba_report", "_config.yml", "_toc.yml", "requirements.txt", "pyproject.toml")
 CHANGED = ("retail_war", "shrink_pct")  # the chapter value the one-change rebuild moves
@@ -54,12 +54,12 @@ def make_copy(dest: Path, names: tuple[str, ...] = COPIED) -> Path:
 
 
 def timed_build(tree: Path, fresh: bool = False) -> dict:
-    """One `python -m alibaba_report.build book` of ``tree``: wall seconds, render seconds, how many
+    """One `python -m alibaba_report.pipeline book` of ``tree``: wall seconds, render seconds, how many
     notebooks executed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_")}
     env.update(REPORT_ROOT=str(tree), PYTHONPATH=str(tree), REPORT_FRESH="1" if fresh else "")
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "alibaba_report.build", "book"], cwd=tree, env=env,
+    proc = subprocess.run([sys.executable, "-m", "alibaba_report.pipeline", "book"], cwd=tree, env=env,
                           capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:

@@ -40,7 +40,7 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNo
     """
     import papermill as pm
 
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     os.environ.setdefault("REPORT_ROOT", str(ROOT))
     out = tmp_path / f"{name}.out.ipynb"
@@ -210,7 +210,7 @@ def site() -> Path:
 
     Set REPORT_TEST_REUSE_SITE=1 to reuse an existing _build/html while developing tests.
     """
-    from alibaba_report.build import driver as build
+    from alibaba_report.pipeline import driver as build
 
     html = ROOT / "_build" / "html"
     if os.environ.get("REPORT_TEST_REUSE_SITE") == "1" and (html / "index.html").exists():

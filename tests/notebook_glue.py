@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 
 
 def toc_stems() -> list[str]:
-    from alibaba_report.build import driver
+    from alibaba_report.pipeline import driver
 
     return [s.removeprefix("book/") for s in driver.toc_notebooks(ROOT)]
 

@@ -1,6 +1,6 @@
 """Read the built site the way a reader's browser does: its pages, links, anchors, images,
 headings and tables. The site tests (tests/test_site_*.py) and the PDF test use these helpers;
-serving the site and finding Chromium live in the package (alibaba_report.build.browser), which the PDF
+serving the site and finding Chromium live in the package (alibaba_report.pipeline.browser), which the PDF
 printer needs too.
 
 Everything here works on whatever pages ``_build/html`` holds, so the checks keep their meaning as
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from alibaba_report.build.browser import CHROMIUM_ARGS, find_chromium, is_redirect, redirect_target, serve  # noqa: F401
+from alibaba_report.pipeline.browser import CHROMIUM_ARGS, find_chromium, is_redirect, redirect_target, serve  # noqa: F401
 
 SITE_ENV = "REPORT_SITE_DIR"  # point the site tests at another built site while developing
 

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 import yaml
 
-from alibaba_report.build import driver as build
+from alibaba_report.pipeline import driver as build
 from conftest import copy_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +102,7 @@ def scratch(tmp_path, base_cache):
 
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, REPORT_ROOT=str(root))
-    return subprocess.run([sys.executable, "-m", "alibaba_report.build", "book", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "alibaba_report.pipeline", "book", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
 
 def assert_failed_safely(proc, root: Path, code: int, *needles: str):

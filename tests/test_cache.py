@@ -1,4 +1,4 @@
-"""The execution cache (alibaba_report/build/cache.py): never stale, and reused when nothing changed.
+"""The execution cache (alibaba_report/pipeline/cache.py): never stale, and reused when nothing changed.
 
 Unit tests of the pieces (snapshot, recorded inputs, store and lookup, key, the kernel-side recorder)
 need no kernel. The never-stale tests execute the book's notebooks through the driver's execute step
@@ -23,7 +23,7 @@ import nbformat
 import pytest
 import yaml
 
-from alibaba_report.build import cache
+from alibaba_report.pipeline import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ def _tree(tmp_path: Path) -> tuple[Path, Path]:
     pkg = root / "pkg"
     for rel, text in {"data/a.csv": "x\n1\n", "data/b.csv": "y\n2\n", "seeds/s.txt": "seed",
                       "requirements.txt": "pandas==1\n", "pkg/mod.py": "X = 1\n",
-                      "pkg/build/driver.py": "# build code\n", "_build/html/index.html": "built"}.items():
+                      "pkg/pipeline/driver.py": "# build code\n", "_build/html/index.html": "built"}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     return root, pkg
@@ -120,7 +120,7 @@ def test_the_run_key_follows_code_and_parameters_not_committed_outputs(tmp_path)
     nb.cells[0].source = "print(2)"
     nbformat.write(nb, path)
     assert key != cache.run_key(snap, path, {"x": 1}, {}), "code is part of the key"
-    (pkg / "build" / "driver.py").write_text("# changed build code\n")
+    (pkg / "pipeline" / "driver.py").write_text("# changed build code\n")
     assert cache.run_key(snap, path, {"x": 1}, {}) != cache.run_key(cache.snapshot(root, pkg), path, {"x": 1}, {})
     (root / "requirements.txt").write_text("pandas==2\n")
     assert cache.run_key(snap, path, {"x": 1}, {}) != cache.run_key(cache.snapshot(root, pkg), path, {"x": 1}, {})
@@ -163,7 +163,7 @@ def test_fresh_is_asked_for_with_the_environment(monkeypatch):
 DRIVER = """
 import json, os, sys
 from pathlib import Path
-from alibaba_report.build import cache, driver
+from alibaba_report.pipeline import cache, driver
 root = Path(os.environ["REPORT_ROOT"])
 assert cache.package_dir() == root / "alibaba_report", cache.package_dir()  # the copy's package
 if sys.argv[1] == "plan":
@@ -231,7 +231,7 @@ def tree(primed_tree, tmp_path) -> Path:
 
 
 def _all(tree: Path) -> set[str]:
-    from alibaba_report.build import driver
+    from alibaba_report.pipeline import driver
 
     return set(driver.toc_notebooks(tree))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alibaba_report import params, paths, precision
-from alibaba_report.build import driver
+from alibaba_report.pipeline import driver
 from alibaba_report.synthesis import compare, key_figures
 from conftest import copy_book
 
@@ -169,7 +169,7 @@ def test_a_page_with_your_values_is_a_page_of_a_whole_book(tmp_path, base_cache)
     import sys
 
     env = dict(os.environ, REPORT_ROOT=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "alibaba_report.build", "page", "retail_war", "--set", "shrink_pct=25"],
+    proc = subprocess.run([sys.executable, "-m", "alibaba_report.pipeline", "page", "retail_war", "--set", "shrink_pct=25"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     page = tmp_path / "_build" / "page" / "retail_war" / "html" / "book" / "retail_war.html"

@@ -29,7 +29,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from alibaba_report import params
-from alibaba_report.build import driver, safety
+from alibaba_report.pipeline import driver, safety
 from alibaba_report.evidence import ledger as lg
 from conftest import write_attack_table
 
@@ -51,7 +51,7 @@ def copy_repo(dest: Path, with_site: bool = True) -> Path:
 
 def run_driver(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     env = dict(os.environ, REPORT_ROOT=str(root), PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "alibaba_report.build", *args], cwd=root, env=env,
+    return subprocess.run([sys.executable, "-m", "alibaba_report.pipeline", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -517,7 +517,7 @@ CHILD = textwrap.dedent("""\
     import sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from alibaba_report.build import safety
+    from alibaba_report.pipeline import safety
     print("ready", flush=True)
     sys.stdin.readline()
     safety.publish(Path(sys.argv[1]), Path(sys.argv[2]))

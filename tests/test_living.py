@@ -158,7 +158,7 @@ def test_the_command_exits_2_naming_the_argument(tree):
 def test_the_new_source_is_registered_under_the_next_number(flow):
     seed = flow["seed"]
     assert seed.name.startswith("005_") and seed.read_bytes() == FIXTURE.read_bytes()
-    from alibaba_report.build.driver import seed_manifest_problems
+    from alibaba_report.pipeline.driver import seed_manifest_problems
 
     assert seed_manifest_problems(flow["tree"] / "seeds") == []
     row = ledger.load_sources().set_index("seed").loc[seed.name]
@@ -321,7 +321,7 @@ def test_the_edition_file_is_plain_json_with_the_commit(flow):
 
 
 def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
-    from alibaba_report.build import driver
+    from alibaba_report.pipeline import driver
 
     path = tree / "data" / "signposts.yml"
     path.write_text(path.read_text().replace("known_by: 2026-02-28", "known_by: end of February", 1))

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from alibaba_report import params
-from alibaba_report.build import driver, safety
+from alibaba_report.pipeline import driver, safety
 from alibaba_report.evidence import ledger as lg
 from alibaba_report.synthesis import key_figures
 from test_hardening import rewrite_rows

@@ -1,6 +1,6 @@
 """``make pdf``: one PDF of the whole book, made offline, with every page's title, charts and tables.
 
-The test runs ``python -m alibaba_report.build.pdf`` (what ``make pdf`` runs) on the built book, inside a
+The test runs ``python -m alibaba_report.pipeline.pdf`` (what ``make pdf`` runs) on the built book, inside a
 network namespace with only the loopback interface when ``unshare`` allows it (root on Linux), so
 "offline" is proven rather than assumed; elsewhere the PDF module's own refusal of any request to
 another host is what keeps it offline. The PDF is read back with poppler's ``pdftotext``, ``pdfinfo``
@@ -47,7 +47,7 @@ def pdf_run(built_site):
     root = built_site.parents[1]
     env = dict(os.environ, REPORT_ROOT=str(root))
     prefix = _offline_prefix()
-    proc = subprocess.run(prefix + [sys.executable, "-m", "alibaba_report.build.pdf"], cwd=root, env=env,
+    proc = subprocess.run(prefix + [sys.executable, "-m", "alibaba_report.pipeline.pdf"], cwd=root, env=env,
                           capture_output=True, text=True, timeout=900)
     return proc, root / "_build" / "pdf" / "book.pdf", bool(prefix)
 
@@ -117,7 +117,7 @@ def test_pdf_has_the_tables(built_site, pdf_text):
 
 
 def test_pdf_page_count_is_sensible(built_site, pdf):
-    from alibaba_report.build.pdf import page_count
+    from alibaba_report.pipeline.pdf import page_count
 
     n_pages = len(sitecheck.content_pages(built_site))
     sheets = page_count(pdf)
@@ -147,7 +147,7 @@ def test_pdf_opens_with_a_title_page_and_contents(pdf):
     """Sheet 1: the book's title and the date of the latest dated source, nothing about the build;
     sheet 2: the contents, naming every chapter."""
     from alibaba_report import paths
-    from alibaba_report.build.pdf import front_matter
+    from alibaba_report.pipeline.pdf import front_matter
 
     front = front_matter(paths.root())
     sheets = _page_texts(pdf)

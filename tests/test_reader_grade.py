@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from alibaba_report.build import sphinxext
+from alibaba_report.pipeline import sphinxext
 from alibaba_report.charts import style, tables
 from alibaba_report.evidence import ledger as lg
 
@@ -289,7 +289,7 @@ def test_lighten_theme_on_a_small_site(tmp_path):
 
 def test_front_matter_names_the_sources_date_not_the_build():
     from alibaba_report import paths
-    from alibaba_report.build import pdf
+    from alibaba_report.pipeline import pdf
 
     front = pdf.front_matter(paths.root())
     latest = max(d for d in lg.load_sources()["date"] if d != "undated")

@@ -287,7 +287,7 @@ def test_a_build_reads_nothing_outside_the_repository(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REPORT_", "PYTHON", "JUPYTER", "MPL", "IPYTHON"))}
     env.update(REPORT_ROOT=str(copy), HOME=str(home), TMPDIR=str(tmpd), PYTHONPATH=f"{hook}{os.pathsep}{copy}",
                REPORT_AUDIT_LOG=str(log), REPORT_AUDIT_QUIET=os.pathsep.join(quiet))
-    cmd = [sys.executable, "-m", "alibaba_report.build", "book"]
+    cmd = [sys.executable, "-m", "alibaba_report.pipeline", "book"]
     unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
     offline = bool(unshare) and Path(ip).exists() and subprocess.run(
         [unshare, "-n", ip, "link", "set", "lo", "up"], capture_output=True).returncode == 0

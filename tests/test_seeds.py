@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from alibaba_report.build.driver import seed_manifest_problems
+from alibaba_report.pipeline.driver import seed_manifest_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 

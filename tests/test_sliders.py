@@ -253,7 +253,7 @@ def test_bundle_written_once_into_static(tmp_path):
 
 
 def test_sphinx_step_ships_the_bundle_after_a_good_html_build(tmp_path):
-    from alibaba_report.build import sphinxext
+    from alibaba_report.pipeline import sphinxext
 
     def app(fmt):
         return types.SimpleNamespace(builder=types.SimpleNamespace(format=fmt), outdir=str(tmp_path / fmt))
@@ -306,7 +306,7 @@ def _tiny_site(tmp_path: Path, charts: dict[str, SliderChart]) -> Path:
 @pytest.mark.browser
 @pytest.mark.build
 def test_sliders_in_chromium_show_the_models_values_at_their_ends(tmp_path, charts, ledger):
-    from alibaba_report.build import browser as br
+    from alibaba_report.pipeline import browser as br
 
     exe = br.find_chromium()
     try:

@@ -470,7 +470,7 @@ class Ledger:
         The link carries what a reader is shown about the figure (``citation``) in data
         attributes, escaped for an attribute and for Markdown (no quote, angle bracket, newline,
         pipe or backtick survives raw). The book's Sphinx extension
-        (alibaba_report.build.sphinxext) turns each into a numbered reference ``[n]`` whose hover
+        (alibaba_report.pipeline.sphinxext) turns each into a numbered reference ``[n]`` whose hover
         and keyboard focus show the sentence, its source and date, and lists the page's references
         at its end; outside the book the link reads "[source]".
 

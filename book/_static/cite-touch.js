@@ -1,4 +1,4 @@
-/* Citations on a touch screen (alibaba_report.build.sphinxext numbers them): hover does not exist, so
+/* Citations on a touch screen (alibaba_report.pipeline.sphinxext numbers them): hover does not exist, so
    the first tap on a reference opens its quote in place and a second tap on it follows the link to the
    sentence in the appendix. A tap elsewhere, or Escape, closes the quote. Mouse and keyboard keep
    hover and focus (custom.css). */

@@ -1,6 +1,6 @@
 """Print the whole book to one PDF, offline: ``make pdf`` → ``_build/pdf/book.pdf``.
 
-    python -m alibaba_report.build.pdf [--scenario NAME] [--rebuild]
+    python -m alibaba_report.pipeline.pdf [--scenario NAME] [--rebuild]
 
 1. Takes the executed notebooks and appendix that the last successful ``make book`` staged in
    ``_build/staging/<scenario>`` (running the build first if there is none, or if the staging is
@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from alibaba_report import paths
-from alibaba_report.build import browser
+from alibaba_report.pipeline import browser
 
 # Print-only adjustments: no folded code, wide tables and long code lines wrap rather than being
 # cut at the margin, a chart or a code cell never splits across two pages, and each page of the
@@ -155,7 +155,7 @@ def output_path(root: Path, scenario: str) -> Path:
 
 def _staging_problems(root: Path, scenario: str) -> list[str]:
     """Why the staged book cannot be printed as it is (empty: it can)."""
-    from alibaba_report.build import driver as build
+    from alibaba_report.pipeline import driver as build
 
     stage = root / "_build" / "staging" / scenario
     if not (stage / "_toc.yml").exists():
@@ -174,7 +174,7 @@ def _staging_problems(root: Path, scenario: str) -> list[str]:
 
 
 def ensure_staged(root: Path, scenario: str, rebuild: bool) -> Path:
-    from alibaba_report.build import driver as build
+    from alibaba_report.pipeline import driver as build
 
     problems = ["--rebuild asked"] if rebuild else _staging_problems(root, scenario)
     if problems:
@@ -272,7 +272,7 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str, front: dict | No
 
 
 def make_pdf(scenario: str = "base", rebuild: bool = False, root: Path | None = None) -> Path:
-    from alibaba_report.build import safety
+    from alibaba_report.pipeline import safety
 
     root = root or paths.root()
     os.environ["REPORT_ROOT"] = str(root)
@@ -307,11 +307,11 @@ def page_count(pdf: Path) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m alibaba_report.build.pdf", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m alibaba_report.pipeline.pdf", description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="base", help="the scenario whose staged book to print (default: base)")
     ap.add_argument("--rebuild", action="store_true", help="build the book first even if a staged one exists")
     args = ap.parse_args(argv)
-    from alibaba_report.build.driver import BuildError
+    from alibaba_report.pipeline.driver import BuildError
 
     try:
         target = make_pdf(args.scenario, args.rebuild)
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "code", 1)
     except OSError as exc:  # the machine, not a bug: named as the build names it
-        from alibaba_report.build import safety
+        from alibaba_report.pipeline import safety
 
         print(f"error: {safety.classify(exc)[1]}", file=sys.stderr)
         return safety.EXIT_ENV

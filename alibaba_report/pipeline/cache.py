@@ -7,7 +7,7 @@ everything its run depended on, by content (sha256, never a timestamp):
 * the **key** of a run: the notebook (cells and metadata, not its committed outputs), the parameters
   injected into it, the kernel's environment, ``requirements.txt`` and the versions of the installed
   distributions (third-party code), the Python version and the build code that executes and
-  post-processes notebooks (``build/``);
+  post-processes notebooks (``pipeline/``);
 * the **inputs** it read, recorded while it ran: an audit hook (PEP 578) installed in the kernel
   before the first cell logs every file the notebook's code opened for reading and every folder it
   listed, inside the repository and inside the package (wherever it is imported from). Files under
@@ -257,7 +257,7 @@ def installed_distributions() -> tuple[str, ...]:
 
 def run_key(snap: Snapshot, notebook: Path, parameters: dict, env: dict) -> str:
     """The key of one run: what is known before it starts (its inputs are recorded while it runs)."""
-    build = sorted((k, v) for k, v in snap.hashes.items() if k.startswith("f:pkg:build/"))
+    build = sorted((k, v) for k, v in snap.hashes.items() if k.startswith("f:pkg:pipeline/"))
     return _digest({
         "format": FORMAT,
         "python": sys.version,
@@ -368,7 +368,7 @@ class Hit:
 
 
 def _notebook_dir(root: Path, stem: str) -> Path:
-    from alibaba_report.build import safety
+    from alibaba_report.pipeline import safety
 
     path = cache_dir(root) / stem.replace("/", "__")
     safety.real_dir(root, path.parent)  # a planted link in _build/cache is refused, never followed
@@ -428,7 +428,7 @@ def lookup(root: Path, stem: str, key: str, snap: Snapshot) -> Hit | None:
     An entry that is damaged or was changed after it was stored (its integrity digest differs,
     its JSON is not what the store wrote, a link was planted in it) is removed with a note and
     never used: the notebook is executed again."""
-    from alibaba_report.build import safety
+    from alibaba_report.pipeline import safety
 
     base = _notebook_dir(root, stem) / key
     if base.is_symlink():
@@ -457,7 +457,7 @@ def store(root: Path, stem: str, key: str, notebook: Path, chart_data: Path | No
           deps: dict[str, str], seconds: float) -> Path:
     """Keep an executed notebook and the chart CSVs it wrote, under its key and recorded inputs,
     with an integrity digest over all of it."""
-    from alibaba_report.build import safety
+    from alibaba_report.pipeline import safety
 
     base = safety.real_dir(root, _notebook_dir(root, stem) / key)
     entry = base / _digest(deps)[:32]

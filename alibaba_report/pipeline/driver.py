@@ -1,8 +1,8 @@
 """The build driver behind ``make book``: validate, execute, render, then publish atomically.
 
-    python -m alibaba_report.build book [--scenario NAME]   build the site
-    python -m alibaba_report.build check                    validate data/ and seeds/ only
-    python -m alibaba_report.build refresh [NOTEBOOK ...]   re-execute book notebooks in place
+    python -m alibaba_report.pipeline book [--scenario NAME]   build the site
+    python -m alibaba_report.pipeline check                    validate data/ and seeds/ only
+    python -m alibaba_report.pipeline refresh [NOTEBOOK ...]   re-execute book notebooks in place
                                                             (base parameters) before committing
 
 ``book`` never writes a tracked file. It copies the book into ``_build/staging/<scenario>``,
@@ -34,8 +34,8 @@ from alibaba_report import params
 from alibaba_report import paths
 from alibaba_report.charts.style import CHART_DATA_ENV
 
-from alibaba_report.build import safety
-from alibaba_report.build.safety import (  # noqa: F401 - the exit codes are part of this module's API
+from alibaba_report.pipeline import safety
+from alibaba_report.pipeline.safety import (  # noqa: F401 - the exit codes are part of this module's API
     EXIT_BUSY, EXIT_DATA, EXIT_ENV, EXIT_INTERNAL, EXIT_NOTEBOOK, EXIT_RENDER, BuildError,
 )
 
@@ -257,7 +257,7 @@ def kernel_env(root: Path) -> dict:
     return env
 
 
-# --- execute step: run each notebook, or reuse its stored run (execution cache, build/cache.py) ---
+# --- execute step: run each notebook, or reuse its stored run (execution cache, pipeline/cache.py) ---
 
 def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str | None = None,
                 reads_log: str | None = None, watch: tuple[str, ...] = ()) -> float:
@@ -267,7 +267,7 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     reads under the ``watch`` folders (the inputs the execution cache keys the run on)."""
     import papermill as pm
 
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     if chart_dir:
         os.environ[CHART_DATA_ENV] = chart_dir  # a worker runs one notebook at a time
@@ -299,7 +299,7 @@ def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrid
     """What the execute step will do: ``(work, keys, hits, snapshot)``, where ``work`` maps each
     notebook of the book to its parameters, ``keys`` to its run key, and ``hits`` to its reusable
     stored run, or None when it must execute (always None when ``fresh``; default $REPORT_FRESH)."""
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     fresh = cache.fresh_requested() if fresh is None else fresh
     env = kernel_env(root)
@@ -318,7 +318,7 @@ def execute_all(root: Path, stage: Path, scenario: str, jobs: int, fresh: bool |
 
     A notebook whose stored run has the same key and inputs is copied from the cache instead;
     ``fresh`` (default ``$REPORT_FRESH``: ``make book FRESH=1``) executes all. Fresh runs are stored."""
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     os.environ.update({k: v for k, v in kernel_env(root).items() if k in ("REPORT_ROOT", "PYTHONHASHSEED", "MPLBACKEND")})
     t0 = time.perf_counter()
@@ -509,7 +509,7 @@ def render_digest(root: Path, stage: Path) -> str:
     configuration, static files), the whole package (the Sphinx extension imports the charts and the
     evidence modules), data/ and seeds/ (the extension reads the ledger), the pinned requirements and the installed distributions (the theme and Jupyter
     Book). Equal digests render the same site, so the render can be skipped."""
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     h = hashlib.sha256()
     pkg = cache.package_dir()
@@ -630,7 +630,7 @@ def refresh(names: list[str], root: Path | None = None) -> None:
     """
     from nbclient import NotebookClient
 
-    from alibaba_report.build import cache
+    from alibaba_report.pipeline import cache
 
     root = root or paths.root()
     stems = [notebook_stem(root, n) for n in names] or toc_notebooks(root)
@@ -692,7 +692,7 @@ def _check_root(root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m alibaba_report.build", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m alibaba_report.pipeline", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("book", help="build the site")
     b.add_argument("--scenario", default=params.BASE, help="a data/scenarios/<name>.yml (default: base)")

@@ -1,2 +1,0 @@
-"""The build: the driver behind ``make book`` (``python -m alibaba_report.build``), the PDF printer,
-the browser helpers they share and the Sphinx extension the book's configuration loads."""
