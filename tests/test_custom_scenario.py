@@ -104,6 +104,26 @@ def test_compare_reads_two_built_books_and_refuses_an_unbuilt_one(data_copy, cap
     assert compare.main(["base", "nope"]) == 2
 
 
+@pytest.mark.parametrize("planted", ["folder", "file"])
+def test_compare_never_writes_through_a_planted_link(data_copy, tmp_path_factory, capsys, planted):
+    """A link planted at _build/compare (or at one of its files) is refused by name; nothing outside changes."""
+    _fake_site(data_copy, "base")
+    _fake_site(data_copy, "bear")
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "base-vs-bear.txt").write_text("mine")
+    written = data_copy / "_build" / "compare"
+    if planted == "folder":
+        written.symlink_to(outside, target_is_directory=True)
+    else:
+        written.mkdir(parents=True)
+        (written / "base-vs-bear.txt").symlink_to(outside / "base-vs-bear.txt")
+    assert compare.main(["base", "bear"]) == 5
+    err = capsys.readouterr().err
+    assert "is a symbolic link" in err and "_build/compare" in err
+    assert (outside / "base-vs-bear.txt").read_text() == "mine"
+    assert sorted(p.name for p in outside.iterdir()) == ["base-vs-bear.txt"]
+
+
 @pytest.mark.build
 def test_the_readme_steps_build_a_book_of_your_own(tmp_path, base_cache, monkeypatch):
     """The one build of a scenario other than base in the suite (it serves what a bear book's build did):

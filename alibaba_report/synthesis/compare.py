@@ -208,15 +208,19 @@ def main(argv: list[str] | None = None) -> int:
         if note:
             print(note, file=sys.stderr)
     text = as_text(args.a, args.b, figs, assumptions)
-    out = root / "_build" / "compare"
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{args.a}-vs-{args.b}"
-    (out / f"{stem}.txt").write_text(text, encoding="utf-8")
-    (out / f"{stem}.md").write_text(as_markdown(args.a, args.b, figs, assumptions), encoding="utf-8")
     from alibaba_report.charts.style import safe_csv_frame  # text from data never becomes a spreadsheet formula
+    from alibaba_report.pipeline import safety
 
-    safe_csv_frame(figs).to_csv(out / f"{stem}-figures.csv", index=False)
-    safe_csv_frame(assumptions).to_csv(out / f"{stem}-assumptions.csv", index=False)
+    stem = f"{args.a}-vs-{args.b}"
+    try:  # real folders only, and each file replaced, never written through a planted link
+        out = safety.real_dir(root, root / "_build" / "compare")
+        for name, body in ((f"{stem}.txt", text), (f"{stem}.md", as_markdown(args.a, args.b, figs, assumptions)),
+                           (f"{stem}-figures.csv", safe_csv_frame(figs).to_csv(index=False)),
+                           (f"{stem}-assumptions.csv", safe_csv_frame(assumptions).to_csv(index=False))):
+            safety.write_atomic(safety.real_file(root, out / name), body)
+    except safety.BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 5
     print(text, end="")
     print(f"written: {(out / stem).relative_to(root)}.txt, .md and two CSVs", file=sys.stderr)
     return 0
