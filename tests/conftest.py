@@ -148,9 +148,13 @@ def pytest_collection_modifyitems(config, items):
 # `site` or `built_site`, directly or through a fixture of its module. (xdist's own `loadgroup`
 # cannot be used: it renames node ids through an attribute that pytest 9 no longer reads.)
 
+# The shared Chromium (`browser`) lives on that worker too, so a run launches it once.
+SHARED_WORKER_FIXTURES = SITE_FIXTURES | {"browser"}
+
+
 def _site_tests(tests_dir: Path) -> set[tuple[str, str]]:
     found = set()
-    for path in sorted(tests_dir.glob("test_*.py")):
+    for path in sorted(tests_dir.rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         params = {name: {a.arg for a in f.args.args} for name, f in funcs.items()}
@@ -159,7 +163,7 @@ def _site_tests(tests_dir: Path) -> set[tuple[str, str]]:
 
         def needs_site(name, seen=()):
             args = params.get(name, set())
-            return bool(args & SITE_FIXTURES) or any(
+            return bool(args & SHARED_WORKER_FIXTURES) or any(
                 a in fixtures and a not in seen and needs_site(a, seen + (name,)) for a in args)
 
         rel = path.relative_to(ROOT).as_posix()
@@ -279,3 +283,35 @@ def copy_book(dest: Path, cache: Path | None = None) -> Path:
     if cache is not None:
         shutil.copytree(cache, dest / "_build" / "cache", symlinks=True)
     return dest
+
+
+# --- one browser per test session ----------------------------------------------------------------
+
+def require_chromium() -> str:
+    """Chromium's path, or skip (fail under CI, where the browser tests must run)."""
+    reason = None
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        reason = "the playwright Python package is not installed (it is in requirements.txt)"
+    from alibaba_report.pipeline.browser import find_chromium
+
+    exe = find_chromium()
+    if reason is None and exe is None:
+        reason = "Chromium is not installed: run `make browser-deps` as root (Debian's chromium package)"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI the browser tests must run, not be skipped", pytrace=False)
+        pytest.skip(reason)
+    return exe
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The one Chromium of this test session (tests/browser_session.py)."""
+    from alibaba_report.pipeline.browser import CHROMIUM_ARGS
+    from browser_session import BrowserSession
+
+    session = BrowserSession(require_chromium(), list(CHROMIUM_ARGS))
+    yield session
+    session.close()

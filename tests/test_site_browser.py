@@ -15,7 +15,6 @@ root); under CI (``CI=true``) a missing browser is a failure, so CI cannot pass 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,22 +41,6 @@ PAGE_LOAD_BUDGET_MS = 10_000  # served from localhost: a slow load means a reque
 # axe-core (bundled by axe-playwright-python) runs the rules of these standards on every page and width;
 # its best-practice rules (heading order, one h1) are not WCAG, and test_site_a11y checks those by hand.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def _require_browser() -> str:
-    reason = None
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        reason = "the playwright Python package is not installed (it is in requirements.txt)"
-    exe = sitecheck.find_chromium()
-    if reason is None and exe is None:
-        reason = "Chromium is not installed: run `make browser-deps` as root (Debian's chromium package)"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; under CI the browser tests must run, not be skipped", pytrace=False)
-        pytest.skip(reason)
-    return exe
 
 
 @dataclass
@@ -222,36 +205,27 @@ async def _visit(browser, server_host: str, base: str, rel: str, width: str, sho
     return v
 
 
-async def _crawl(exe: str, site: Path, rels: list[str], shots: Path) -> tuple[list[Visit], float, float]:
-    from playwright.async_api import async_playwright
-
+async def _crawl(browser, site: Path, rels: list[str], shots: Path) -> tuple[list[Visit], float]:
     t0 = time.perf_counter()
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=exe, args=list(sitecheck.CHROMIUM_ARGS))
-        launched = time.perf_counter() - t0
-        try:
-            server = sitecheck.serve(site)
-            with server as base:
-                sem = asyncio.Semaphore(PARALLEL_PAGES)
-                visits = await asyncio.gather(*[
-                    _visit(browser, server.host, base, rel, width, shots, sem)
-                    for width in VIEWPORTS for rel in rels
-                ])
-        finally:
-            await browser.close()
-    return list(visits), launched, time.perf_counter() - t0
+    server = sitecheck.serve(site)
+    with server as base:
+        sem = asyncio.Semaphore(PARALLEL_PAGES)
+        visits = await asyncio.gather(*[
+            _visit(browser, server.host, base, rel, width, shots, sem)
+            for width in VIEWPORTS for rel in rels
+        ])
+    return list(visits), time.perf_counter() - t0
 
 
 @pytest.fixture(scope="module")
-def crawl(built_site):
-    """Every page at every width, visited once; the tests below read the results."""
-    exe = _require_browser()
+def crawl(built_site, browser):
+    """Every page at every width, visited once in the session's Chromium; the tests below read the results."""
     shots = sitecheck.artefacts_dir(built_site)
     for old in shots.glob("*.png"):
         old.unlink()
     rels = sitecheck.pages(built_site) + ["index.html"]  # the root redirect too: readers land there
-    visits, launch_s, total_s = asyncio.run(_crawl(exe, built_site, rels, shots))
-    _write_weights(shots / "weights.txt", visits, launch_s, total_s)
+    visits, total_s = browser.run(_crawl, built_site, rels, shots)
+    _write_weights(shots / "weights.txt", visits, browser.launch_seconds, total_s)
     return {(v.rel, v.width): v for v in visits}
 
 

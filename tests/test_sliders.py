@@ -4,6 +4,8 @@ what the Python model gives at the slider's ends.
 """
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 import itertools
 import json
@@ -275,17 +277,17 @@ def _figure_texts_js(el: str, labels: list[str]) -> str:
     }}"""
 
 
-def _read_figures(page, js: str, want: list[str], timeout_s: float = 5.0) -> list:
+async def _read_figures(page, js: str, want: list[str], timeout_s: float = 5.0) -> list:
     """The figures the chart shows, read until they equal ``want`` or ``timeout_s`` has passed
     (Vega redraws asynchronously after a slider moves)."""
     import time
 
     end = time.monotonic() + timeout_s
     while True:
-        got = page.evaluate(js)
+        got = await page.evaluate(js)
         if got == want or time.monotonic() > end:
             return got
-        page.wait_for_timeout(50)
+        await page.wait_for_timeout(50)
 
 
 def _tiny_site(tmp_path: Path, charts: dict[str, SliderChart]) -> Path:
@@ -303,70 +305,70 @@ def _tiny_site(tmp_path: Path, charts: dict[str, SliderChart]) -> Path:
     return site
 
 
+async def _check_sliders(chromium, base: str, host: str, pages: dict) -> tuple[list, list, int]:
+    outside, problems, checked = [], [], 0
+    context = await chromium.new_context(viewport={"width": 390, "height": 844})
+
+    async def guard(route):
+        if route.request.url.startswith(f"http://{host}/"):
+            await route.continue_()
+        else:
+            outside.append(route.request.url)
+            await route.abort("blockedbyclient")
+
+    await context.route("**/*", guard)
+    try:
+        for page_name, sc in pages.items():
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), asyncio.ensure_future(d.dismiss())))
+            await page.goto(f"{base}book/{page_name}.html", wait_until="load")
+            el = interactive.element_id(sc)
+            await page.wait_for_selector(f"#{el} svg g.mark-text text", timeout=15_000)
+            inputs = page.locator(f"#{el} input[type=range]")
+            count = await inputs.count()
+            if count != len(sc.sliders):
+                problems.append(f"{page_name}: {count} sliders on the page, {len(sc.sliders)} in the chart")
+                continue
+            labels = [f.label for f in sc.figures]
+            start = {s.column: s.initial for s in sc.sliders}
+            for point in [start, *corners(sc)]:
+                for i, s in enumerate(sc.sliders):
+                    if point is start:
+                        continue
+                    await inputs.nth(i).focus()
+                    await inputs.nth(i).press("Home" if point[s.column] == s.start else "End")
+                want = sc.shown(**point)
+                got = await _read_figures(page, _figure_texts_js(el, labels), want)
+                if got != want:
+                    problems.append(f"{page_name} at {point}: page shows {got}, model gives {want}")
+                checked += 1
+            widths = await page.evaluate(f"() => [document.documentElement.scrollWidth, "
+                                         f"document.querySelector('#{el} svg').getBoundingClientRect().right]")
+            if widths[0] > 390 or widths[1] > 390:
+                problems.append(f"{page_name}: wider than a 390 px screen (page {widths[0]}, chart {widths[1]})")
+            if await page.locator(f"#{el} .vega-actions, #{el} details").count():
+                problems.append(f"{page_name}: the chart has an action menu")
+            if errors:
+                problems.append(f"{page_name}: console errors {errors}")
+            await page.close()
+    finally:
+        await context.close()
+    return outside, problems, checked
+
+
 @pytest.mark.browser
 @pytest.mark.build
-def test_sliders_in_chromium_show_the_models_values_at_their_ends(tmp_path, charts, ledger):
+def test_sliders_in_chromium_show_the_models_values_at_their_ends(tmp_path, charts, ledger, browser):
     from alibaba_report.pipeline import browser as br
 
-    exe = br.find_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        exe = None
-    if exe is None:
-        pytest.skip("Chromium or Playwright is not installed (make browser-deps)")
     pages = {**charts, "evil": tiny_chart(EVIL)}
     site = _tiny_site(tmp_path, pages)
-    outside, problems, checked = [], [], 0
     server = br.serve(site)
-    with server as base, sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=exe, args=list(br.CHROMIUM_ARGS))
-        try:
-            context = chromium.new_context(viewport={"width": 390, "height": 844})
-
-            def guard(route):
-                if route.request.url.startswith(f"http://{server.host}/"):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort("blockedbyclient")
-
-            context.route("**/*", guard)
-            for page_name, sc in pages.items():
-                page = context.new_page()
-                errors: list[str] = []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-                page.goto(f"{base}book/{page_name}.html", wait_until="load")
-                el = interactive.element_id(sc)
-                page.wait_for_selector(f"#{el} svg g.mark-text text", timeout=15_000)
-                inputs = page.locator(f"#{el} input[type=range]")
-                assert inputs.count() == len(sc.sliders), f"{page_name}: {inputs.count()} sliders on the page"
-                labels = [f.label for f in sc.figures]
-                start = {s.column: s.initial for s in sc.sliders}
-                for point in [start, *corners(sc)]:
-                    for i, s in enumerate(sc.sliders):
-                        if point is start:
-                            continue
-                        inputs.nth(i).focus()
-                        inputs.nth(i).press("Home" if point[s.column] == s.start else "End")
-                    want = sc.shown(**point)
-                    got = _read_figures(page, _figure_texts_js(el, labels), want)
-                    if got != want:
-                        problems.append(f"{page_name} at {point}: page shows {got}, model gives {want}")
-                    checked += 1
-                widths = page.evaluate(f"() => [document.documentElement.scrollWidth, "
-                                       f"document.querySelector('#{el} svg').getBoundingClientRect().right]")
-                if widths[0] > 390 or widths[1] > 390:
-                    problems.append(f"{page_name}: wider than a 390 px screen (page {widths[0]}, chart {widths[1]})")
-                if page.locator(f"#{el} .vega-actions, #{el} details").count():
-                    problems.append(f"{page_name}: the chart has an action menu")
-                if errors:
-                    problems.append(f"{page_name}: console errors {errors}")
-                page.close()
-        finally:
-            chromium.close()
+    with server as base:
+        outside, problems, checked = browser.run(_check_sliders, base, server.host, pages)
     assert not outside, f"requests outside the site: {outside}"
     assert not problems, "\n".join(problems)
     assert checked > len(pages)
