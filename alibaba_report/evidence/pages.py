@@ -108,8 +108,8 @@ def disagreements_page(led: ledger.Ledger, found: pd.DataFrame, read: pd.DataFra
     cases.sort(key=lambda c: (c[0], c[1]))
     parts = [
         "# Where the sources disagree", "",
-        f"The five sources do not always fit together. Here is every case, {len(cases)} in all, most important "
-        "first: what the sources say, what the book uses and why. "
+        f"The book's {len(led.sources())} sources do not always fit together. Here is every case, {len(cases)} in all, "
+        "most important first: what the sources say, what the book uses and why. "
         f"{len(found)} were found by checking every figure against the others (the arithmetic is under "
         f"*How this was found*); {len(read)} are differences of reading that no check can find.", "",
     ]
