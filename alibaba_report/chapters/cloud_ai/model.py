@@ -1,5 +1,6 @@
-"""The cloud chapter's numbers: the reported quarter, the claims it reads, and the model under the page's
-parameters (:func:`compute`, :func:`key_outputs`).
+"""The cloud chapter's numbers: the claims it reads, what the reported quarter says, what the brokers'
+forecasts imply together, and the model under the page's parameters (:func:`compute`,
+:func:`key_outputs`).
 
 :func:`annual_run_rate_rmb_bn` and :func:`margin_pct` are the book's one place for the cloud's
 run-rate and margin; other chapters import them. The revenue path and the programme's payback are
