@@ -18,7 +18,6 @@ from alibaba_report.chapters.contract import ModelInputError, check_number
 
 # --- revenue path ----------------------------------------------------------------------------
 
-
 def growth_path_pct(first_year_pct: float, fade_pp: float, years: int) -> np.ndarray:
     """Yearly growth for years 1..``years``: ``first_year_pct`` fading by ``fade_pp`` a year, floor 0."""
     check_number("first_year_pct", first_year_pct, low=0, unit="% a year")

@@ -13,7 +13,6 @@ from alibaba_report.evidence.appendix import md_escape
 
 # --- phrases ---------------------------------------------------------------------------------
 
-
 def years_text(n: int) -> str:
     """'1 year', '3 years'."""
     return f"{n} year" if n == 1 else f"{n} years"
