@@ -14,6 +14,12 @@ A chapter module ``alibaba_report.chapters.<notebook>`` exposes the same few thi
     :func:`signposts_frame`. ``case`` names the scenario ``p`` is ("the base case"), if it is one.
 ``prose(p, claims) -> dict[str, str]``
     The page's conditional sentences, returned by tested functions; the notebook only glues them.
+``headline(p, claims, case=None) -> dict[str, str]``
+    The chapter's row in the summary's table of themes: ``{"figure": ..., "meaning": ...}``, the key
+    figure in one short Markdown phrase and what it means for the shares, formatted at the precision
+    the chapter page shows. ``case`` names the scenario ``p`` is ("base"). Text from data is escaped
+    for Markdown (no raw ``|``, ``<``, backtick or line break), and a quantity with no value (no
+    break-even, no return) is said in words, never "inf" or "nan".
 Charts
     Functions that draw through the house style (:mod:`alibaba_report.charts.style`) and return the
     finished figure.

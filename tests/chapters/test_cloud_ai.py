@@ -13,7 +13,7 @@ from alibaba_report import params
 from alibaba_report.chapters import cloud_ai as cloud
 from alibaba_report.chapters.contract import CASES, ModelInputError, Signpost
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "cloud_ai"
 
 
@@ -454,6 +454,87 @@ def test_charts_are_drawn_in_the_house_style_with_the_prose_s_titles(claims, bas
             assert fig.axes[0].get_legend() is not None
         finally:
             plt.close(fig)
+
+
+# --- the summary's row (headline) -------------------------------------------------------------
+
+def assert_fits_a_table_row(text: str) -> None:
+    """Plain words for one cell of a Markdown table: no line break, no unescaped pipe, angle bracket or
+    backtick, and no number a reader cannot read ("inf", "nan")."""
+    assert text.strip() and "\n" not in text and "\r" not in text, text
+    assert not re.search(r"(?<!\\)[|<>`]", text), text
+    assert not re.search(r"\b(inf|nan)\b", text, re.IGNORECASE), text
+
+
+@pytest.mark.parametrize("case", ["bear", "base", "bull"])
+def test_headline_gives_the_key_outputs_as_the_pages_show_them(case, claims):
+    p = cloud.scenario_parameters(case)
+    out = cloud.key_outputs(p, claims)
+    row = cloud.headline(p, claims, case=case)
+    assert set(row) == {"figure", "meaning"}
+    margin = f"{out['breakeven_margin_pct']:.0f}%"
+    assert row["figure"] == f"pays back only at a {margin} cash margin on new revenue"
+    # the same rounding as the chapter page's sentence on the break-even margin
+    assert f"cash margin of {margin} or more" in cloud.prose(p, claims)["breakeven_margin_round_phrase"]
+    year = out["payback_year"]
+    payback = f"payback in year {year}" if year is not None else "no payback within the assets' life"
+    assert row["meaning"] == f"{out['return_on_capex_pct']:.0f}% a year at the {case} case's margin ({payback})"
+    for text in row.values():
+        assert_fits_a_table_row(text)
+
+
+def test_headline_says_when_the_programme_pays_back_and_when_it_does_not(claims):
+    rich, thin = base_p(cash_margin_pct=90.0), base_p(cash_margin_pct=5.0)
+    year = cloud.key_outputs(rich, claims)["payback_year"]
+    assert year is not None and cloud.headline(rich, claims)["meaning"].endswith(f"(payback in year {year})")
+    assert cloud.key_outputs(thin, claims)["payback_year"] is None
+    assert cloud.headline(thin, claims)["meaning"].endswith("(no payback within the assets' life)")
+
+
+def test_headline_follows_the_case_and_the_parameters(claims):
+    assert "the margin assumed" in cloud.headline(base_p(), claims)["meaning"]
+    assert "the bear case's margin" in cloud.headline(cloud.scenario_parameters("bear"), claims, case="bear")["meaning"]
+    low, high = (cloud.key_outputs(base_p(cash_margin_pct=m), claims)["return_on_capex_pct"] for m in (30.0, 60.0))
+    assert f"{high:.0f}% a year" in cloud.headline(base_p(cash_margin_pct=60.0), claims)["meaning"]
+    assert f"{low:.0f}% a year" in cloud.headline(base_p(cash_margin_pct=30.0), claims)["meaning"]
+
+
+def test_headline_says_in_words_when_there_is_no_break_even_or_no_return(claims):
+    # no growth: the programme adds no revenue, so no margin pays back and there is no return
+    out = cloud.key_outputs(base_p(cloud_growth_pct=0.0), claims)
+    assert math.isinf(out["breakeven_margin_pct"]) and math.isnan(out["return_on_capex_pct"])
+    row = cloud.headline(base_p(cloud_growth_pct=0.0), claims, case="base")
+    assert row["figure"] == "never pays back, whatever the cash margin: it adds no revenue"
+    assert row["meaning"].startswith("no return at the base case's margin")
+    assert "no payback within the assets' life" in row["meaning"]
+    # servers that earn little: a margin above 100% would be needed
+    thin = base_p(capex_turnover=0.1, utilisation_pct=10.0)
+    assert cloud.key_outputs(thin, claims)["breakeven_margin_pct"] > 100
+    assert cloud.headline(thin, claims)["figure"] == "does not pay back even at a 100% cash margin on new revenue"
+    for row in (row, cloud.headline(thin, claims)):
+        for text in row.values():
+            assert_fits_a_table_row(text)
+
+
+def test_headline_rounds_a_small_loss_to_zero_not_minus_zero():
+    assert cloud.headline_meaning(-0.3, None, "base").startswith("0% a year")
+    assert cloud.headline_meaning(-1.6, 9, "base").startswith("-2% a year")
+
+
+@pytest.mark.parametrize("name", [n for n, s in params.specs(NOTEBOOK).items() if s.min is not None])
+def test_headline_fits_a_table_row_at_every_bound_of_the_specification(name, claims):
+    spec = params.specs(NOTEBOOK)[name]
+    for value in (spec.min, spec.max):
+        value = int(value) if spec.type == "int" else float(value)
+        row = cloud.headline(base_p(**{name: value}), claims, case="base")
+        for text in row.values():
+            assert_fits_a_table_row(text)
+
+
+def test_headline_escapes_a_case_name_for_markdown(claims):
+    row = cloud.headline(base_p(), claims, case="a|b<c>`d_e\nf")
+    assert_fits_a_table_row(row["meaning"])
+    assert r"a\|b\<c\>\`d\_e f case's margin" in row["meaning"]
 
 
 # --- the notebook ----------------------------------------------------------------------------

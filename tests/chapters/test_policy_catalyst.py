@@ -13,7 +13,7 @@ from alibaba_report import params
 from alibaba_report.chapters import cloud_ai, contract, hk_vs_us
 from alibaba_report.chapters import policy_catalyst as policy
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NB = "policy_catalyst"
 
 
@@ -332,6 +332,51 @@ def test_signposts_are_typed_with_float_thresholds_and_no_parameter_names(claims
         assert set(x.claims) <= set(policy.CLAIMS.values()) and set(x.assumptions) <= names
     assert "assumed in the bear case" in policy.signposts(p, claims, case="the bear case")[1].if_worse
     assert "assumed here" in s[1].if_worse
+
+
+def assert_fits_a_table_row(text: str) -> None:
+    """Plain words for one cell of a Markdown table: no line break, no unescaped pipe, angle bracket or
+    backtick, and no number a reader cannot read ("inf", "nan")."""
+    assert text.strip() and "\n" not in text and "\r" not in text, text
+    assert not re.search(r"(?<!\\)[|<>`]", text), text
+    assert not re.search(r"\b(inf|nan)\b", text, re.IGNORECASE), text
+
+
+def test_headline_gives_the_key_outputs_as_the_page_shows_them(claims):
+    p = policy.scenario_parameters("base")
+    k = policy.key_outputs(p, claims)
+    row = policy.headline(p, claims, case="base")
+    assert set(row) == {"figure", "meaning"}
+    # the page's precision: the break-even to a tenth of a million, the value added and the cover whole
+    assert row["figure"] == (f"factories must spend RMB {k['break_even_spend_rmb_m']:.1f}m a year each for the plan "
+                             f"to be worth the USD {k['value_added_usd_bn']:.0f}bn the surge added")
+    assert row["meaning"] == f"at the base case's spend the plan is worth {k['plan_covers_pct']:.0f}% of it"
+    for text in row.values():
+        assert_fits_a_table_row(text)
+
+
+def test_headline_follows_the_case_and_the_parameters(claims):
+    assert policy.headline(base_p(), claims)["meaning"].startswith("at the spend assumed ")
+    bull = policy.scenario_parameters("bull")
+    assert f"{policy.key_outputs(bull, claims)['plan_covers_pct']:.0f}% of it" in policy.headline(bull, claims, "bull")["meaning"]
+    doubled = policy.headline(base_p(market_value_before_usd_bn=700.0), claims)["figure"]
+    assert f"USD {policy.key_outputs(base_p(market_value_before_usd_bn=700.0), claims)['value_added_usd_bn']:.0f}bn" in doubled
+
+
+@pytest.mark.parametrize("name", [n for n, s in params.specs(NB).items() if s.min is not None])
+def test_headline_fits_a_table_row_at_every_bound_of_the_specification(name, claims):
+    spec = params.specs(NB)[name]
+    for value in (spec.min, spec.max):
+        value = int(value) if spec.type == "int" else float(value)
+        row = policy.headline(base_p(**{name: value}), claims, case="base")
+        for text in row.values():
+            assert_fits_a_table_row(text)
+
+
+def test_headline_escapes_a_case_name_for_markdown(claims):
+    row = policy.headline(base_p(), claims, case="a|b<c>`d_e\nf")
+    assert_fits_a_table_row(row["meaning"])
+    assert r"a\|b\<c\>\`d\_e f case's spend" in row["meaning"]
 
 
 def test_weekend_price_note():
