@@ -44,18 +44,7 @@ def timeline_figure(p, claims):
     dated = points[points["plot_date"].notna()].sort_values("plot_date").reset_index(drop=True)
     undated = points[points["plot_date"].isna()]
     xs = list(range(len(dated)))
-    ax.plot(xs, dated["USD per ADS"], color=style.GREY, linestyle=":", linewidth=1, zorder=1)
-    for i, row in dated.iterrows():
-        derived = row["quoted or derived"].startswith("derived")
-        colour = style.PALETTE[i % len(style.PALETTE)]
-        ax.plot([i], [row["USD per ADS"]], marker=style.MARKERS[i % len(style.MARKERS)], markersize=10,
-                color=colour, markerfacecolor="white" if derived else colour, markeredgewidth=2,
-                linestyle="none", zorder=3)
-        quoted = "" if row["currency"] == "USD" else f"\n(EUR {row['price as quoted']:.2f})"
-        near_lines = row["USD per ADS"] > 0.8 * target_usd  # keep clear of the target and high lines
-        ax.annotate(f"USD {row['USD per ADS']:.2f}{quoted}", (i, row["USD per ADS"]), textcoords="offset points",
-                    xytext=(0, -14 if near_lines else 12), ha="center", va="top" if near_lines else "bottom",
-                    fontsize=8.5)
+    _draw_dated_points(ax, dated, target_usd)
     ax.axhline(target_usd, color=style.GREY, linestyle="--", linewidth=1.2)
     ax.annotate(f"average analyst target, USD {target_usd:.0f} (boerse-global.de, 4 January)", (-0.4, target_usd),
                 textcoords="offset points", xytext=(0, 4), fontsize=8, color=style.GREY)
@@ -73,6 +62,23 @@ def timeline_figure(p, claims):
     ax.set_ylabel("USD per ADS")
     ax.grid(axis="x", visible=False)
     return style.finish(fig, title, source)
+
+def _draw_dated_points(ax, dated, target_usd: float) -> None:
+    """The dated price points, evenly spaced and joined by a dotted line; a derived one hollow, each
+    labelled with its dollar price (and the euro price it was quoted in)."""
+    ax.plot(list(range(len(dated))), dated["USD per ADS"], color=style.GREY, linestyle=":", linewidth=1, zorder=1)
+    for i, row in dated.iterrows():
+        derived = row["quoted or derived"].startswith("derived")
+        colour = style.PALETTE[i % len(style.PALETTE)]
+        ax.plot([i], [row["USD per ADS"]], marker=style.MARKERS[i % len(style.MARKERS)], markersize=10,
+                color=colour, markerfacecolor="white" if derived else colour, markeredgewidth=2,
+                linestyle="none", zorder=3)
+        quoted = "" if row["currency"] == "USD" else f"\n(EUR {row['price as quoted']:.2f})"
+        near_lines = row["USD per ADS"] > 0.8 * target_usd  # keep clear of the target and high lines
+        ax.annotate(f"USD {row['USD per ADS']:.2f}{quoted}", (i, row["USD per ADS"]), textcoords="offset points",
+                    xytext=(0, -14 if near_lines else 12), ha="center", va="top" if near_lines else "bottom",
+                    fontsize=8.5)
+
 
 
 def index_effect_figure(p, claims):
