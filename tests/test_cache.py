@@ -263,8 +263,8 @@ def test_an_edited_notebook_cell_executes_that_notebook_only(primed_tree, tree):
 
 
 def test_an_edited_package_function_executes_the_notebooks_that_import_it(tree):
-    module = tree / "alibaba_report" / "chapters" / "meitu_deal.py"
-    importers = readers_of(tree, "f:pkg:chapters/meitu_deal.py")
+    module = tree / "alibaba_report" / "chapters" / "meitu_deal" / "model.py"
+    importers = readers_of(tree, "f:pkg:chapters/meitu_deal/model.py")
     assert "book/meitu_deal" in importers and "book/hk_vs_us" not in importers, importers
     source = module.read_text()
     first_def = source.index("\ndef ")

@@ -15,11 +15,13 @@ A chapter module ``alibaba_report.chapters.<notebook>`` exposes the same few thi
 ``prose(p, claims) -> dict[str, str]``
     The page's conditional sentences, returned by tested functions; the notebook only glues them.
 ``headline(p, claims, case=None) -> dict[str, str]``
-    The chapter's row in the summary's table of themes: ``{"figure": ..., "meaning": ...}``, the key
-    figure in one short Markdown phrase and what it means for the shares, formatted at the precision
-    the chapter page shows. ``case`` names the scenario ``p`` is ("base"). Text from data is escaped
-    for Markdown (no raw ``|``, ``<``, backtick or line break), and a quantity with no value (no
-    break-even, no return) is said in words, never "inf" or "nan".
+    ``{"figure": ..., "meaning": ...}``: the chapter's row in the summary's table of themes. "figure"
+    is the key figure in one short Markdown phrase ("RMB 41 billion of losses over twelve quarters;
+    the loss converges in FQ1 FY28 (CY Q2 2027)"), "meaning" what it means for the shares ("the cost
+    turns on how fast the loss shrinks"). Numbers are rounded as the chapter page shows them; a
+    quantity without a value is said in words (never "inf" or "nan"). ``case`` names the scenario
+    ``p`` is ("base"), worded by :func:`case_phrase`. Text from data goes through
+    :func:`markdown_phrase`: the row goes into a Markdown table.
 Charts
     Functions that draw through the house style (:mod:`alibaba_report.charts.style`) and return the
     finished figure.
@@ -73,6 +75,49 @@ def _short(value: object, limit: int = 60) -> str:
     """A bad value quoted for a message, cut to ``limit`` characters (a huge value stays readable)."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the summary's headline row ----------------------------------------------------------------
+
+def markdown_phrase(text: object) -> str:
+    """Plain text from data made safe for one cell of a Markdown table: punctuation escaped (no
+    raw ``|``, ``<`` or backtick) and line breaks made spaces."""
+    from alibaba_report.evidence.appendix import md_escape
+
+    return md_escape(text)
+
+
+def case_phrase(case: str) -> str:
+    """A scenario's name as the prose says it: ``base`` (or ``the base case``) -> ``the base case``."""
+    name = str(case).strip().removeprefix("the ").removesuffix(" case").strip()
+    if not name:
+        raise ModelInputError(f"case must name a scenario, got {_short(case)}")
+    return f"the {markdown_phrase(name)} case"
+
+
+_CITATION = re.compile(r'<a class="claim-link" [^<>]*>\[source\]</a>')  # the ledger's cite() markup
+_NOT_A_NUMBER = re.compile(r"\b(?:inf|infinity|nan)\b", re.IGNORECASE)
+
+
+def headline_problems(row: object) -> list[str]:
+    """What makes a chapter's ``headline()`` unfit for a row of the summary's Markdown table (empty
+    when it is fit): ``figure`` and ``meaning`` non-empty strings; outside citations no unescaped
+    ``|``, ``<`` or backtick and no line break; no "inf" or "nan" where a number should be."""
+    if not isinstance(row, dict) or set(row) != {"figure", "meaning"}:
+        return [f"headline must be a dict with the keys 'figure' and 'meaning', got {_short(row)}"]
+    problems = []
+    for key, text in row.items():
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"headline[{key!r}] must be a non-empty string, got {_short(text)}")
+            continue
+        plain = _CITATION.sub("", text)
+        problems += [f"headline[{key!r}] has a raw {what} (it goes into a Markdown table): {_short(text)}"
+                     for pattern, what in ((r"(?<!\\)\|", "'|'"), (r"(?<!\\)<", "'<'"), (r"(?<!\\)`", "backtick"),
+                                           (r"[\n\r]", "line break"))
+                     if re.search(pattern, plain)]
+        if _NOT_A_NUMBER.search(plain):
+            problems.append(f"headline[{key!r}] shows a number without a value: {_short(text)}")
+    return problems
 
 
 # --- signposts ---------------------------------------------------------------------------------

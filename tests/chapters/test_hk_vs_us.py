@@ -13,7 +13,7 @@ from alibaba_report.chapters import contract
 from alibaba_report.chapters import hk_vs_us as pr
 
 NOTEBOOK = "hk_vs_us"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- parity ------------------------------------------------------------------------------------
@@ -430,4 +430,35 @@ def test_the_step_to_the_target_logic_is_a_multiple_and_a_years_roll(claims, bas
     assert "{glue:text}`multiple_step_pct" in text and "a year's roll" in text
 
 
-ROOT_NB = Path(__file__).resolve().parents[1] / "book" / "hk_vs_us.ipynb"
+ROOT_NB = Path(__file__).resolve().parents[2] / "book" / "hk_vs_us.ipynb"
+
+
+# --- the summary's row ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_headline_shows_the_weight_and_the_index_move_as_the_page_rounds_them(claims, scenario):
+    from alibaba_report import params
+
+    p = types.SimpleNamespace(**params.scenario_parameters(scenario, NOTEBOOK))
+    row = pr.headline(p, claims)
+    assert contract.headline_problems(row) == []
+    weight, move = claims.value(pr.WEIGHT), claims.value(pr.MOVE_JAN8)
+    assert row["figure"] == f"Alibaba is about {weight:.0f}% of the Hang Seng Tech Index ({claims.cite(pr.WEIGHT)})"
+    index = pr.key_outputs(p, claims)["hstech_move_from_jan8_pp"]
+    assert row["meaning"] == f"a {move:.0f}% move in Alibaba moves the index about {index:.2f}%"
+    assert row["meaning"].endswith("about 0.40%")  # the page's 5% at 8%, as the page rounds it
+
+
+def test_headline_says_which_weight_the_case_assumes_when_it_is_not_the_sources(claims, base):
+    p = types.SimpleNamespace(**{**vars(base), "hstech_weight_pct": 12.5})
+    row = pr.headline(p, claims, case="bull")
+    assert contract.headline_problems(row) == []
+    assert row["figure"].endswith("; the bull case takes 12.5%")
+    assert row["meaning"].endswith(f"about {pr.index_move_pp(claims.value(pr.MOVE_JAN8), 12.5):.2f}%")
+    assert pr.headline(p, claims)["figure"].endswith("; this page takes 12.5%")
+
+
+@pytest.mark.parametrize("weight", [0.5, 20.0])
+def test_headline_at_the_ends_of_the_weights_range_has_numbers_only(claims, base, weight):
+    row = pr.headline(types.SimpleNamespace(**{**vars(base), "hstech_weight_pct": weight}), claims, case="x|y`<z>")
+    assert contract.headline_problems(row) == [], row

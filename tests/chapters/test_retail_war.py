@@ -13,7 +13,7 @@ from alibaba_report import params, precision
 from alibaba_report.chapters import contract
 from alibaba_report.chapters import retail_war as retail
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "book" / "retail_war.ipynb"
 
 
@@ -569,3 +569,95 @@ def test_notebook_rejects_an_unknown_parameter(notebook_values):
     with pytest.raises(papermill.PapermillExecutionError) as exc:
         notebook_values("retail_war", shrink_rate=20.0)
     assert "unknown parameter 'shrink_rate'" in exc.value.evalue and "shrink_pct" in exc.value.evalue
+
+
+# --- the vectorised loss path (the model of value's too) ----------------------------------------
+
+def test_loss_path_broadcasts_one_path_per_element_equal_to_the_scalar_paths():
+    peaks, shrinks, held = np.array([20.0, 35.5, 60.0]), np.array([0.0, 15.0, 40.0]), np.array([1, 2, 3])
+    paths = retail.loss_path(peaks, shrinks, 8, held)
+    assert paths.shape == (3, 8)
+    for i in range(3):
+        np.testing.assert_allclose(paths[i], retail.loss_path(float(peaks[i]), float(shrinks[i]), 8, int(held[i])),
+                                   rtol=1e-12)
+    grid = retail.loss_path(peaks[:, None], shrinks[None, :], 5)  # every peak against every shrink
+    assert grid.shape == (3, 3, 5)
+    np.testing.assert_allclose(grid[2, 1], retail.loss_path(60.0, 15.0, 5), rtol=1e-12)
+
+
+def test_loss_path_matches_the_valuations_copy():
+    from alibaba_report.synthesis import valuation
+
+    peaks, shrinks, held = np.array([30.0, 45.0]), np.array([10.0, 25.0]), np.array([1, 2])
+    np.testing.assert_allclose(retail.loss_path(peaks, shrinks, 12, held),
+                               valuation.loss_paths(peaks, held, shrinks, 12), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, named", [
+    (dict(peak_loss_rmb_bn=np.array([30.0, -1.0]), shrink_pct=10.0), r"peak_loss_rmb_bn\[1\]"),
+    (dict(peak_loss_rmb_bn=30.0, shrink_pct=np.array([10.0, np.nan])), r"shrink_pct\[1\]"),
+    (dict(peak_loss_rmb_bn=30.0, shrink_pct=np.array([[10.0], [120.0]])), r"shrink_pct\[1, 0\]"),
+    (dict(peak_loss_rmb_bn=30.0, shrink_pct=10.0, peak_quarters=np.array([1, 1.5])), r"peak_quarters\[1\]"),
+    (dict(peak_loss_rmb_bn=np.array([]), shrink_pct=10.0), "at least one number"),
+    (dict(peak_loss_rmb_bn=np.array([30.0, True], dtype=object), shrink_pct=10.0), r"peak_loss_rmb_bn\[1\]"),
+])
+def test_loss_path_names_the_bad_element_of_an_array(kwargs, named):
+    with pytest.raises(contract.ModelInputError, match=named):
+        retail.loss_path(quarters=6, **kwargs)
+
+
+# --- the summary's row --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def claims():
+    from alibaba_report.evidence import ledger
+
+    return ledger.load_claims()
+
+
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_headline_shows_the_chapters_cost_and_convergence_as_the_page_rounds_them(claims, scenario):
+    p = types.SimpleNamespace(**params.scenario_parameters(scenario, "retail_war"))
+    out, row = retail.key_outputs(p, claims), retail.headline(p, claims)
+    assert contract.headline_problems(row) == []
+    assert row["figure"].startswith(f"RMB {out['cumulative_cost_rmb_bn']:.0f} billion of losses over ")
+    assert f"over {retail.count_words(p.quarters_modelled)} quarters" in row["figure"]
+    when = (f"does not converge by {retail.quarter(p.quarters_modelled - 1).label}"
+            if out["quarters_to_converge"] is None else f"converges in {out['convergence_quarter']}")
+    assert row["figure"].endswith(f"; the loss {when}")
+    assert row["meaning"] == "the cost turns on how fast the loss shrinks"
+
+
+def test_headline_reproduces_the_summarys_base_row(claims):
+    p = types.SimpleNamespace(**params.scenario_parameters("base", "retail_war"))
+    cost = retail.key_outputs(p, claims)["cumulative_cost_rmb_bn"]
+    row = retail.headline(p, claims, case="base")
+    assert re.fullmatch(rf"RMB {cost:.0f} billion of losses over twelve quarters; the loss converges in "
+                        r"FQ\d FY\d\d \(CY Q\d 20\d\d\)", row["figure"]), row
+    assert row["meaning"] == f"the cost turns on how fast the loss shrinks ({p.shrink_pct:g}% a quarter in the base case)"
+
+
+def test_headline_says_in_words_when_the_loss_never_converges(claims):
+    p = base_p(shrink_pct=0.0, quarters_modelled=24)
+    row = retail.headline(p, claims)
+    assert contract.headline_problems(row) == []
+    assert row["figure"].endswith(f"the loss does not converge by {retail.quarter(23).label}")
+    assert "twenty-four quarters" in row["figure"]
+    assert f"RMB {35.5 * 24:.0f} billion" in row["figure"]
+
+
+@pytest.mark.parametrize("case, shown", [("bear", "the bear case"), ("the bull case", "the bull case"),
+                                         ("my_case", r"the my\_case case")])
+def test_headline_names_the_case_it_is_given(claims, case, shown):
+    assert f"in {shown})" in retail.headline(base_p(), claims, case=case)["meaning"]
+
+
+def test_headline_escapes_a_hostile_case_name_for_the_table(claims):
+    row = retail.headline(base_p(), claims, case="x|y<script>`\nz")
+    assert contract.headline_problems(row) == [], row
+    assert r"x\|y\<script\>\` z" in row["meaning"]
+
+
+@pytest.mark.parametrize("n, words", [(6, "six"), (12, "twelve"), (21, "twenty-one"), (24, "twenty-four"), (25, "25")])
+def test_count_words(n, words):
+    assert retail.count_words(n) == words

@@ -14,7 +14,7 @@ from alibaba_report import params
 from alibaba_report.chapters import contract
 from alibaba_report.chapters import meitu_deal as meitu
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NB = "meitu_deal"
 
 # The deal's terms as seed 004 states them, for the hand calculations below (the notebook reads
@@ -425,3 +425,38 @@ def test_bond_value_is_floor_plus_option_and_rises_with_meitu(ledger):
         assert k["option_value_usd_m"] > max(0.0, k["conversion_value_usd_m"] - k["bond_floor_usd_m"]) - 1e-9
         vals[s] = k["bond_value_usd_m"]
     assert vals["bear"] < vals["base"] < vals["bull"]
+
+
+# --- the summary's row ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["bear", "base", "bull"])
+def test_headline_shows_the_bond_and_the_cloud_share_as_the_page_rounds_them(ledger, scenario):
+    p = types.SimpleNamespace(**params.scenario_parameters(scenario, NB))
+    k, row = meitu.key_outputs(p, ledger), meitu.headline(p, ledger)
+    assert contract.headline_problems(row) == []
+    face = ledger.value(meitu.CLAIMS["face_usd_m"])
+    assert row["figure"] == f"the bond is worth about USD {k['bond_value_usd_m']:.0f}m to Alibaba for USD {face:.0f}m lent"
+    assert row["meaning"] == (f"the cloud contract is {k['cloud_share_of_cloud_year_pct']:.2f}% of a year's cloud revenue: "
+                              "strategic, not material")
+
+
+def test_headline_names_the_case_whose_share_price_values_the_bond():
+    row = meitu.headline(base_p(), fake_claims(), case="base")
+    assert row["figure"].endswith("lent (at the base case's Meitu share price)")
+    assert contract.headline_problems(row) == []
+
+
+def test_headline_calls_the_contract_material_from_five_percent_of_a_year():
+    assert meitu.materiality_words(meitu.MATERIAL_SHARE_PCT - 0.01) == "strategic, not material"
+    assert meitu.materiality_words(meitu.MATERIAL_SHARE_PCT) == "material to the cloud's revenue"
+    # a (fictional) quarter of cloud revenue small enough that the contract's floor is material
+    claims = fake_claims()
+    claims._by_id[meitu.CLAIMS["cloud_quarter_revenue_usd_bn"]] = 0.05
+    share = meitu.key_outputs(base_p(), claims)["cloud_share_of_cloud_year_pct"]
+    assert share > 5 and meitu.headline(base_p(), claims)["meaning"].endswith(": material to the cloud's revenue")
+
+
+@pytest.mark.parametrize("over", [dict(meitu_share_price_hkd=0.5, meitu_volatility_pct=1.0),
+                                  dict(meitu_share_price_hkd=50.0, cloud_spend_multiple=5.0, bond_yield_pct=0.0)])
+def test_headline_at_the_ends_of_the_ranges_has_numbers_only(over):
+    assert contract.headline_problems(meitu.headline(base_p(**over), fake_claims(), case="a|b")) == []
