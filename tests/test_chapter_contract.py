@@ -81,11 +81,16 @@ def test_contract_check_reports_a_chapter_that_breaks_it(claims):
     assert any("prose" in m for m in problems)
     broken.prose = lambda p, c: {"verdict": ""}
     problems = contract.module_problems(broken, claims)
+    assert problems == ["alibaba_report.chapters.broken has no NOTEBOOK", "alibaba_report.chapters.broken has no headline"]
+    broken.NOTEBOOK = "broken"
+    broken.headline = lambda p, c, case=None: {"figure": "a | b", "meaning": "inf% a year"}
+    problems = contract.module_problems(broken, claims)
     assert problems == ["alibaba_report.chapters.broken.CLAIMS['peak'] = 'no_such_claim' is not in the ledger"]
     out = contract.output_problems(broken, None, claims)
     assert any("compute returned dict" in m for m in out)
     assert any("list of Signpost" in m for m in out)
     assert any("'verdict'" in m for m in out)
+    assert any("headline" in m and "'|'" in m for m in out) and any("without a value" in m for m in out)
 
 
 def test_notebook_check_reports_a_thick_notebook():

@@ -223,7 +223,7 @@ def module_problems(module, claims) -> list[str]:
     """
     name = getattr(module, "__name__", "?")
     problems = []
-    for attr in ("CLAIMS", "compute", "key_outputs", "signposts", "prose"):
+    for attr in ("CLAIMS", "NOTEBOOK", "compute", "key_outputs", "signposts", "prose", "headline"):
         if not hasattr(module, attr):
             problems.append(f"{name} has no {attr}")
     if problems:
@@ -258,6 +258,7 @@ def output_problems(module, p, claims) -> list[str]:
     else:
         problems += [f"{name}.prose()[{k!r}] is not a non-empty string" for k, v in text.items()
                      if not isinstance(v, str) or not v.strip()]
+    problems += [f"{name}.headline: {why}" for why in headline_problems(module.headline(p, claims, case="base"))]
     return problems
 
 
