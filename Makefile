@@ -73,11 +73,12 @@ edition: $(STAMP)
 	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.synthesis.editions $(call quote,$(NAME))
 
 # A new chapter in every file a chapter touches (package, notebook, parameters, base values, registry,
-# _toc.yml, test), then its notebook executed so it is committed with its outputs. A bad NAME or TITLE
-# is refused by name (exit 2) before anything is written.
+# _toc.yml, test), then its notebook and the pages that show every chapter (summary, scenarios, methods)
+# executed, so they are committed with their outputs. A bad NAME or TITLE is refused by name (exit 2)
+# before anything is written.
 chapter: $(STAMP)
 	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.chapters.scaffold --name $(call quote,$(NAME)) --title $(call quote,$(TITLE))
-	$(DRIVER) refresh $(call quote,$(NAME)) $(report)
+	$(DRIVER) refresh $(call quote,$(NAME)) index scenarios methods $(report)
 
 check: $(STAMP)
 	$(DRIVER) check $(report)

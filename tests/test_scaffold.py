@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from bench import COPIED, make_copy  # noqa: E402
 
-NAME, TITLE = "supply_chain", "Supply chains | and <b>margins</b> `now`"
+NAME, TITLE = "scaffolded_example", "Supply chains | and <b>margins</b> `now`"
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make chapter: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     print(json.dumps([str(p.relative_to(root)) for p in written], indent=1))
-    print(f"make chapter: chapter {args.name!r} written; next: edit its model, text and notebook, "
-          f"`make refresh NB={args.name}`, `make test-fast`, `make book`")
+    print(f"make chapter: chapter {args.name!r} written. Next: replace its template model, words, notebook and "
+          f"test with the chapter's own (CONTRIBUTING.md, 'Add a chapter'); then `make refresh NB='{args.name} index "
+          "scenarios methods'`, `make test-fast`, `make book`")
     return 0
