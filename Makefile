@@ -23,7 +23,7 @@ report = || { code=$$?; echo "make: the build exited with code $$code (python -m
 A ?= base
 B ?= bear
 
-.PHONY: book page test test-fast check refresh bench pdf audit browser-deps clean help compare lint source accept edition
+.PHONY: book page test test-fast check refresh bench pdf audit browser-deps clean help compare lint source accept edition chapter
 
 help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
@@ -38,6 +38,7 @@ help:
 	@echo "make source FILE=… PUBLISHER='…' DATE=YYYY-MM-DD [TITLE='…' KIND='…']  register a new source, propose its claims"
 	@echo "make accept [SEED=005]               move the candidates marked accept=yes into the ledger"
 	@echo "make edition NAME=january-2026       record this edition in editions/<NAME>.json"
+	@echo "make chapter NAME=supply_chain TITLE='Supply chains'  scaffold a new chapter that builds (CONTRIBUTING)"
 	@echo "make bench                           time builds and notebooks, weigh pages"
 	@echo "make pdf                             print the whole book to _build/pdf/book.pdf (offline)"
 	@echo "make audit                           pip-audit the pinned requirements (needs the PyPI registry)"
@@ -70,6 +71,14 @@ accept: $(STAMP)
 
 edition: $(STAMP)
 	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.synthesis.editions $(call quote,$(NAME))
+
+# A new chapter in every file a chapter touches (package, notebook, parameters, base values, registry,
+# _toc.yml, test), then its notebook and the pages that show every chapter (summary, scenarios, methods)
+# executed, so they are committed with their outputs. A bad NAME or TITLE is refused by name (exit 2)
+# before anything is written.
+chapter: $(STAMP)
+	REPORT_ROOT=$(call quote,$(CURDIR)) $(call quote,$(PY)) -m alibaba_report.chapters.scaffold --name $(call quote,$(NAME)) --title $(call quote,$(TITLE))
+	$(DRIVER) refresh $(call quote,$(NAME)) index scenarios methods $(report)
 
 check: $(STAMP)
 	$(DRIVER) check $(report)

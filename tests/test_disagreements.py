@@ -100,9 +100,10 @@ def test_relations_that_hold_are_not_reported(ledger, found):
 
 
 def test_every_case_says_what_the_report_uses_and_no_resolution_is_stale(found):
-    resolutions = dis.load_resolutions()
-    assert set(resolutions) <= set(found.index), "resolutions for cases the checks no longer find"
-    assert (found["report_uses"] != dis.NOT_RESOLVED).all()
+    from alibaba_report.evidence import checks
+
+    assert checks.resolution_problems(found) == []  # make check runs the same function
+    assert len(found) > 0
 
 
 def test_helpers_chapters_reuse():

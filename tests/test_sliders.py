@@ -20,12 +20,13 @@ import pandas as pd
 import pytest
 
 from alibaba_report import params
+from alibaba_report.chapters import CHAPTERS as REGISTRY
 from alibaba_report.charts import interactive
 from alibaba_report.charts.interactive import Figure, Slider, SliderChart
 from alibaba_report.synthesis import sliders
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ("retail_war", "cloud_ai", "policy_catalyst", "hk_vs_us", "meitu_deal")
+CHAPTERS = tuple(c.notebook for c in REGISTRY)  # every registered chapter, however many
 
 
 def base_parameters(page: str) -> types.SimpleNamespace:
@@ -36,8 +37,21 @@ def base_parameters(page: str) -> types.SimpleNamespace:
 def charts(ledger) -> dict[str, SliderChart]:
     out = {"index": sliders.summary("base", ledger)}
     for page in CHAPTERS:
-        out[page] = sliders.PAGES[page](base_parameters(page), ledger)
+        if page in sliders.PAGES:  # a chapter without one fails test_every_chapter_has_a_slider_chart
+            out[page] = sliders.PAGES[page](base_parameters(page), ledger)
     return out
+
+
+def chart(charts, page: str) -> SliderChart:
+    if page not in charts:
+        pytest.skip(f"{page} has no slider chart yet (test_every_chapter_has_a_slider_chart fails for it)")
+    return charts[page]
+
+
+def test_every_chapter_has_a_slider_chart():
+    missing = [page for page in CHAPTERS if page not in sliders.PAGES]
+    assert not missing, (f"chapters without a slider chart: {missing}; add one to alibaba_report/synthesis/sliders.py "
+                         "(PAGES) and what its model gives at a point to tests/test_sliders.py's expected()")
 
 
 def corners(sc: SliderChart) -> list[dict[str, float]]:
@@ -86,7 +100,7 @@ def expected(page: str, point: dict[str, float], claims) -> dict[str, object]:
         k = meitu.key_outputs(types.SimpleNamespace(**p), claims)
         return {"conversion_value_usd_m": k["conversion_value_usd_m"], "holder_value_usd_m": k["holder_value_usd_m"],
                 "gain_pct": k["conversion_gain_pct"]}
-    raise KeyError(page)
+    raise KeyError(f"{page}: no expected values for its slider chart; say here what its model gives at a point")
 
 
 def same(a, b) -> bool:
@@ -99,7 +113,7 @@ def same(a, b) -> bool:
 
 @pytest.mark.parametrize("page", ["index", *CHAPTERS])
 def test_grid_equals_the_model_at_its_corners(page, charts, ledger):
-    sc = charts[page]
+    sc = chart(charts, page)
     checked = 0
     for point in corners(sc):
         row = sc.row_at(**point)
@@ -125,7 +139,7 @@ def test_sliders_start_at_the_page_parameters(page, charts):
 
         c = lg.load_claims()
         p = types.SimpleNamespace(pe=c.value(hk.PE_FORWARD), eps_usd=c.value(hk.EPS_FY27))
-    for s in charts[page].sliders:
+    for s in chart(charts, page).sliders:
         own = sliders._forward_pe(p) if s.column == "forward_pe" else getattr(p, s.column)
         assert s.initial == pytest.approx(float(own)), f"{page}: slider {s.label} starts off its base value"
 
@@ -141,7 +155,7 @@ def test_summary_slider_starts_at_the_base_case(charts):
 
 @pytest.mark.parametrize("page", ["index", *CHAPTERS])
 def test_grid_sizes_and_slider_counts(page, charts):
-    sc = charts[page]
+    sc = chart(charts, page)
     assert 1 <= len(sc.sliders) <= 3
     assert 0 < len(sc.grid) <= interactive.MAX_GRID_ROWS
     assert len(sc.grid) == math.prod(len(s.values()) for s in sc.sliders)
@@ -193,7 +207,7 @@ def test_html_is_deterministic(ledger, charts):
 
 @pytest.mark.parametrize("page", ["index", *CHAPTERS])
 def test_html_loads_the_sites_bundle_with_the_menu_off(page, charts):
-    out = interactive.html(charts[page])
+    out = interactive.html(chart(charts, page))
     assert f'<script src="{interactive.BUNDLE_URL}"></script>' in out
     assert interactive.BUNDLE_URL.startswith("../_static/")
     assert "actions: false" in out

@@ -35,16 +35,47 @@ def test_alt_text_travels_with_the_png(shown):
     assert meta == {"image/png": {"alt": "A line rising from 3 to 4 over two points"}}
 
 
+def files_under(folder) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
 def test_chart_data_is_written_only_during_a_build(shown, tmp_path, monkeypatch):
+    """Outside a build (no $REPORT_CHART_DATA_DIR) nothing is written: not where the link points from
+    the notebook's folder (../_static/chart-data), not in the folder itself, not in the repository."""
+    from alibaba_report import paths
+
     df = pd.DataFrame({"x": [1, 2], "y": [3.0, 4.0]})
     monkeypatch.delenv(style.CHART_DATA_ENV, raising=False)
+    notebook_dir = tmp_path / "book"  # run as a notebook is: from its own folder
+    notebook_dir.mkdir()
+    monkeypatch.chdir(notebook_dir)
+    repo_before = {p for p in (paths.root() / "book").rglob("*.csv")} | {p for p in paths.root().glob("_static/**/*.csv")}
     style.show(_chart(), alt="A line rising from 3 to 4 over two points", data=df, name="toy-line")
-    assert not list(tmp_path.iterdir())  # outside a build nothing is written
+    assert files_under(tmp_path) == set()  # where a relative write (the link's own path) would land
+    repo_after = {p for p in (paths.root() / "book").rglob("*.csv")} | {p for p in paths.root().glob("_static/**/*.csv")}
+    assert repo_after == repo_before
     link = shown[-1][0].data
     assert 'href="../_static/chart-data/toy-line.csv"' in link and "download" in link
-    monkeypatch.setenv(style.CHART_DATA_ENV, str(tmp_path))
+    target = tmp_path / "site" / "_static" / "chart-data"
+    monkeypatch.setenv(style.CHART_DATA_ENV, str(target))
     style.show(_chart(), alt="A line rising from 3 to 4 over two points", data=df, name="toy-line")
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "toy-line.csv", index_col=0), df, check_dtype=False)
+    assert files_under(tmp_path) == {"site/_static/chart-data/toy-line.csv"}  # the same call, in a build: written
+    pd.testing.assert_frame_equal(pd.read_csv(target / "toy-line.csv", index_col=0), df, check_dtype=False)
+
+
+def _lightness(hex_colour: str) -> float:
+    """CIE L* (0 black .. 100 white) of an sRGB colour: how light it prints in grey."""
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def test_scenario_colours_step_in_grey_from_bear_to_bull():
+    """In grey the scenarios read as a ramp, light (bear) to dark (bull), each step 10 L* or more."""
+    bear, base, bull = (_lightness(style.SCENARIO_COLOURS[s]) for s in ("bear", "base", "bull"))
+    assert bear - base >= 10 and base - bull >= 10, (bear, base, bull)
+    assert _lightness("#777777") == pytest.approx(50.0, abs=1.0) and _lightness("#000000") == 0.0
 
 
 def test_chart_data_needs_a_well_formed_name():

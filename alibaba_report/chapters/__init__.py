@@ -1,8 +1,10 @@
-"""The five theme chapters, one module per notebook of the same name, each following one contract.
+"""The theme chapters, one module (or package) per notebook of the same name, each following one contract.
 
-``CHAPTERS`` is the registry: the book's chapters in reading order. A chapter's notebook is
-``book/<notebook>.ipynb``, its parameter specification ``data/parameters/<notebook>.yml`` and its
-module ``alibaba_report.chapters.<notebook>``.
+``CHAPTERS`` is the registry: the book's chapters in reading order, and the one place that lists them
+(the table of contents, the scenario pages and the tests read it; how many there are is never typed).
+A chapter's notebook is ``book/<notebook>.ipynb``, its parameter specification
+``data/parameters/<notebook>.yml`` and its module ``alibaba_report.chapters.<notebook>``. ``make chapter
+NAME=x TITLE='…'`` adds one (:mod:`alibaba_report.chapters.scaffold`).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Chapter:
-    notebook: str  # book/<notebook>.ipynb, data/parameters/<notebook>.yml, chapters/<notebook>.py
+    notebook: str  # book/<notebook>.ipynb, data/parameters/<notebook>.yml, chapters/<notebook>(.py or /)
     title: str
 
 

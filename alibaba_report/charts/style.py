@@ -25,7 +25,7 @@ GREY = "#6b6b6b"
 # One fixed colour per scenario on every chart of the book. Orange, green and blue from Okabe–Ito:
 # apart for every kind of colour blindness, and in grey a ramp from light (bear, L* 71) through
 # mid (base, 58) to dark (bull, 46), each step more than 10 L* (tests/test_site_a11y.py's
-# thresholds; tests/test_charts_house_style.py checks them). Hatches, line styles and markers
+# threshold; tests/test_style.py checks the ramp). Hatches, line styles and markers
 # tell the scenarios apart as well, for a grey print.
 SCENARIO_COLOURS = {"bear": "#E69F00", "base": "#009E73", "bull": "#0072B2"}
 SCENARIO_HATCHES = {"bear": "//", "base": "", "bull": ".."}

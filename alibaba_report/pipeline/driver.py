@@ -154,6 +154,9 @@ def check_data(scenarios: tuple[str, ...] | None = None) -> None:
                 "lower-case letters, digits, '-' or '_' (at most 41 characters), ending in .yml")
         for scen in scenarios if scenarios is not None else params.known_scenarios():
             params.check_scenario(scen)
+        from alibaba_report.evidence import checks  # every data check the tests make, by file and row
+
+        checks.check_all(led, sources, scenarios)
     except data_errors as exc:
         raise BuildError(str(exc), EXIT_DATA) from None
 

@@ -1,0 +1,5 @@
+import sys
+
+from alibaba_report.chapters.scaffold.make import main
+
+sys.exit(main())
