@@ -21,7 +21,8 @@ def _iso_date(where: str, column: str, text: str, expected: str) -> dt.date:
         raise LedgerError(f"{where}: column {column!r}: expected {expected}, got {text!r}") from None
 
 
-def _row_to_claim(path: Path, line: int, row: dict[str, str]) -> Claim:
+def row_to_claim(path: Path, line: int, row: dict[str, str]) -> Claim:
+    """One row of a claims file (or a candidates file) as a Claim, or a LedgerError naming the line and column."""
     where = f"{path}: line {line} (id {row.get('id')!r})"
     data: dict[str, object] = {k: v for k, v in row.items() if k not in ("value", "as_of")}
     if row["unit"] == "date":
@@ -65,7 +66,7 @@ def read_claims(path: Path, seeds_dir: Path) -> tuple[list[Claim], dict[str, str
         if row["seed"] not in seeds:
             raise LedgerError(f"{where}: column 'seed': expected a seed file in {seeds_dir}, got "
                               f"{row['seed']!r} (known: {', '.join(seeds) or 'none'})")
-        claim = _row_to_claim(path, line, row)
+        claim = row_to_claim(path, line, row)
         text = texts.setdefault(claim.seed, read_text(seeds[claim.seed]))
         count = text.count(claim.quote)
         if count == 0:

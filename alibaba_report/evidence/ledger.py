@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from alibaba_report import paths
-from alibaba_report.evidence.claim_rows import _iso_date, _row_to_claim, read_claims  # noqa: F401
+from alibaba_report.evidence.claim_rows import _iso_date, read_claims, row_to_claim as _row_to_claim  # noqa: F401
 from alibaba_report.evidence.coverage import load_exclusions, uncovered_mentions  # noqa: F401
 from alibaba_report.evidence.files import (SEED_NAME, closest_passage, csv_errors,  # noqa: F401
                                            decode_error as _decode_error, mtime as _mtime, read_rows as _read_rows,
