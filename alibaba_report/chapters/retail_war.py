@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from alibaba_report import params
-from alibaba_report.chapters.contract import ModelInputError, Signpost, check_number
+from alibaba_report.chapters.contract import ModelInputError, Signpost, check_array, check_number
 from alibaba_report.charts import style
 
 NOTEBOOK = "retail_war"
@@ -129,18 +129,21 @@ def quarter_index(fiscal_label: str) -> int:
 
 # --- the loss path ----------------------------------------------------------------------------
 
-def loss_path(peak_loss_rmb_bn: float, shrink_pct: float, quarters: int, peak_quarters: int = 1) -> np.ndarray:
+def loss_path(peak_loss_rmb_bn, shrink_pct, quarters: int, peak_quarters=1) -> np.ndarray:
     """Quarterly instant-retail losses (RMB bn) from FQ3 FY2026 for ``quarters`` quarters.
 
     The loss stays at ``peak_loss_rmb_bn`` for ``peak_quarters`` quarters, then shrinks by
-    ``shrink_pct`` per cent a quarter. Losses are positive numbers.
+    ``shrink_pct`` per cent a quarter. Losses are positive numbers. Vectorised: the peak, the
+    shrink and the peak quarters may be arrays of one shape (the valuation's draws); the result
+    then has that shape plus a last axis of ``quarters``. The one rule for the loss path: the
+    chapter and the book's model of value both call it.
     """
-    peak = check_number("peak_loss_rmb_bn", peak_loss_rmb_bn, low=0, unit="RMB bn a quarter")
-    shrink = check_number("shrink_pct", shrink_pct, low=0, high=100, unit="% a quarter")
+    peak = check_array("peak_loss_rmb_bn", peak_loss_rmb_bn, low=0, unit="RMB bn a quarter")
+    shrink = check_array("shrink_pct", shrink_pct, low=0, high=100, unit="% a quarter")
     quarters = check_number("quarters", quarters, low=1, integer=True)
-    peak_quarters = check_number("peak_quarters", peak_quarters, low=1, integer=True)
-    i = np.arange(quarters)
-    steps = np.maximum(i - peak_quarters + 1, 0)
+    peak_quarters = check_array("peak_quarters", peak_quarters, low=1, integer=True)
+    peak, shrink, peak_quarters = (np.asarray(x, dtype=float)[..., None] for x in (peak, shrink, peak_quarters))
+    steps = np.maximum(np.arange(quarters) - peak_quarters + 1, 0)
     return peak * (1.0 - shrink / 100.0) ** steps
 
 

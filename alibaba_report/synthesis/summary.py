@@ -8,7 +8,7 @@ import pandas as pd
 from pathlib import Path
 
 from alibaba_report.charts import style
-from alibaba_report.synthesis import key_figures, valuation
+from alibaba_report.synthesis import key_figures, uncertainty, valuation
 
 SCENARIO_COLOURS = style.SCENARIO_COLOURS  # one palette for the scenarios on every chart
 FAIR_BAND_PCT = 10.0  # within this of the probability-weighted value, the price is "about fair"
@@ -53,12 +53,12 @@ def uncertainty_table(scenario: str = "base") -> pd.DataFrame:
     rows = []
     for name in valuation.Inputs.__dataclass_fields__:
         label, unit = valuation.LABELS[name]
-        if name in valuation.FIXED_RANGES:
-            lo, hi = valuation.FIXED_RANGES[name]
+        if name in uncertainty.FIXED_RANGES:
+            lo, hi = uncertainty.FIXED_RANGES[name]
             same = f"{lo:g}–{hi:g}, peaking at the base value (the same in every case)"
             rows.append({"assumption": label, "unit": unit, **{s: same for s in valuation.SCENARIOS}})
             continue
-        bands = None if name in valuation.NO_RANGE else valuation.draw_bands(name)
+        bands = None if name in uncertainty.NO_RANGE else uncertainty.draw_bands(name)
         if bands is None:
             continue
         rows.append({"assumption": label, "unit": unit,
@@ -175,7 +175,7 @@ def valuation_text(scenario: str, claims) -> dict[str, str]:
         "distribution": distribution_sentence(pcts, *mc["value_per_ads_usd"].quantile([0.5, 0.1, 0.9])),
         "target_sentence": target_sentence(fig["target_price_12m_usd"], claims.value(valuation.CLAIMS["target"]),
                                            {s: key_figures.figures(s)["value_12m_usd"] for s in valuation.SCENARIOS}),
-        "drivers": drivers_sentence(valuation.tornado(claims)),
+        "drivers": drivers_sentence(uncertainty.tornado(claims)),
         "funding": funding_sentence(valuation.funding_check(scenario, claims)),
         "pricing_date": valuation.day(valuation.PRICING_DATE), "target_date": valuation.day(valuation.TARGET_DATE),
         "uncertainty": uncertainty_sentence(valuation.scenario_weights(scenario)),
@@ -204,7 +204,7 @@ _MC: dict = {}
 def monte_carlo(claims, scenario: str = "base") -> pd.DataFrame:
     """The book's Monte Carlo run under ``scenario``'s weights (seeded), computed once per process."""
     if scenario not in _MC:
-        _MC[scenario] = valuation.monte_carlo(claims, scenario=scenario)
+        _MC[scenario] = uncertainty.monte_carlo(claims, scenario=scenario)
     return _MC[scenario]
 
 
@@ -216,7 +216,7 @@ def quoted_prices(claims, eur_usd: float) -> dict[str, float]:
 
 def quoted_price_percentiles(claims, mc: pd.DataFrame, eur_usd: float | None = None) -> dict[str, float]:
     rate = _eur_usd() if eur_usd is None else eur_usd
-    return {label: valuation.percentile_of(mc["value_per_ads_usd"], p)
+    return {label: uncertainty.percentile_of(mc["value_per_ads_usd"], p)
             for label, p in quoted_prices(claims, rate).items()}
 
 
@@ -284,7 +284,7 @@ def distribution_chart(claims, scenario: str = "base"):
 def tornado_chart(claims):
     """Each assumption from the low to the high end of its range, the others at base: a bar from the
     value at one end to the value at the other, ranked. Returns (figure, data, alt text)."""
-    t = valuation.tornado(claims)
+    t = uncertainty.tornado(claims)
     centre = float(t["base_value"].iloc[0])
     fig, ax = style.figure(figsize=(8, 4.8))
     y = range(len(t))[::-1]
