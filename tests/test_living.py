@@ -317,7 +317,7 @@ def test_an_edition_file_that_is_not_json_is_named(tree):
 def test_the_edition_file_is_plain_json_with_the_commit(flow):
     data = json.loads((flow["tree"] / "editions" / "january-2026.json").read_text(encoding="utf-8"))
     assert data["commit"] == "unknown"  # the copy is not a git checkout; in one it is HEAD's hash
-    assert re.fullmatch(r"[0-9a-f]{40}(\+uncommitted changes)?", editions._commit(ROOT))
+    assert re.fullmatch(r"[0-9a-f]{40}(\+uncommitted changes)?", editions.record._commit(ROOT))
 
 
 def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
@@ -362,7 +362,7 @@ def test_a_changed_assumption_is_a_step_of_the_bridge(tree):
 def test_every_assumption_a_bridge_step_can_name_reads_in_reader_words():
     names = {(nb, p) for nb in params.notebooks_with_specs() if not params.is_scenario_page(nb) for p in params.specs(nb)}
     assert len(names) > 20
-    labels = {editions._assumption_label(nb, p) for nb, p in names}
+    labels = {editions.changes._assumption_label(nb, p) for nb, p in names}
     assert not [label for label in labels if "_" in label or label == "assumption: an assumption"]
 
 
