@@ -267,6 +267,24 @@ def test_the_bridge_adds_up_from_the_edition_value_to_today(flow):
     assert abs(middle[1]["change"]) < 1e-9
 
 
+def test_the_value_under_an_editions_inputs_uses_them_and_leaves_the_book_alone():
+    # the bridge values the shares with an edition's claims and assumptions in place of today's; it
+    # reads them through the model's own inputs, without replacing how the rest of the book reads
+    # its parameters or its ledger
+    today, claims_read, assumptions_read = editions.value_with({}, {})
+    assert math.isclose(today, key_figures.figures(params.BASE)[editions.BRIDGE_FIGURE], rel_tol=1e-12)
+    assert set(assumptions_read) == {"retail_war", "cloud_ai", "policy_catalyst", "valuation"}
+    pe = assumptions_read["valuation"]["forward_pe"]
+    doubled, _, read = editions.value_with({}, {"valuation": {"forward_pe": 2 * pe}})
+    assert math.isclose(doubled, 2 * today, rel_tol=1e-9)  # value = multiple x next twelve months' earnings
+    assert read["valuation"]["forward_pe"] == 2 * pe
+    eps = claims_read["consensus_eps_fy27_s004"]
+    lower, read_claims, _ = editions.value_with({"consensus_eps_fy27_s004": eps - 1.0}, {})
+    assert lower < today and read_claims["consensus_eps_fy27_s004"] == eps - 1.0
+    assert params.scenario_parameters(params.BASE, "valuation")["forward_pe"] == pe
+    assert ledger.load_claims().value("consensus_eps_fy27_s004") == eps
+
+
 def test_the_estimate_changes_show_the_fixture_figures(flow):
     rows = {(r["scenario"], r["figure"]): r for r in flow["changes"]}
     ebitda = rows[("base", "fy27_adj_ebitda_rmb_bn")]
