@@ -66,29 +66,21 @@ def bridge_chart(steps: list[dict], out: Path) -> str:
     return f"Waterfall from USD {start:,.2f} at the edition to USD {end:,.2f} now per ADS. {moves or 'no step'}."
 
 
-def page_markdown(previous: dict, chart: str | None = None, alt: str = "") -> str:
-    """The page "What changed since <edition>" (Markdown; text from data escaped)."""
-    from alibaba_report.synthesis import signposts
-
-    led = ledger.load_claims()
-    name = md_escape(previous["name"])
-    when = dt.date.fromisoformat(previous["date"]) if previous.get("date") else None
-    steps = bridge(previous)
-    grades = signposts.grade(led)
-    parts = [f"# What changed since {name}", "",
-             f"The edition *{name}* was made from sources up to {when.day} {when.strftime('%b %Y')}. "
-             if when else f"The edition *{name}*. ",
-             "Every key figure of the book then and now, the value bridge between the two base values, "
-             "the signposts whose grade changed and the sources added since.", "",
-             "## Estimate changes", "",
+def _estimates_section(previous: dict) -> list[str]:
+    parts = ["## Estimate changes", "",
              "| case | key figure | unit | previous | now | change | % |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in estimate_changes(previous):
         parts.append(f"| {r['scenario']} | {md_escape(r['label'])} | {md_escape(r['unit'])} | {_num(r['previous'])} | "
                      f"{_num(r['now'])} | {_signed(r['change'])} | {_signed(r['pct'], 1, '%')} |")
-    parts += ["", "## Value bridge, base case", "",
-              "From the edition's value per ADS to today's, one changed figure or assumption at a time, in the "
-              "order listed: each step values the shares with that input changed and the ones above it, so the "
-              "steps add up to the change.", ""]
+    return parts
+
+
+def _bridge_section(previous: dict, chart: str | None, alt: str) -> list[str]:
+    steps = bridge(previous)
+    parts = ["## Value bridge, base case", "",
+             "From the edition's value per ADS to today's, one changed figure or assumption at a time, in the "
+             "order listed: each step values the shares with that input changed and the ones above it, so the "
+             "steps add up to the change.", ""]
     if chart:
         parts += [f"![{md_escape(alt)}]({chart})", ""]
     parts += ["| step | what changed | before | after | effect on value (USD per ADS) |", "| --- | --- | --- | --- | --- |"]
@@ -96,26 +88,48 @@ def page_markdown(previous: dict, chart: str | None = None, alt: str = "") -> st
         label = "edition" if i == 0 else "now" if i == len(steps) - 1 else f"step {i}"
         effect = _num(s["change"]) if s.get("total") else _signed(s["change"])
         parts.append(f"| {label} | {md_escape(s['step'])} | {_num(s['before'])} | {_num(s['after'])} | {effect} |")
-    changed = changed_signposts(previous, grades)
-    parts += ["", "## Signposts whose grade changed", ""]
+    return parts
+
+
+def _signposts_section(previous: dict, led: ledger.Ledger) -> list[str]:
+    from alibaba_report.synthesis import signposts
+
+    changed = changed_signposts(previous, signposts.grade(led))
+    parts = ["## Signposts whose grade changed", ""]
     if not changed:
-        parts.append("None: every signpost has the grade it had at the edition.")
-    else:
-        register = led.sources().set_index("seed")
-        parts += ["| signpost | then | now | newest figure | source | supports |", "| --- | --- | --- | --- | --- | --- |"]
-        for r in changed:
-            seed = led.get(r["claim"]).seed if r["claim"] else None
-            source = ledger.source_short(register.loc[seed]) if seed in register.index else "—"
-            fig = f"{md_escape(r['value_text'])} {led.cite(r['claim'])}" if r["claim"] else "—"
-            parts.append(f"| {md_escape(r['name'])} | {md_escape(r['before'])} | **{md_escape(r['grade'])}** | {fig} | "
-                         f"{md_escape(source)} | {md_escape(r['supports'])} |")
+        return parts + ["None: every signpost has the grade it had at the edition."]
+    register = led.sources().set_index("seed")
+    parts += ["| signpost | then | now | newest figure | source | supports |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in changed:
+        seed = led.get(r["claim"]).seed if r["claim"] else None
+        source = ledger.source_short(register.loc[seed]) if seed in register.index else "—"
+        fig = f"{md_escape(r['value_text'])} {led.cite(r['claim'])}" if r["claim"] else "—"
+        parts.append(f"| {md_escape(r['name'])} | {md_escape(r['before'])} | **{md_escape(r['grade'])}** | {fig} | "
+                     f"{md_escape(source)} | {md_escape(r['supports'])} |")
+    return parts
+
+
+def _sources_section(previous: dict) -> list[str]:
     added = new_sources(previous)
-    parts += ["", "## New sources", ""]
     if not added:
-        parts.append("None: the book rests on the sources it had at the edition.")
-    else:
-        parts += [f"- {md_escape(s['source'])}: *{md_escape(s['title'])}*" for s in added]
-    return "\n".join(parts) + "\n"
+        return ["## New sources", "", "None: the book rests on the sources it had at the edition."]
+    return ["## New sources", "", *[f"- {md_escape(s['source'])}: *{md_escape(s['title'])}*" for s in added]]
+
+
+def page_markdown(previous: dict, chart: str | None = None, alt: str = "") -> str:
+    """The page "What changed since <edition>" (Markdown; text from data escaped): the key figures then
+    and now, the value bridge (with its chart when ``chart`` is given), the signposts whose grade
+    changed and the new sources."""
+    name = md_escape(previous["name"])
+    when = dt.date.fromisoformat(previous["date"]) if previous.get("date") else None
+    intro = [f"# What changed since {name}", "",
+             f"The edition *{name}* was made from sources up to {when.day} {when.strftime('%b %Y')}. "
+             if when else f"The edition *{name}*. ",
+             "Every key figure of the book then and now, the value bridge between the two base values, "
+             "the signposts whose grade changed and the sources added since.", ""]
+    sections = [_estimates_section(previous), _bridge_section(previous, chart, alt),
+                _signposts_section(previous, ledger.load_claims()), _sources_section(previous)]
+    return "\n".join(intro + [line for s in sections for line in (*s, "")]).rstrip("\n") + "\n"
 
 
 def stage_page(stage: Path) -> bool:
