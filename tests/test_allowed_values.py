@@ -265,7 +265,7 @@ def check_scenario(root: Path, doc: dict) -> None:
         assert f"data/scenarios/{name}.yml" in str(exc) and refused_by_name(exc, "valuation", values), exc
         return
     for nb in NOTEBOOKS:
-        outputs = scenarios.key_outputs(name, nb)
+        outputs = scenarios.chapter_outputs(name, nb)
         assert outputs, f"{nb}: no key outputs under {doc}"
     figures = compare.computed_figures(name)
     json.dumps(figures, allow_nan=False)  # a figure with no value is null, never NaN or infinity

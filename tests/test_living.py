@@ -267,6 +267,24 @@ def test_the_bridge_adds_up_from_the_edition_value_to_today(flow):
     assert abs(middle[1]["change"]) < 1e-9
 
 
+def test_the_value_under_an_editions_inputs_uses_them_and_leaves_the_book_alone():
+    # the bridge values the shares with an edition's claims and assumptions in place of today's; it
+    # reads them through the model's own inputs, without replacing how the rest of the book reads
+    # its parameters or its ledger
+    today, claims_read, assumptions_read = editions.value_with({}, {})
+    assert math.isclose(today, key_figures.figures(params.BASE)[editions.BRIDGE_FIGURE], rel_tol=1e-12)
+    assert set(assumptions_read) == {"retail_war", "cloud_ai", "policy_catalyst", "valuation"}
+    pe = assumptions_read["valuation"]["forward_pe"]
+    doubled, _, read = editions.value_with({}, {"valuation": {"forward_pe": 2 * pe}})
+    assert math.isclose(doubled, 2 * today, rel_tol=1e-9)  # value = multiple x next twelve months' earnings
+    assert read["valuation"]["forward_pe"] == 2 * pe
+    eps = claims_read["consensus_eps_fy27_s004"]
+    lower, read_claims, _ = editions.value_with({"consensus_eps_fy27_s004": eps - 1.0}, {})
+    assert lower < today and read_claims["consensus_eps_fy27_s004"] == eps - 1.0
+    assert params.scenario_parameters(params.BASE, "valuation")["forward_pe"] == pe
+    assert ledger.load_claims().value("consensus_eps_fy27_s004") == eps
+
+
 def test_the_estimate_changes_show_the_fixture_figures(flow):
     rows = {(r["scenario"], r["figure"]): r for r in flow["changes"]}
     ebitda = rows[("base", "fy27_adj_ebitda_rmb_bn")]
@@ -317,7 +335,7 @@ def test_an_edition_file_that_is_not_json_is_named(tree):
 def test_the_edition_file_is_plain_json_with_the_commit(flow):
     data = json.loads((flow["tree"] / "editions" / "january-2026.json").read_text(encoding="utf-8"))
     assert data["commit"] == "unknown"  # the copy is not a git checkout; in one it is HEAD's hash
-    assert re.fullmatch(r"[0-9a-f]{40}(\+uncommitted changes)?", editions._commit(ROOT))
+    assert re.fullmatch(r"[0-9a-f]{40}(\+uncommitted changes)?", editions.record._commit(ROOT))
 
 
 def test_a_broken_signposts_file_stops_the_build_before_anything_runs(tree):
@@ -362,7 +380,7 @@ def test_a_changed_assumption_is_a_step_of_the_bridge(tree):
 def test_every_assumption_a_bridge_step_can_name_reads_in_reader_words():
     names = {(nb, p) for nb in params.notebooks_with_specs() if not params.is_scenario_page(nb) for p in params.specs(nb)}
     assert len(names) > 20
-    labels = {editions._assumption_label(nb, p) for nb, p in names}
+    labels = {editions.changes._assumption_label(nb, p) for nb, p in names}
     assert not [label for label in labels if "_" in label or label == "assumption: an assumption"]
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from alibaba_report.evidence import ledger
-from alibaba_report.synthesis import key_figures, summary, valuation
+from alibaba_report.synthesis import key_figures, summary, uncertainty, valuation
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def test_the_page_states_every_range_and_the_weights():
     """Issue 23, item 4: the draws' ranges, how they move together and the weights are on the page."""
     t = summary.uncertainty_table("base")
     assert "probability of the case" in t.index and list(t.loc["probability of the case", ["bear", "base", "bull"]]) == ["25", "50", "25"]
-    for name in valuation.FIXED_RANGES:
+    for name in uncertainty.FIXED_RANGES:
         assert valuation.LABELS[name][0] in t.index
     assert "how fast the loss shrinks" in t.index and "peaking at 15" in t.loc["how fast the loss shrinks", "base"]
     s = summary.uncertainty_sentence(valuation.scenario_weights())

@@ -27,7 +27,7 @@ def test_every_key_output_improves_from_bear_through_base_to_bull():
 
 
 def test_bear_is_strictly_worse_than_bull_on_the_headline_numbers():
-    bear, bull = ({k.key: synthesis.key_outputs(s, k.notebook).get(k.key) for k in synthesis.KEY_OUTPUTS} for s in ("bear", "bull"))
+    bear, bull = ({k.key: synthesis.chapter_outputs(s, k.notebook).get(k.key) for k in synthesis.KEY_OUTPUTS} for s in ("bear", "bull"))
     assert bear["cumulative_cost_rmb_bn"] > bull["cumulative_cost_rmb_bn"]
     assert bear["return_on_capex_pct"] < bull["return_on_capex_pct"]
     assert bear["value_per_ads_usd"] < bull["value_per_ads_usd"]
@@ -48,7 +48,7 @@ def test_the_watch_list_has_signposts_from_every_chapter():
     assert set(table["chapter"]) == {ch.title for ch in synthesis.CHAPTERS}
     assert table["threshold"].str.len().gt(0).all() and table["if worse"].str.len().gt(0).all()
     for ko in synthesis.KEY_OUTPUTS:
-        assert ko.key in synthesis.key_outputs("base", ko.notebook), f"{ko.notebook} has no key output {ko.key}"
+        assert ko.key in synthesis.chapter_outputs("base", ko.notebook), f"{ko.notebook} has no key output {ko.key}"
 
 
 def test_valuation_grid_is_eps_times_multiple():
@@ -98,10 +98,10 @@ def test_every_glue_reference_is_glued(name):
 
 def test_the_summary_under_bear_shows_the_bear_figures(notebook_values):
     values = notebook_values("index", scenario="bear")
-    bear = synthesis.key_outputs("bear", "retail_war")
+    bear = synthesis.chapter_outputs("bear", "retail_war")
     assert values["scenario_name"] == "bear"
     assert values["retail_war_cost_rmb_bn"] == pytest.approx(bear["cumulative_cost_rmb_bn"])
-    assert values["retail_war_cost_rmb_bn"] > synthesis.key_outputs("base", "retail_war")["cumulative_cost_rmb_bn"]
+    assert values["retail_war_cost_rmb_bn"] > synthesis.chapter_outputs("base", "retail_war")["cumulative_cost_rmb_bn"]
     assert values["value_per_ads_usd"] == pytest.approx(values["bear__value_per_ads_usd"])
     assert values["value_per_ads_usd"] < values["base__value_per_ads_usd"]
 

@@ -8,8 +8,10 @@ import time
 import numpy as np
 import pytest
 
+from alibaba_report.chapters import contract
 from alibaba_report.chapters import retail_war as retail
 from alibaba_report.evidence import ledger
+from alibaba_report.synthesis import uncertainty as u
 from alibaba_report.synthesis import valuation as v
 
 
@@ -27,9 +29,26 @@ def value(inp, claims, key="value_per_ads_usd"):
     return float(v.model(inp, claims)[key])
 
 
-def test_loss_paths_follow_the_retail_chapters_rule():
-    for peak, pq, s in ((35.5, 1, 15.0), (40.0, 2, 8.0), (35.0, 1, 25.0)):
-        np.testing.assert_allclose(v.loss_paths(peak, pq, s), retail.loss_path(peak, s, 8, pq))
+def test_the_retail_chapters_loss_path_is_vectorised_over_draws():
+    peak, pq, s = np.array([35.5, 40.0, 35.0]), np.array([1.0, 2.0, 1.0]), np.array([15.0, 8.0, 25.0])
+    paths = retail.loss_path(peak, s, 8, pq)
+    assert paths.shape == (3, 8)
+    for row, args in zip(paths, zip(peak, s, pq)):
+        np.testing.assert_allclose(row, retail.loss_path(float(args[0]), float(args[1]), 8, int(args[2])))
+    with pytest.raises(contract.ModelInputError, match=r"shrink_pct\[1\] must be a number at least 0 and at most 100"):
+        retail.loss_path(peak, np.array([15.0, 120.0, 25.0]), 8, pq)
+    with pytest.raises(contract.ModelInputError, match=r"peak_quarters\[2\] must be a whole number, got 1.5"):
+        retail.loss_path(peak, s, 8, np.array([1.0, 2.0, 1.5]))
+
+
+def test_the_valuations_war_is_the_retail_chapters_paths(claims, base):
+    # one rule for the loss path and one brokers' peak: the model's FY27 gain from the war is the
+    # chapter's embedded path less the chapter's scenario path over FY27's quarters
+    n = v.HORIZON_QUARTERS
+    embedded = retail.loss_path(retail.brokers_peak(claims), base.consensus_embedded_shrink_pct, n, 1)
+    scenario = retail.loss_path(base.peak_loss_rmb_bn, base.shrink_pct, n, base.peak_quarters)
+    want = (embedded - scenario)[v.FY27_QUARTERS].sum()
+    assert value(base, claims, "retail_delta_fy27_rmb_bn") == pytest.approx(want, rel=1e-9)
 
 
 def test_when_every_driver_matches_what_the_forecasts_embed_eps_is_the_analysts(claims, base):
@@ -91,19 +110,19 @@ def test_breakevens_reproduce_the_price(claims):
 
 def test_monte_carlo_is_seeded_fast_and_within_the_ranges(claims):
     t = time.perf_counter()
-    a = v.monte_carlo(claims, draws=10_000)
+    a = u.monte_carlo(claims, draws=10_000)
     took = time.perf_counter() - t
-    b = v.monte_carlo(claims, draws=10_000)
+    b = u.monte_carlo(claims, draws=10_000)
     assert len(a) == 10_000 and a.equals(b)
     assert took < 10  # the issue asks under 2 s; generous here so a busy machine does not fail it
-    assert 0 < v.percentile_of(a["value_per_ads_usd"], claims.value(v.CLAIMS["price"])) < 100
+    assert 0 < u.percentile_of(a["value_per_ads_usd"], claims.value(v.CLAIMS["price"])) < 100
 
 
 def test_the_draws_tell_the_same_story_as_the_weights(claims):
     """Issue 23, item 4: independent draws never reached the bear or bull value while the weights gave
     each 25%. Drawn as cases then noise, each case is picked as often as its weight, the draws reach
     both ends, and their mean is the probability-weighted value."""
-    a = v.monte_carlo(claims)
+    a = u.monte_carlo(claims)
     w = v.scenario_weights()
     share = a["case"].value_counts(normalize=True)
     for s in v.SCENARIOS:
@@ -121,10 +140,10 @@ def test_the_draws_tell_the_same_story_as_the_weights(claims):
 
 def test_draw_bands_stay_between_the_cases_and_above_zero():
     for name in ("shrink_pct", "forward_pe", "policy_revenue_rmb_bn", "peak_loss_rmb_bn"):
-        bands = v.draw_bands(name)
+        bands = u.draw_bands(name)
         for s, (lo, mode, hi) in bands.items():
             assert lo <= mode <= hi and lo >= 0, (name, s)
-    assert v.draw_bands("tax_rate_pct") is None  # the cases hold it equal
+    assert u.draw_bands("tax_rate_pct") is None  # the cases hold it equal
 
 
 def test_a_scenarios_weights_drive_its_draws(claims, tmp_path, monkeypatch):
@@ -139,12 +158,12 @@ def test_a_scenarios_weights_drive_its_draws(claims, tmp_path, monkeypatch):
         "  weight_base_pct:\n    value: 0\n    reason: test\n"
         "  weight_bull_pct:\n    value: 0\n    reason: test\n", encoding="utf-8")
     monkeypatch.setenv("REPORT_ROOT", str(tmp_path))
-    a = v.monte_carlo(claims, draws=2_000, scenario="gloomy")
+    a = u.monte_carlo(claims, draws=2_000, scenario="gloomy")
     assert set(a["case"]) == {"bear"}
 
 
 def test_tornado_ranks_by_swing_and_every_input_has_reader_words(claims):
-    t = v.tornado(claims)
+    t = u.tornado(claims)
     assert len(t) > 0
     assert list(t["swing"]) == sorted(t["swing"], reverse=True)
     assert t["swing"].iloc[0] > 0
@@ -162,7 +181,7 @@ def test_funding_check_uses_the_scenario_ebitda(claims):
 
 def test_percentile_of_refuses_nothing():
     with pytest.raises(v.contract.ModelInputError):
-        v.percentile_of(np.array([]), 1.0)
+        u.percentile_of(np.array([]), 1.0)
 
 
 # --- issue 23: a calibrated model, a matched basis, a dated verdict -------------------------------

@@ -38,6 +38,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # --- one error type for a bad model input ------------------------------------------------------
@@ -69,6 +70,30 @@ def check_number(name: str, value: object, *, low: float | None = None, high: fl
         rng = " and ".join(x for x in (lo, hi) if x)
         raise ModelInputError(f"{name} must be{what} {rng}{f' ({unit})' if unit else ''}, got {_short(value)}")
     return int(v) if integer else v
+
+
+def check_array(name: str, value: object, *, low: float | None = None, high: float | None = None,
+                integer: bool = False, unit: str = "") -> float | np.ndarray:
+    """:func:`check_number` for an input that may also be an array (a model vectorised over draws).
+
+    A scalar is checked by :func:`check_number` (same messages); an array must hold only real,
+    finite numbers within the bounds (inclusive), whole when ``integer``, and the message names the
+    first element that is not. Returns the float (or int) or a float array."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return check_number(name, value, low=low, high=high, integer=integer, unit=unit)
+    arr = np.asarray(value)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ModelInputError(f"{name} must be an array of numbers{f' ({unit})' if unit else ''}, got {_short(value)}")
+    arr = arr.astype(float)
+    bad = ~np.isfinite(arr)
+    bad |= (arr < low) if low is not None else False
+    bad |= (arr > high) if high is not None else False
+    if integer:
+        bad |= np.isfinite(arr) & (arr != np.round(arr))
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        check_number(f"{name}[{', '.join(map(str, i))}]", float(arr[i]), low=low, high=high, integer=integer, unit=unit)
+    return arr
 
 
 def _short(value: object, limit: int = 60) -> str:

@@ -42,7 +42,7 @@ def _retail(key: str) -> Callable[[str], float]:
     def f(s: str) -> float:
         from alibaba_report.synthesis import scenarios
 
-        return float(scenarios.key_outputs(s, "retail_war")[key])
+        return float(scenarios.chapter_outputs(s, "retail_war")[key])
     return f
 
 
@@ -50,7 +50,7 @@ def _cloud(key: str) -> Callable[[str], float]:
     def f(s: str) -> float:
         from alibaba_report.synthesis import scenarios
 
-        return float(scenarios.key_outputs(s, "cloud_ai")[key])
+        return float(scenarios.chapter_outputs(s, "cloud_ai")[key])
     return f
 
 
@@ -68,9 +68,9 @@ def _price_4jan() -> float:
 
 
 def _price_13jan() -> float:
-    from alibaba_report.synthesis import summary
+    from alibaba_report.synthesis import value_tables
 
-    return summary.price_13jan_usd(_claims())
+    return value_tables.price_13jan_usd(_claims())
 
 
 def _upside(price: Callable[[], float]) -> Callable[[str], float]:

@@ -22,7 +22,7 @@ SCENARIOS = ("bear", "base", "bull")
 @dataclass(frozen=True)
 class KeyOutput:
     notebook: str
-    key: str  # a key of the chapter module's key_outputs()
+    key: str  # a key of the chapter module's key_outputs(p, claims)
     label: str
     unit: str
     better: str  # "higher" or "lower": which way is good for the shareholder
@@ -56,8 +56,9 @@ VALUE = "valuation"  # the book's model of value, compared beside the chapters
 VALUE_TITLE = "What the shares are worth"
 
 
-def key_outputs(scenario: str, notebook: str) -> dict:
-    """A chapter's key outputs under ``scenario`` (or, for ``"valuation"``, the key figures)."""
+def chapter_outputs(scenario: str, notebook: str) -> dict:
+    """The key outputs of the chapter ``notebook`` under ``scenario``: its module's
+    ``key_outputs(p, claims)`` with the scenario's parameters (or, for ``"valuation"``, the key figures)."""
     from alibaba_report import paths
 
     if notebook == VALUE:
@@ -77,7 +78,7 @@ def comparison(scenarios=SCENARIOS) -> pd.DataFrame:
     for ko in KEY_OUTPUTS:
         row = {"chapter": title(ko.notebook), "output": ko.label, "unit": ko.unit, "key": ko.key, "better": ko.better}
         for scen in scenarios:
-            row[scen] = key_outputs(scen, ko.notebook).get(ko.key)
+            row[scen] = chapter_outputs(scen, ko.notebook).get(ko.key)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -85,7 +86,7 @@ def comparison(scenarios=SCENARIOS) -> pd.DataFrame:
 def readable(ko: KeyOutput, scenario: str) -> str:
     """A key output as a reader reads it: the number rounded, or the chapter's words when the
     number does not exist (losses that never converge, a programme that never pays back)."""
-    out = key_outputs(scenario, ko.notebook)
+    out = chapter_outputs(scenario, ko.notebook)
     value = out.get(ko.key)
     if value is None or value != value:  # None or NaN
         return str(out.get(ko.text_key, "none")) if ko.text_key else "none"
@@ -124,7 +125,7 @@ def plot_comparison(fig, scenarios=SCENARIOS, current: str | None = None) -> Non
     ncols = 2
     axes = fig.subplots((len(KEY_OUTPUTS) + ncols - 1) // ncols, ncols).ravel()
     for ax, ko in zip(axes, KEY_OUTPUTS):
-        vals = [key_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
+        vals = [chapter_outputs(s, ko.notebook).get(ko.key) for s in scenarios]
         vals = [float("nan") if v is None else float(v) for v in vals]
         known = [v for v in vals if v == v]
         # a missing outcome (never converges, never pays back) is the worst one: draw it as an
@@ -167,7 +168,7 @@ def ordered_as_named(scenarios=SCENARIOS) -> list[str]:
     for ko in KEY_OUTPUTS:
         vals = []
         for s in scenarios:
-            v = key_outputs(s, ko.notebook).get(ko.key)
+            v = chapter_outputs(s, ko.notebook).get(ko.key)
             vals.append(worst[ko.better] if v is None or v != v else float(v))
         pairs = list(zip(vals, vals[1:]))
         ok = all(a <= b for a, b in pairs) if ko.better == "higher" else all(a >= b for a, b in pairs)
@@ -199,24 +200,15 @@ def scenario_valuation_points(scenarios=SCENARIOS) -> pd.DataFrame:
 def signposts(scenario: str) -> list[tuple[str, list]]:
     """Every chapter's signposts under ``scenario``: ``(chapter title, [Signpost, ...])`` in book order."""
     case = f"the {scenario} case"
-    out = []
-    for ch in CHAPTERS:
-        args = (chapter_params(scenario, ch.notebook), ledger.load_claims())
-        try:
-            out.append((ch.title, module(ch.notebook).signposts(*args, case=case)))
-        except TypeError:  # TRANSITION: a chapter whose signposts take no case yet
-            out.append((ch.title, module(ch.notebook).signposts(*args)))
-    return out
+    claims = ledger.load_claims()
+    return [(ch.title, module(ch.notebook).signposts(chapter_params(scenario, ch.notebook), claims, case=case))
+            for ch in CHAPTERS]
 
 
 def signposts_table(scenario: str, first_only: bool = False) -> pd.DataFrame:
     """Signposts for reading: the threshold as text, the consequences in full, indexed by chapter."""
-    frames = []
-    for title, posts in signposts(scenario):
-        if isinstance(posts, pd.DataFrame):  # TRANSITION: a chapter not yet on the Signpost contract
-            posts = [contract.Signpost(r["signpost"], None if not isinstance(r["threshold"], (int, float)) or r["threshold"] != r["threshold"] else float(r["threshold"]),
-                                       str(r["unit"]), r["if_better"], r["if_worse"], "base", "base") for _, r in posts.iterrows()]
-        frames.append(contract.signposts_frame(posts[:1] if first_only else posts, chapter=title))
+    frames = [contract.signposts_frame(posts[:1] if first_only else posts, chapter=title)
+              for title, posts in signposts(scenario)]
     return pd.concat(frames, ignore_index=True).set_index(["chapter", "signpost"])
 
 
@@ -247,8 +239,9 @@ QUOTED_PRICES = (  # (label, claim id, currency): the prices and target the sour
 )
 
 
-def quoted_prices(eur_usd: float) -> pd.DataFrame:
-    """The sources' price points in USD per ADS (a euro price through ``eur_usd``), with claim ids."""
+def quoted_prices_frame(eur_usd: float) -> pd.DataFrame:
+    """The sources' price points as a table (label, claim id, USD per ADS; a euro price through
+    ``eur_usd``), cheapest first."""
     claims = ledger.load_claims()
     rows = [{"label": label, "claim": cid,
              "usd": claims.value(cid) * (eur_usd if cur == "EUR" else 1.0)} for label, cid, cur in QUOTED_PRICES]

@@ -23,25 +23,25 @@ The chain, each step a named assumption or a ledger figure:
 
 Cross-checks beside it: the EV/EBITDA the value implies, and a funding check (the cash the group
 generates against the capex and the war). Everything is vectorised over numpy arrays so the Monte
-Carlo and the tornado reuse the same functions as the scenarios.
+Carlo and the tornado (:mod:`~alibaba_report.synthesis.uncertainty`) reuse the same functions as the
+scenarios; the loss paths and the brokers' peak are the retail chapter's own functions, and the
+fiscal calendar is :mod:`~alibaba_report.synthesis.fiscal` (its names are re-exported here).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from alibaba_report import params
-from alibaba_report.chapters import contract
+from alibaba_report.chapters import contract, retail_war
+from alibaba_report.synthesis.fiscal import (FISCAL_YEAR_FIRST_MONTH, FY27_QUARTERS, HORIZON_QUARTERS,  # noqa: F401
+                                             PATH_START, PRICING_DATE, REPORTED_QUARTER_MIDDLE, TARGET_DATE, day,
+                                             fiscal_year, ntm_quarters, quarter_index, quarter_start,
+                                             years_to_fiscal_middle)
 
 SCENARIOS = ("bear", "base", "bull")
-PRICING_DATE = dt.date(2026, 1, 4)  # seed 004's dateline: the USD 152 price and the forward P/E of about 20
-TARGET_DATE = PRICING_DATE.replace(year=PRICING_DATE.year + 1)  # a 12-month target is a price a year on
-FISCAL_YEAR_FIRST_MONTH = 4  # Alibaba's fiscal year ends 31 March: FY27 runs April 2026 to March 2027
-PATH_START = dt.date(2025, 10, 1)  # FQ3 FY26, the brokers' peak quarter: the first quarter of a loss path
-REPORTED_QUARTER_MIDDLE = dt.date(2025, 8, 15)  # FQ2 FY26 (July-September 2025), the cloud's reported quarter
 
 CLAIMS = {
     "ebitda_fy26": "consensus_adj_ebitda_fy26_s001",
@@ -54,52 +54,12 @@ CLAIMS = {
     "target": "consensus_price_target_s004",
     "cloud_growth_consensus": "citi_cloud_revenue_growth_annual",
     "cloud_revenue_q": "cloud_revenue_fq2_fy26_s004",
-    "nomura_peak": "nomura_ebita_loss_peak_fq3_fy26",
-    "ubs_loss": "ubs_commerce_loss_fq3_fy26",
+    "nomura_peak": retail_war.CLAIMS["nomura_peak"],
+    "ubs_loss": retail_war.CLAIMS["ubs_loss"],
     "fcf_q": "group_free_cash_flow_fq2_fy26_s004",
     "capex_gs": "gs_capex_fy26_fy28",
     "eur_close": "overseas_shares_close_s002",
 }
-
-
-def day(d: dt.date, short: bool = False) -> str:
-    """A date in reader words: "4 January 2026" (or "4 Jan 2026")."""
-    return f"{d.day} {d:%b %Y}" if short else f"{d.day} {d:%B %Y}"
-
-
-# --- dates: which quarters and fiscal years a date's twelve months hold ---------------------------
-
-def fiscal_year(d: dt.date) -> int:
-    """The fiscal year a date falls in, as its last two digits (4 January 2026 is FY26, 1 April 2026 FY27)."""
-    return (d.year + (1 if d.month >= FISCAL_YEAR_FIRST_MONTH else 0)) % 100
-
-
-def quarter_index(d: dt.date) -> int:
-    """The quarter a date falls in, counted from FQ3 FY26 (0) as the loss paths are."""
-    return (d.year - PATH_START.year) * 4 + (d.month - 1) // 3 - (PATH_START.month - 1) // 3
-
-
-def quarter_start(i: int) -> dt.date:
-    months = PATH_START.month - 1 + 3 * i
-    return dt.date(PATH_START.year + months // 12, months % 12 + 1, 1)
-
-
-def ntm_quarters(d: dt.date) -> list[int]:
-    """The four quarters of the twelve months after ``d``: the quarter it falls in and the next three."""
-    i = quarter_index(d)
-    if i < 0:
-        raise contract.ModelInputError(f"{d.isoformat()} is before FQ3 FY26, where the model's quarters begin")
-    return [i, i + 1, i + 2, i + 3]
-
-
-def years_to_fiscal_middle(fy: int) -> float:
-    """Years from the middle of the cloud's reported quarter to the middle of fiscal year ``fy``."""
-    middle = dt.date(2000 + fy - 1, FISCAL_YEAR_FIRST_MONTH + 6, 1)
-    return (middle - REPORTED_QUARTER_MIDDLE).days / 365.25
-
-
-HORIZON_QUARTERS = max(ntm_quarters(TARGET_DATE)) + 1 + 1  # through FQ4 FY28
-FY27_QUARTERS = [i for i in range(HORIZON_QUARTERS) if fiscal_year(quarter_start(i)) == 27]
 
 
 @dataclass(frozen=True)
@@ -149,49 +109,48 @@ def _arr(x) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
-def loss_paths(peak, peak_quarters, shrink_pct, quarters: int = 8) -> np.ndarray:
-    """Quarterly instant-retail losses from FQ3 FY26, vectorised: shape (..., quarters).
-
-    The same rule as the retail chapter's path (checked by a test against it): the loss holds at its
-    peak for ``peak_quarters`` quarters, then shrinks ``shrink_pct`` a quarter."""
-    peak, pq, s = (_arr(v)[..., None] for v in (peak, peak_quarters, shrink_pct))
-    q = np.arange(quarters)
-    steps = np.maximum(q - pq + 1, 0)
-    return peak * (1.0 - s / 100.0) ** steps
-
-
-def _ntm(quarterly: np.ndarray, d: dt.date) -> np.ndarray:
+def _ntm(quarterly: np.ndarray, d) -> np.ndarray:
     return quarterly[..., ntm_quarters(d)].sum(-1)
+
+
+def _retail_gain(inp: Inputs, claims, quarters: int) -> np.ndarray:
+    """EBITDA gained each quarter (RMB bn) against the forecasts: the loss path they are taken to embed
+    (the brokers' peak shrinking at the embedded rate) less the scenario's, both by the retail
+    chapter's own rule (:func:`alibaba_report.chapters.retail_war.loss_path`)."""
+    embedded = retail_war.loss_path(retail_war.brokers_peak(claims), inp.consensus_embedded_shrink_pct, quarters, 1)
+    return embedded - retail_war.loss_path(inp.peak_loss_rmb_bn, inp.shrink_pct, quarters, inp.peak_quarters)
+
+
+def _cloud_year(inp: Inputs, claims, fy: int) -> np.ndarray:
+    """The EBITDA the cloud adds in fiscal year ``fy`` against the forecasts (RMB bn): the revenue added
+    from the reported quarter to that year earns the scenario's cash margin; the forecasts are taken
+    to assume Citi's growth at the embedded margin."""
+    v = claims.value
+    run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
+    g, g0 = _arr(inp.cloud_growth_pct) / 100.0, v(CLAIMS["cloud_growth_consensus"]) / 100.0
+    m, m0 = _arr(inp.cash_margin_pct) / 100.0, _arr(inp.consensus_cloud_margin_pct) / 100.0
+    t = years_to_fiscal_middle(fy)
+    return run_rate * (((1 + g) ** t - 1) * m - ((1 + g0) ** t - 1) * m0)
+
+
+def _stack(per_quarter: list) -> np.ndarray:
+    return np.stack(np.broadcast_arrays(*per_quarter), axis=-1)
 
 
 def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
     """The whole chain for ``inp`` (scalars or arrays). Returns arrays (0-d for scalars)."""
     v = claims.value
-    n = HORIZON_QUARTERS
-    brokers_peak = (v(CLAIMS["nomura_peak"]) + v(CLAIMS["ubs_loss"])) / 2.0
-    retail_q = loss_paths(brokers_peak, 1, inp.consensus_embedded_shrink_pct, n) - loss_paths(
-        inp.peak_loss_rmb_bn, inp.peak_quarters, inp.shrink_pct, n)  # EBITDA gained each quarter (RMB bn)
-
-    run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
-    g, g0 = _arr(inp.cloud_growth_pct) / 100.0, v(CLAIMS["cloud_growth_consensus"]) / 100.0
-    m, m0 = _arr(inp.cash_margin_pct) / 100.0, _arr(inp.consensus_cloud_margin_pct) / 100.0
+    retail_q = _retail_gain(inp, claims, HORIZON_QUARTERS)  # EBITDA gained each quarter (RMB bn)
     policy_year = _arr(inp.policy_revenue_rmb_bn) * _arr(inp.policy_margin_pct) / 100.0
-
-    def cloud_year(fy: int) -> np.ndarray:
-        # the revenue the cloud adds from the reported quarter to fiscal year fy earns the scenario's cash
-        # margin; the forecasts are taken to assume Citi's growth at the embedded margin
-        t = years_to_fiscal_middle(fy)
-        return run_rate * (((1 + g) ** t - 1) * m - ((1 + g0) ** t - 1) * m0)
-
-    fys = [fiscal_year(quarter_start(i)) for i in range(n)]
-    yearly = {fy: cloud_year(fy) + (policy_year if fy >= 27 else 0.0) for fy in set(fys)}  # the plan starts in FY27
-    delta_q = retail_q + np.stack(np.broadcast_arrays(*[yearly[fy] / 4.0 for fy in fys]), axis=-1)
-    per_ads = (1 - _arr(inp.tax_rate_pct) / 100.0) / (_arr(inp.ads_outstanding_bn) * _arr(inp.usd_rmb))  # USD per RMB bn of EBITDA
+    fys = [fiscal_year(quarter_start(i)) for i in range(HORIZON_QUARTERS)]
+    yearly = {fy: _cloud_year(inp, claims, fy) + (policy_year if fy >= 27 else 0.0) for fy in set(fys)}  # plan from FY27
+    delta_q = retail_q + _stack([yearly[fy] / 4.0 for fy in fys])
+    per_ads = (1 - _arr(inp.tax_rate_pct) / 100.0) / (_arr(inp.ads_outstanding_bn) * _arr(inp.usd_rmb))  # USD per RMB bn
 
     eps27_cons = v(CLAIMS["eps_fy27"])
     eps_cons = {26: eps27_cons / (1 + v(CLAIMS["eps_growth_fy27"]) / 100.0), 27: eps27_cons,
                 28: eps27_cons * (1 + _arr(inp.fy28_eps_growth_pct) / 100.0)}
-    eps_q = np.stack(np.broadcast_arrays(*[eps_cons[fy] / 4.0 for fy in fys]), axis=-1) + delta_q * per_ads[..., None]
+    eps_q = _stack([eps_cons[fy] / 4.0 for fy in fys]) + delta_q * per_ads[..., None]
     delta_fy27 = delta_q[..., FY27_QUARTERS].sum(-1)
     pe = _arr(inp.forward_pe)
     ntm_eps, ntm_eps_12m = _ntm(eps_q, PRICING_DATE), _ntm(eps_q, TARGET_DATE)
@@ -203,7 +162,7 @@ def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
         "ebitda_fy26_rmb_bn": v(CLAIMS["ebitda_fy26"]) + retail_q[..., fy26].sum(-1),
         "ebitda_fy27_rmb_bn": ebitda_fy27,
         "retail_delta_fy27_rmb_bn": retail_q[..., FY27_QUARTERS].sum(-1),
-        "cloud_delta_fy27_rmb_bn": cloud_year(27),
+        "cloud_delta_fy27_rmb_bn": _cloud_year(inp, claims, 27),
         "policy_delta_fy27_rmb_bn": policy_year,
         "eps_fy26_consensus_usd": np.asarray(eps_cons[26]),
         "eps_fy27_usd": eps27_cons + delta_fy27 * per_ads,
@@ -217,14 +176,16 @@ def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
 
 # --- the scenarios ------------------------------------------------------------------------------
 
-def scenario_inputs(scenario: str) -> Inputs:
-    """The inputs under a scenario: each chapter's own parameters plus the valuation's."""
+# The pages whose parameters the model reads: each chapter with a driver, and the valuation's own.
+INPUT_NOTEBOOKS = ("retail_war", "cloud_ai", "policy_catalyst", "valuation")
+
+
+def inputs_from(sections: dict[str, dict]) -> Inputs:
+    """The model's inputs from parameter values by page (``{notebook: {name: value}}``, the pages of
+    :data:`INPUT_NOTEBOOKS`): each chapter's own parameters plus the valuation's."""
     from alibaba_report.chapters import policy_catalyst as policy
 
-    r = params.scenario_parameters(scenario, "retail_war")
-    c = params.scenario_parameters(scenario, "cloud_ai")
-    pol = params.scenario_parameters(scenario, "policy_catalyst")
-    val = params.scenario_parameters(scenario, "valuation")
+    r, c, pol, val = (sections[nb] for nb in INPUT_NOTEBOOKS)
     revenue_usd_bn = policy.plan_revenue_usd_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
                                                 pol["usd_rmb"], pol["alibaba_share_pct"])
     return Inputs(
@@ -236,6 +197,11 @@ def scenario_inputs(scenario: str) -> Inputs:
         tax_rate_pct=val["tax_rate_pct"], cost_of_equity_pct=val["cost_of_equity_pct"],
         ads_outstanding_bn=val["ads_outstanding_bn"], usd_rmb=val["usd_rmb"], net_cash_usd_bn=val["net_cash_usd_bn"],
     )
+
+
+def scenario_inputs(scenario: str) -> Inputs:
+    """The inputs under a scenario: each chapter's own parameters plus the valuation's."""
+    return inputs_from({nb: params.scenario_parameters(scenario, nb) for nb in INPUT_NOTEBOOKS})
 
 
 def scenario_value(scenario: str, claims) -> dict[str, float]:
@@ -317,7 +283,7 @@ def implied(name: str, scenario: str, claims, lo: float, hi: float, price_usd: f
     base = scenario_inputs(scenario)
 
     def gap(x: float) -> float:
-        return float(model(_replace(base, **{name: x}), claims)["value_per_ads_usd"]) - price
+        return float(model(replace_inputs(base, **{name: x}), claims)["value_per_ads_usd"]) - price
 
     return _bisect(gap, lo, hi)
 
@@ -354,105 +320,9 @@ def rating(return_pct: float, cost_of_equity_pct: float, band_pp: float = RATING
     return "Hold"
 
 
-def _replace(inp: Inputs, **changes) -> Inputs:
+def replace_inputs(inp: Inputs, **changes) -> Inputs:
+    """``inp`` with some inputs changed (by name)."""
     return Inputs(**{**inp.__dict__, **changes})
-
-
-# --- uncertainty ---------------------------------------------------------------------------------
-
-# Inputs the scenarios hold equal, with the range the uncertainty analysis gives them and why.
-FIXED_RANGES = {
-    "consensus_embedded_shrink_pct": (10.0, 30.0),  # what the forecasts embed is not stated anywhere
-    "consensus_cloud_margin_pct": (30.0, 50.0),  # likewise: the scenarios' own cloud-margin span
-    "tax_rate_pct": (15.0, 25.0),  # PRC high-tech rate to the statutory rate
-}
-NO_RANGE = ("cost_of_equity_pct", "fy28_eps_growth_pct")  # move no value today: the rating's bar, the 12-month target
-
-
-def ranges(claims) -> dict[str, tuple[float, float, float]]:
-    """(low, mode, high) for every input that moves value: the scenarios' own spread (bear to bull,
-    peaking at base) where they differ, else the fixed range around base."""
-    per = {s: scenario_inputs(s).__dict__ for s in SCENARIOS}
-    out = {}
-    for name in Inputs.__dataclass_fields__:
-        vals = [float(per[s][name]) for s in SCENARIOS]
-        lo, hi = min(vals), max(vals)
-        mode = float(per["base"][name])
-        if name in FIXED_RANGES:
-            lo, hi = FIXED_RANGES[name]
-        if hi > lo and name not in NO_RANGE:
-            out[name] = (lo, min(max(mode, lo), hi), hi)
-    return out
-
-
-def draw_bands(name: str) -> dict[str, tuple[float, float, float]] | None:
-    """For an input the cases set differently, each case's (low, mode, high) in the draws: around the
-    case's value, no further than halfway to the next case's (the outer cases as far beyond them);
-    None for an input the cases hold equal."""
-    vals = [float(getattr(scenario_inputs(s), name)) for s in SCENARIOS]
-    if max(vals) == min(vals):
-        return None
-    mids = [(vals[0] + vals[1]) / 2, (vals[1] + vals[2]) / 2]
-    edges = [(2 * vals[0] - mids[0], mids[0]), (mids[0], mids[1]), (mids[1], 2 * vals[2] - mids[1])]
-    floor = 0.0 if min(vals) >= 0 else float("-inf")  # a revenue, a rate or a count never goes below zero
-    return {s: (max(min(e), floor), v, max(e)) for s, v, e in zip(SCENARIOS, vals, edges)}
-
-
-def monte_carlo(claims, draws: int = 10_000, seed: int = 20260104, scenario: str = "base") -> pd.DataFrame:
-    """Value per ADS under ``draws`` draws that agree with the cases (seeded, so the same every build).
-
-    Each draw first picks bear, base or bull with ``scenario``'s probabilities; every input the cases
-    set is then drawn from a triangular distribution around that case's value (:func:`draw_bands`), so
-    the assumptions move together as the cases do; the inputs the cases hold equal are drawn over their
-    stated ranges (:data:`FIXED_RANGES`), whatever the case. Returns one row per draw, with its case."""
-    rng = np.random.default_rng(seed)
-    w = scenario_weights(scenario)
-    case = rng.choice(len(SCENARIOS), size=draws, p=[w[s] for s in SCENARIOS])
-    base = scenario_inputs("base").__dict__
-    sample, drawn = {}, []
-    for name, value in base.items():
-        bands = None if name in FIXED_RANGES or name in NO_RANGE else draw_bands(name)
-        if name in FIXED_RANGES:
-            lo, hi = FIXED_RANGES[name]
-            sample[name] = rng.triangular(lo, min(max(float(value), lo), hi), hi, draws)
-        elif bands is not None:
-            out = np.empty(draws)
-            for i, s in enumerate(SCENARIOS):
-                lo, mode, hi = bands[s]
-                n = int((case == i).sum())
-                out[case == i] = rng.triangular(lo, mode, hi, n) if hi > lo else np.full(n, mode)
-            sample[name] = out
-        else:
-            sample[name] = np.full(draws, float(value))
-            continue
-        drawn.append(name)
-    sample["peak_quarters"] = np.maximum(np.rint(sample["peak_quarters"]), 1)  # whole quarters, at least one
-    res = model(Inputs(**sample), claims)
-    return pd.DataFrame({"case": np.asarray(SCENARIOS)[case], "value_per_ads_usd": res["value_per_ads_usd"],
-                         "eps_fy27_usd": res["eps_fy27_usd"], **{k: sample[k] for k in drawn}})
-
-
-def percentile_of(values: np.ndarray, x: float) -> float:
-    """The share of ``values`` below ``x``, in percent."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        raise contract.ModelInputError("percentile_of needs at least one value")
-    return float((values < x).mean() * 100.0)
-
-
-def tornado(claims) -> pd.DataFrame:
-    """Value per ADS with each input at the low and the high end of its range, the others at base,
-    ranked by the swing."""
-    base = scenario_inputs("base")
-    centre = float(model(base, claims)["value_per_ads_usd"])
-    rows = []
-    for name, (lo, _mode, hi) in ranges(claims).items():
-        at = {end: float(model(_replace(base, **{name: x}), claims)["value_per_ads_usd"]) for end, x in (("low", lo), ("high", hi))}
-        label, unit = LABELS[name]
-        rows.append({"input": name, "assumption": label, "unit": unit, "low": lo, "high": hi,
-                     "value_at_low": at["low"], "value_at_high": at["high"],
-                     "swing": abs(at["high"] - at["low"]), "base_value": centre})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
 
 
 # --- funding ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from alibaba_report import params
-from alibaba_report.chapters.contract import ModelInputError, check_number
+from alibaba_report.chapters.contract import ModelInputError, check_array, check_number
 
 NOTEBOOK = "retail_war"
 SCENARIOS = ("bull", "base", "bear")  # the order of the page's chart legend and scenario table
@@ -107,25 +107,6 @@ def quarter_index(fiscal_label: str) -> int:
 
 # --- the loss path ----------------------------------------------------------------------------
 
-def _checked(name: str, value, *, low: float, high: float | None = None, integer: bool = False, unit: str = ""):
-    """``value`` (a number, or an array of them) checked with :func:`check_number`; an array's first
-    bad element is named by its index (``peak_loss_rmb_bn[3]``)."""
-    if np.ndim(value) == 0:
-        return check_number(name, value, low=low, high=high, integer=integer, unit=unit)
-    arr = np.asarray(value)
-    if arr.size == 0:
-        raise ModelInputError(f"{name} must hold at least one number, got an empty array")
-    ok = arr.dtype.kind in "iuf"
-    if ok:
-        ok = bool(np.all(np.isfinite(arr)) and np.all(arr >= low) and (high is None or np.all(arr <= high))
-                  and (not integer or np.all(arr == np.round(arr))))
-    if not ok:  # find the first bad element, and say which
-        for i, v in np.ndenumerate(arr):
-            check_number(f"{name}[{', '.join(map(str, i))}]", v.item() if isinstance(v, np.generic) else v,
-                         low=low, high=high, integer=integer, unit=unit)
-    return arr.astype(float)
-
-
 def loss_path(peak_loss_rmb_bn, shrink_pct, quarters: int, peak_quarters=1) -> np.ndarray:
     """Quarterly instant-retail losses (RMB bn) from FQ3 FY2026 for ``quarters`` quarters.
 
@@ -135,10 +116,10 @@ def loss_path(peak_loss_rmb_bn, shrink_pct, quarters: int, peak_quarters=1) -> n
     ``(..., quarters)``, one path per element (a 1-D path for scalars). The book's one loss path:
     the model of value calls it too.
     """
-    peak = _checked("peak_loss_rmb_bn", peak_loss_rmb_bn, low=0, unit="RMB bn a quarter")
-    shrink = _checked("shrink_pct", shrink_pct, low=0, high=100, unit="% a quarter")
+    peak = check_array("peak_loss_rmb_bn", peak_loss_rmb_bn, low=0, unit="RMB bn a quarter")
+    shrink = check_array("shrink_pct", shrink_pct, low=0, high=100, unit="% a quarter")
     quarters = check_number("quarters", quarters, low=1, integer=True)
-    peak_quarters = _checked("peak_quarters", peak_quarters, low=1, integer=True)
+    peak_quarters = check_array("peak_quarters", peak_quarters, low=1, integer=True)
     peak, shrink, held = (np.asarray(x, dtype=float)[..., None] for x in (peak, shrink, peak_quarters))
     steps = np.maximum(np.arange(quarters) - held + 1, 0)
     return peak * (1.0 - shrink / 100.0) ** steps
