@@ -585,14 +585,6 @@ def test_loss_path_broadcasts_one_path_per_element_equal_to_the_scalar_paths():
     np.testing.assert_allclose(grid[2, 1], retail.loss_path(60.0, 15.0, 5), rtol=1e-12)
 
 
-def test_loss_path_matches_the_valuations_copy():
-    from alibaba_report.synthesis import valuation
-
-    peaks, shrinks, held = np.array([30.0, 45.0]), np.array([10.0, 25.0]), np.array([1, 2])
-    np.testing.assert_allclose(retail.loss_path(peaks, shrinks, 12, held),
-                               valuation.loss_paths(peaks, held, shrinks, 12), rtol=1e-12)
-
-
 @pytest.mark.parametrize("kwargs, named", [
     (dict(peak_loss_rmb_bn=np.array([30.0, -1.0]), shrink_pct=10.0), r"peak_loss_rmb_bn\[1\]"),
     (dict(peak_loss_rmb_bn=30.0, shrink_pct=np.array([10.0, np.nan])), r"shrink_pct\[1\]"),
