@@ -82,7 +82,12 @@ def check_array(name: str, value: object, *, low: float | None = None, high: flo
     if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return check_number(name, value, low=low, high=high, integer=integer, unit=unit)
     arr = np.asarray(value)
+    if arr.size == 0:
+        raise ModelInputError(f"{name} must hold at least one number, got an empty array")
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        for i, v in np.ndenumerate(arr):  # name the first element that is not a real number
+            check_number(f"{name}[{', '.join(map(str, i))}]", v.item() if isinstance(v, np.generic) else v,
+                         low=low, high=high, integer=integer, unit=unit)
         raise ModelInputError(f"{name} must be an array of numbers{f' ({unit})' if unit else ''}, got {_short(value)}")
     arr = arr.astype(float)
     bad = ~np.isfinite(arr)

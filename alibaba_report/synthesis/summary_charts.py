@@ -85,7 +85,7 @@ def comparison_chart(scenario: str):
     style.finish(fig, f"From bear to bull the value per ADS rises from {usd(f['bear']['value_per_ads_usd'])} to "
                       f"{usd(f['bull']['value_per_ads_usd'])}, and the war's cost falls from RMB "
                       f"{f['bear']['retail_war_cost_rmb_bn']:.0f}bn to {f['bull']['retail_war_cost_rmb_bn']:.0f}bn",
-                 f"Source: the five chapters' models and the book's model of value under the bear, base and bull "
+                 f"Source: the chapters' models and the book's model of value under the bear, base and bull "
                  f"assumptions; the {scenario} case is outlined. Claims and assumptions: see each chapter.")
     alt = ("Small bar charts, one per key output (value per ADS, FY27 EBITDA, instant-retail losses, quarters to "
            "converge, cloud payback, cloud return, policy coverage, Meitu bond value), each with bars for the "
