@@ -29,7 +29,7 @@ _busy = [False]
 def _hook(event, args):
     if _busy[0] or event not in ("open", "os.listdir", "os.scandir"):
         return
-    _params = sys.modules.get("alibaba_report.params")
+    _params = sys.modules.get("alibaba_report.params.scenarios")
     if _params is not None and getattr(_params, "_QUIET", 0):
         return  # a scenario file read for a parameter: params logs the parameters instead
     _busy[0] = True
