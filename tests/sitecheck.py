@@ -299,28 +299,12 @@ def reachable(site: Path, start: str = "index.html") -> set[str]:
 # --- the table of contents ------------------------------------------------------------------
 
 def toc_entries(toc_path: Path) -> list[tuple[str, bool]]:
-    """``(entry, is_glob)`` for every file and glob in a Jupyter Book ``_toc.yml``."""
-    import yaml
+    """``(entry, is_glob)`` for every file and glob in a Jupyter Book ``_toc.yml`` (the package's one
+    reader of it, which Jupyter Book's own parser, sphinx_external_toc, parses)."""
+    from alibaba_report.pipeline import toc
 
-    toc = yaml.safe_load(toc_path.read_text())
-    found: list[tuple[str, bool]] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    found.append((node[key], False))
-            if isinstance(node.get("glob"), str):
-                found.append((node["glob"], True))
-            for v in node.values():
-                if isinstance(v, (dict, list)):
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return found
+    root = Path(toc_path).parent
+    return [(doc, False) for doc in toc.documents(root)] + [(pattern, True) for pattern in toc.globs(root)]
 
 
 def page_for_entry(entry: str) -> str:

@@ -287,7 +287,7 @@ def test_the_snapshot_reads_only_what_the_build_uses(tmp_path):
     assert proc.returncode == 0, proc.stderr
     names, seconds, peak_kb = json.loads(proc.stdout)
     assert not [n for n in names if "scratch" in n or n.endswith((".fifo", "/pipe"))], names
-    assert "f:data/claims.csv" in names and "f:pkg:params.py" in names and "f:_toc.yml" in names
+    assert "f:data/claims.csv" in names and "f:pkg:params/scenarios.py" in names and "f:_toc.yml" in names
     assert peak_kb < 400_000, f"peak memory {peak_kb} kB"
     record("FIFO and 1 GB file in the checkout (snapshot)", 0, f"snapshot in {seconds:.1f} s, peak {peak_kb // 1024} MB", "n/a")
 

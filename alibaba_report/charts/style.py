@@ -183,12 +183,25 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
     link points (``$REPORT_CHART_DATA_DIR``). Outside a build nothing is written, so running a
     notebook by hand or under nbval never touches the tree.
     """
-    import base64
-    import io
-    import os
-    import re
+    import html
 
     from IPython.display import HTML, display
+
+    _check_show_arguments(alt, data, name)
+    source = source_of(fig)
+    display(
+        {"image/png": _png_base64(fig, crop=bool(source)), "text/plain": f"[chart] {alt}"},
+        raw=True,
+        metadata={"image/png": {"alt": alt}},
+    )
+    if source:
+        display(HTML(f'<p class="chart-source">{html.escape(source)}</p>'))
+    if data is not None:
+        _offer_data(data, name)
+
+
+def _check_show_arguments(alt: str, data, name: str | None) -> None:
+    import re
 
     if not alt or len(alt) < 20:
         raise ValueError("a chart needs alt text that says what it shows (20 characters or more)")
@@ -196,14 +209,18 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
         raise ValueError("give both data and name to make a chart's data downloadable, or neither")
     if name is not None and not re.fullmatch(r"[a-z0-9_]+-[a-z0-9_]+", name):
         raise ValueError(f"chart data name {name!r}: expected '<notebook>-<chart>' in lower case")
-    import html
+
+
+def _png_base64(fig: Figure, crop: bool) -> str:
+    """``fig`` as a base64 PNG, then closed. ``crop`` (the chart has a source line): the source line
+    is shown as text under the image instead (readable at any width, selectable, read by screen
+    readers), and the image is cropped to what remains."""
+    import base64
+    import io
 
     buf = io.BytesIO()
-    source = source_of(fig)
     extra = {}
-    if source:
-        # the source line is shown as text under the image (readable at any width, selectable,
-        # read by screen readers); the image is cropped to what remains
+    if crop:
         for t in fig.texts:
             if t.get_gid() == SOURCE_GID:
                 t.set_visible(False)
@@ -211,15 +228,15 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
     # metadata={"Software": None}: no version stamp in the PNG, so the bytes depend only on the chart
     fig.savefig(buf, format="png", metadata={"Software": None}, **extra)
     plt.close(fig)
-    display(
-        {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"[chart] {alt}"},
-        raw=True,
-        metadata={"image/png": {"alt": alt}},
-    )
-    if source:
-        display(HTML(f'<p class="chart-source">{html.escape(source)}</p>'))
-    if data is None:
-        return
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _offer_data(data, name: str) -> None:
+    """The link to a chart's data under it; during a build, the CSV it points to."""
+    import os
+
+    from IPython.display import HTML, display
+
     target = os.environ.get(CHART_DATA_ENV)
     if target:
         os.makedirs(target, exist_ok=True)

@@ -86,15 +86,8 @@ def table_html(df: pd.DataFrame, label: str, *, units: Mapping[str, str] | None 
     drops it, None (the default) keeps it unless it is the default 0, 1, 2, ... ``index_label``
     heads that column (default: the index's name).
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"table_html: expected a pandas DataFrame, got {type(df).__name__}")
-    if not label or not str(label).strip():
-        raise ValueError("table_html: a table needs a label that says what it shows (for screen readers)")
     units, decimals, html_cols = dict(units or {}), dict(decimals or {}), set(html)
-    unknown = (set(units) | set(decimals) | html_cols) - set(df.columns)
-    if unknown:
-        raise KeyError(f"table_html: no column {', '.join(sorted(map(repr, map(str, unknown))))} in the "
-                       f"table; its columns are {', '.join(map(repr, map(str, df.columns)))}")
+    _check_table_arguments(df, label, set(units) | set(decimals) | html_cols)
     if index is None:
         index = not (isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1
                      and df.index.name is None)
@@ -115,20 +108,33 @@ def table_html(df: pd.DataFrame, label: str, *, units: Mapping[str, str] | None 
             # into a title ("The instant-retail war: Cumulative instant-retail losses")
             text = ": ".join(map(str, key)) if isinstance(key, tuple) else str(key)
             cells.append(f'<th scope="row">{esc(text)}</th>')
-        for c, value in zip(df.columns, row):
-            if numeric[c]:
-                cells.append(f'<td class="num">{format_number(value, sig=sig, decimals=decimals.get(c))}</td>')
-            elif c in html_cols:
-                cells.append(f'<td class="text">{"" if _missing(value) else str(value)}</td>')
-            elif isinstance(value, numbers.Number) and not isinstance(value, bool):
-                cells.append(f'<td class="num">{format_number(value, sig=sig, decimals=decimals.get(c))}</td>')
-            else:
-                cells.append(f'<td class="text">{EMPTY if _missing(value) else esc(str(value))}</td>')
+        cells += [_body_cell(value, numeric[c], c in html_cols, sig, decimals.get(c))
+                  for c, value in zip(df.columns, row)]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (f'<div class="table-scroll" role="region" aria-label="{esc(label)}" tabindex="0">'
             f'<table class="reader-table">{cap}<thead><tr>{"".join(head)}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _check_table_arguments(df, label: str, named_columns: set) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"table_html: expected a pandas DataFrame, got {type(df).__name__}")
+    if not label or not str(label).strip():
+        raise ValueError("table_html: a table needs a label that says what it shows (for screen readers)")
+    unknown = named_columns - set(df.columns)
+    if unknown:
+        raise KeyError(f"table_html: no column {', '.join(sorted(map(repr, map(str, unknown))))} in the "
+                       f"table; its columns are {', '.join(map(repr, map(str, df.columns)))}")
+
+
+def _body_cell(value, numeric: bool, is_html: bool, sig: int | None, decimals: int | None) -> str:
+    """One cell of a table's body: a number formatted, HTML as given, text escaped."""
+    if numeric or (not is_html and isinstance(value, numbers.Number) and not isinstance(value, bool)):
+        return f'<td class="num">{format_number(value, sig=sig, decimals=decimals)}</td>'
+    if is_html:
+        return f'<td class="text">{"" if _missing(value) else str(value)}</td>'
+    return f'<td class="text">{EMPTY if _missing(value) else _escape(str(value))}</td>'
 
 
 def _missing(value) -> bool:

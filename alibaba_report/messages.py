@@ -1,0 +1,22 @@
+"""How an error message quotes a value it refuses (standard library only: the build's safety
+module imports it in processes that must start cheaply)."""
+from __future__ import annotations
+
+
+def short(value: object, limit: int = 60) -> str:
+    """A value for an error message: its ``repr`` cut to ``limit`` characters, or, for anything but a
+    string, a number, a bool or None, its type and size (a huge value, such as a YAML bomb expanded
+    to lists of lists, is never turned into text)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return repr(value)[:limit]
+    try:
+        return f"a {type(value).__name__} of {len(value)} items"  # type: ignore[arg-type]
+    except TypeError:
+        return f"a {type(value).__name__}"
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` unquoted, cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
