@@ -41,6 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alibaba_report.messages import short as _short
+
 # --- one error type for a bad model input ------------------------------------------------------
 
 
@@ -99,12 +101,6 @@ def check_array(name: str, value: object, *, low: float | None = None, high: flo
         i = tuple(int(k) for k in np.argwhere(bad)[0])
         check_number(f"{name}[{', '.join(map(str, i))}]", float(arr[i]), low=low, high=high, integer=integer, unit=unit)
     return arr
-
-
-def _short(value: object, limit: int = 60) -> str:
-    """A bad value quoted for a message, cut to ``limit`` characters (a huge value stays readable)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- the summary's headline row ----------------------------------------------------------------

@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+from alibaba_report import messages
 from alibaba_report.evidence.schema import LedgerError
 
 SEED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.txt")
@@ -31,9 +32,8 @@ def mtime(path: Path) -> int:
 
 
 def short(value: object, limit: int = 60) -> str:
-    """A value from a data file quoted for a message, cut to ``limit`` characters."""
-    text = str(value)
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+    """A value from a data file quoted for a message (as text), cut to ``limit`` characters."""
+    return messages.short(str(value), limit)
 
 
 def decode_error(path: Path, data: bytes, exc: UnicodeDecodeError) -> LedgerError:
