@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from alibaba_report.evidence.cite import claim as claim_role
+
 # --- one error type for a bad model input ------------------------------------------------------
 
 
@@ -143,11 +145,12 @@ def signposts_frame(signposts: Iterable[Signpost], chapter: str | None = None) -
     return pd.DataFrame(rows)
 
 
-def signposts_markdown(signposts: Iterable[Signpost], cite: Callable[[str], str] | None = None) -> str:
+def signposts_markdown(signposts: Iterable[Signpost], cite: Callable[[str], str] | None = claim_role) -> str:
     """Signposts as a MyST list: the level in bold, either side's meaning, citations where sourced.
 
-    ``cite(claim_id)`` returns the markup of a citation for that claim (the ledger's); without it the
-    claims are left out. Nothing here prints an id or a parameter name.
+    ``cite(claim_id)`` returns the markup of a citation for that claim: by default the MyST role
+    ``{claim}`id``` (shown as MyST, the book numbers it); with ``cite=None`` the claims are left out.
+    Nothing here prints an id or a parameter name.
     """
     items = []
     for s in signposts:

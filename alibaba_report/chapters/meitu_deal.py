@@ -45,15 +45,6 @@ CLAIMS: dict[str, str] = {
 }
 DATE_ROLES = ("issue_date",)  # roles whose claim is a date, not a number
 
-# The citations the page's prose carries, by the name it glues them under: role of the claim.
-CITES = {
-    "cite_face": "face_usd_m", "cite_price": "conversion_price_hkd", "cite_date": "issue_date",
-    "cite_cloud_min": "cloud_min_rmb_m", "cite_cloud_years": "cloud_years",
-    "cite_cloud_rev": "cloud_quarter_revenue_usd_bn", "cite_cloud_ebitda": "cloud_quarter_ebitda_usd_m",
-    "cite_fcf": "quarter_fcf_rmb_bn", "cite_growth_s004": "cloud_growth_s004", "cite_growth_s003": "cloud_growth_s003",
-}
-
-
 def _positive(name: str, value: object) -> float:
     """``value`` as a float above zero, or :class:`ModelInputError` naming it."""
     return check_number(name, value, low=0, low_open=True)
@@ -554,12 +545,6 @@ def prose(p, claims) -> dict[str, str]:
         "payoff_alt": payoff_alt(f),
         "round_trip_alt": round_trip_alt(f),
     }
-
-
-def citations(claims) -> dict[str, str]:
-    """The citation markup the prose carries, by the name it glues it under."""
-    return {**{name: claims.cite(CLAIMS[role]) for name, role in CITES.items()},
-            "seed004_passage": f"[boerse-global.de (4 January)]({claims.anchor(CLAIMS['cloud_min_rmb_m'])})"}
 
 
 def terms_table(claims) -> pd.DataFrame:

@@ -660,14 +660,6 @@ def page_values(p, claims) -> dict[str, float]:
     return values
 
 
-def citations(claims) -> dict[str, str]:
-    """Markup the page glues as Markdown: a citation per claim role, a link per seed."""
-    cites = {f"cite_{key}": claims.cite(cid) for key, cid in CLAIMS.items()}
-    links = {f"seed_{seed_label(s)}": f"[{claims.source_name(s)}](appendix/{s.removesuffix('.txt')}.html)"
-             for s in claims.sources()["seed"]}
-    return {**cites, **links}
-
-
 # --- prose: every computed or conditional sentence the page glues --------------------------------
 
 

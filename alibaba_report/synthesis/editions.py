@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from alibaba_report import params, paths
-from alibaba_report.evidence import ledger
+from alibaba_report.evidence import cite, ledger
 from alibaba_report.evidence.appendix import md_escape
 
 BRIDGE_FIGURE = "value_per_ads_usd"  # the key figure the bridge explains, under the base case
@@ -376,7 +376,7 @@ def page_markdown(previous: dict, chart: str | None = None, alt: str = "") -> st
         for r in changed:
             seed = led.get(r["claim"]).seed if r["claim"] else None
             source = ledger.source_short(register.loc[seed]) if seed in register.index else "—"
-            fig = f"{md_escape(r['value_text'])} {led.cite(r['claim'])}" if r["claim"] else "—"
+            fig = f"{md_escape(r['value_text'])} {cite.claim(r['claim'])}" if r["claim"] else "—"
             parts.append(f"| {md_escape(r['name'])} | {md_escape(r['before'])} | **{md_escape(r['grade'])}** | {fig} | "
                          f"{md_escape(source)} | {md_escape(r['supports'])} |")
     added = new_sources(previous)
