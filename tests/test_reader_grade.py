@@ -147,6 +147,29 @@ def test_package_text_writes_the_role():
             cite.claim(bad)
 
 
+def _notebook_markdown() -> dict[str, str]:
+    import nbformat
+
+    from alibaba_report import paths
+
+    return {nb.name: "\n".join(c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "markdown")
+            for nb in sorted((paths.root() / "book").glob("*.ipynb"))}
+
+
+def test_notebooks_cite_only_with_the_role(ledger):
+    """No hand-typed anchor to the appendix and no glued citation markup: every citation in a
+    notebook's prose is the {claim} role, naming claims the ledger has."""
+    pages = _notebook_markdown()
+    assert len(pages) >= 9
+    hand = {name: re.findall(r"claim-link|<a\s[^>]*href=\"?appendix/", text) for name, text in pages.items()}
+    assert not any(hand.values()), {k: len(v) for k, v in hand.items() if v}
+    cited = {name: [i for ids in re.findall(r"\{claim\}`([^`]*)`", text) for i in ids.split(",")]
+             for name, text in pages.items()}
+    assert sum(map(len, cited.values())) > 50  # the chapters do cite
+    unknown = {name: [i for i in ids if i not in ledger.claims] for name, ids in cited.items()}
+    assert not any(unknown.values()), unknown
+
+
 # --- reader tables -------------------------------------------------------------------------------
 
 def _frame():
