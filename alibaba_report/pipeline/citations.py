@@ -126,11 +126,10 @@ def _runs(parent) -> list[list]:
     return runs
 
 
-def _set_text(parent, node, text: str) -> None:
-    if text:
-        parent.replace(node, nodes.Text(text))
-    else:
-        parent.remove(node)
+def _at(parent, node) -> int:
+    """Where ``node`` is among ``parent``'s children, by identity: a Text node is a ``str`` and
+    equals any other Text with the same characters, so ``list.index`` could find another one."""
+    return next(i for i, child in enumerate(parent.children) if child is node)
 
 
 def _tidy_run(parent, run: list) -> None:
@@ -140,23 +139,27 @@ def _tidy_run(parent, run: list) -> None:
         if isinstance(node, claim_cite) and node["number"] not in seen:
             seen.add(node["number"])
             kept.append(node)
-    at = parent.index(run[0])
-    for node in run:
-        parent.remove(node)
+    at = _at(parent, run[0])
+    del parent[at:at + len(run)]  # a run is contiguous
     new = []
     for i, node in enumerate(kept):
         new += [nodes.Text(", ")] if i else []
         new.append(node)
     parent[at:at] = new
-    first, last = parent.index(new[0]), parent.index(new[-1])
-    before = parent[first - 1] if first > 0 else None
-    after = parent[last + 1] if last + 1 < len(parent) else None
-    if isinstance(before, nodes.Text):
-        text = str(before).rstrip(" \t\n")
-        if text.endswith("(") and isinstance(after, nodes.Text) and str(after).lstrip(" \t\n").startswith(")"):
-            text = text[:-1].rstrip(" \t\n")
-            _set_text(parent, after, str(after).lstrip(" \t\n")[1:])
-        _set_text(parent, before, text)
+    first, last = at, at + len(new) - 1
+    # the text on either side, across soft line breaks (separate Text nodes)
+    start = first
+    while start > 0 and isinstance(parent[start - 1], nodes.Text):
+        start -= 1
+    end = last + 1
+    while end < len(parent) and isinstance(parent[end], nodes.Text):
+        end += 1
+    before = "".join(parent[start:first]).rstrip(" \t\n")
+    after = "".join(parent[last + 1:end])
+    if before.endswith("(") and after.lstrip(" \t\n").startswith(")"):
+        before, after = before[:-1].rstrip(" \t\n"), after.lstrip(" \t\n")[1:]
+    marks = list(parent[first:last + 1])
+    parent[start:end] = ([nodes.Text(before)] if before else []) + marks + ([nodes.Text(after)] if after else [])
 
 
 def _references_parent(doctree, owner, master: str):
@@ -171,7 +174,7 @@ def _references_parent(doctree, owner, master: str):
             child = first
             while child.parent is not container:
                 child = child.parent
-            return container, container.index(child)
+            return container, _at(container, child)
     return container, len(container)
 
 
