@@ -83,11 +83,12 @@ def test_marks_side_by_side_name_a_number_once_and_sit_on_their_word(tmp_path, l
     """"[1], [1]" reads "[1]"; different numbers keep a comma; parentheses around marks alone go; no
     space before a mark; several ids in one role read like several roles."""
     text = (f"# T\n\nTarget {{claim}}`{A}`, {{claim}}`{A}` and EBITDA{{claim}}`{B}` {{claim}}`{A}`; "
-            f"again ({{claim}}`{A},{B}`) and ({{claim}}`{A}`).\nNext\nline (\n{{claim}}`{A}`,\n{{claim}}`{B}`) end.\n")
+            f"again ({{claim}}`{A},{B}`) and ({{claim}}`{A}`).\nNext\nline (\n{{claim}}`{A}`,\n{{claim}}`{B}`) end "
+            f"(as said,\n{{claim}}`{B}`).\n")
     soups, warnings = _build(tmp_path, {"page": text})
     assert not warnings, warnings
     # (line breaks elsewhere in the paragraph are kept: "Next line", not "Nextline")
-    assert _shown(soups["page"]).endswith("Target[1] and EBITDA[2], [1]; again[1], [2] and[1]. Next line[1], [2] end.")
+    assert _shown(soups["page"]).endswith("Target[1] and EBITDA[2], [1]; again[1], [2] and[1]. Next line[1], [2] end (as said, [2]).")
     # two figures of one sentence share their number
     by_quote: dict[str, list[str]] = {}
     for c in ledger.claims.values():

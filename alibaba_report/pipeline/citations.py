@@ -133,7 +133,8 @@ def _at(parent, node) -> int:
 
 
 def _tidy_run(parent, run: list) -> None:
-    """One run: each number once, separated by commas, on the word before it; "([3])" reads "[3]"."""
+    """One run: each number once, separated by commas, on the word before it (after a comma, one
+    space); "([3])" reads "[3]"."""
     seen, kept = set(), []
     for node in run:
         if isinstance(node, claim_cite) and node["number"] not in seen:
@@ -158,6 +159,7 @@ def _tidy_run(parent, run: list) -> None:
     after = "".join(parent[last + 1:end])
     if before.endswith("(") and after.lstrip(" \t\n").startswith(")"):
         before, after = before[:-1].rstrip(" \t\n"), after.lstrip(" \t\n")[1:]
+    before += " " if before.endswith(",") else ""  # "8%, [2]": a mark after a comma keeps its space
     marks = list(parent[first:last + 1])
     parent[start:end] = ([nodes.Text(before)] if before else []) + marks + ([nodes.Text(after)] if after else [])
 
