@@ -101,7 +101,10 @@ def test_marks_side_by_side_name_a_number_once_and_sit_on_their_word(tmp_path, l
 
 
 def test_a_hostile_quote_stays_inert(tmp_path, ledger, monkeypatch):
+    from alibaba_report.pipeline import citations
+
     real = ledger.citation
+    monkeypatch.setattr(citations, "_ledger", lambda: ledger)  # this ledger, whatever else loaded one
     monkeypatch.setattr(ledger, "citation", lambda cid: {**real(cid), "quote": HOSTILE, "title": "<b>T</b>",
                                                          "source": 'x"><img src=x onerror=alert(1)>'})
     soups, _ = _build(tmp_path, {"page": f"# T\n\nx {{claim}}`{A}`.\n"})
