@@ -43,6 +43,7 @@ def _build(tmp_path, pages: dict[str, str], builder: str = "html") -> tuple[dict
         app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees" / builder), builder,
                      status=None, warning=warnings, freshenv=True, confoverrides={"root_doc": names[0]})
         app.build()
+        _build.dependencies = {k: set(v) for k, v in app.env.dependencies.items()}
     files = {"index": out / "index.html"} if builder == "singlehtml" else {n: out / f"{n}.html" for n in names}
     return ({n: BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser") for n, f in files.items()},
             warnings.getvalue())
@@ -120,6 +121,15 @@ def test_an_unknown_claim_fails_naming_the_page_the_id_and_the_closest(tmp_path)
     assert "page page" in warnings and "'consensus_price_target_s04'" in warnings
     assert "closest ids: consensus_price_target_s004" in warnings
     assert soups["page"].select("a.cite-ref") == []
+
+
+def test_a_page_that_cites_is_read_again_when_the_ledger_changes(tmp_path):
+    from alibaba_report import paths
+
+    _build(tmp_path, {"page": f"# T\n\nx {{claim}}`{A}`.\n", "other": "# O\n\nNo sources.\n"})
+    deps = _build.dependencies
+    assert {str(paths.data_dir() / "claims.csv"), str(paths.data_dir() / "sources.csv")} <= deps["page"]
+    assert not deps.get("other")
 
 
 def test_a_page_without_citations_has_no_reference_list(tmp_path):

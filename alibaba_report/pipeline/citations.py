@@ -29,6 +29,8 @@ import re
 from docutils import nodes
 from sphinx import addnodes
 
+from alibaba_report import paths
+
 APPENDIX = "appendix/"
 
 
@@ -60,6 +62,9 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     ids = [s.strip() for s in text.split(",") if s.strip()]
     env = getattr(inliner.document.settings, "env", None)
     page = getattr(env, "docname", "") or inliner.document.get("source", "")
+    if env is not None:  # a changed ledger or register re-reads the page (its quotes, its ids)
+        for name in ("claims.csv", "sources.csv"):
+            env.note_dependency(str(paths.data_dir() / name))
     if not ids:
         msg = inliner.reporter.error(f"page {page}: an empty {{claim}} role", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
