@@ -211,7 +211,7 @@ def number_page(doctree, cites: list, *, builder, page: str, prefix: str, owner,
     return len(numbers)
 
 
-def number_citations(app, doctree, docname: str) -> None:
+def number_each_page(app, doctree, docname: str) -> None:
     """``doctree-resolved``: number each page's citations (see the module's docstring)."""
     pages: dict[str, list] = {}
     owners: dict[str, object] = {}
@@ -274,5 +274,5 @@ def setup(app) -> dict:
                  latex=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
     app.add_node(cite_references, html=(visit_references_html, None), text=(_skip, None),
                  latex=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
-    app.connect("doctree-resolved", number_citations)
+    app.connect("doctree-resolved", number_each_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
