@@ -63,8 +63,8 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     env = getattr(inliner.document.settings, "env", None)
     page = getattr(env, "docname", "") or inliner.document.get("source", "")
     if env is not None:  # a changed ledger or register re-reads the page (its quotes, its ids)
-        for name in ("claims.csv", "sources.csv"):
-            env.note_dependency(str(paths.data_dir() / name))
+        for data_file in ("claims.csv", "sources.csv"):
+            env.note_dependency(str(paths.data_dir() / data_file))
     if not ids:
         msg = inliner.reporter.error(f"page {page}: an empty {{claim}} role", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
