@@ -123,6 +123,16 @@ def test_an_unknown_claim_fails_naming_the_page_the_id_and_the_closest(tmp_path)
     assert soups["page"].select("a.cite-ref") == []
 
 
+def test_a_markdown_table_carries_the_role(tmp_path):
+    """The way a table cites (the signposts page, the edition page): a Markdown table, shown as MyST."""
+    table = f"# T\n\n| figure | source |\n| --- | --- |\n| 205 {{claim}}`{A}` | x |\n| 80% {{claim}}`{B}` | y |\n"
+    soups, warnings = _build(tmp_path, {"page": table})
+    assert not warnings, warnings
+    cells = soups["page"].select("td")
+    assert [c.select_one("a.cite-ref").get_text() for c in (cells[0], cells[2])] == ["reference [1]", "reference [2]"]
+    assert "205[1]" in _shown(soups["page"])
+
+
 def test_a_page_that_cites_is_read_again_when_the_ledger_changes(tmp_path):
     from alibaba_report import paths
 
