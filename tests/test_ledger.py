@@ -135,15 +135,17 @@ def test_parse_numbers_applies_scale_only_as_far_as_the_unit_says():
 
 # --- lookups chapters use ----------------------------------------------------------------------
 
-def test_lookup_value_anchor_and_cite(ledger):
+def test_lookup_value_anchor_and_citation(ledger):
     claim = ledger.get("gs_group_ebitda_yoy_fq3_fy26")
     assert (claim.value, claim.unit, claim.said_by, claim.period) == \
         (-80, "%", "Goldman Sachs", "FY26Q3 (CY25Q4)")
     assert ledger.value("consensus_price_target_s004") == 205
     anchor = "appendix/004_17bc7c86aa70c97c.html#claim-consensus_price_target_s004"
     assert ledger.anchor("consensus_price_target_s004") == anchor
-    assert ledger.cite("consensus_price_target_s004").startswith(
-        f'<a class="claim-link" href="{anchor}" data-claim="consensus_price_target_s004" data-quote=')
+    # what a citation tells a reader: the sentence, "Publisher, date", the title, where it sits
+    info = ledger.citation("consensus_price_target_s004")
+    assert info["quote"] == ledger.get("consensus_price_target_s004").quote and "205" in info["quote"]
+    assert info["source"] == "boerse-global.de, 4 Jan 2026" and info["href"] == anchor and info["title"]
 
 
 
@@ -303,7 +305,8 @@ def _sentences(text: str) -> list[str]:
 
 
 def _cited(sentence: str, cite_names: dict[str, str]) -> set[str]:
-    ids = set(re.findall(r"#claim-([a-z0-9_]+)", sentence)) | set(re.findall(r"\{claim\}`([a-z0-9_]+)`", sentence))
+    ids = set(re.findall(r"#claim-([a-z0-9_]+)", sentence))
+    ids |= {i for group in re.findall(r"\{claim\}`([a-z0-9_,]+)`", sentence) for i in group.split(",")}
     ids |= {cite_names[n] for n in re.findall(r"\{glue:md\}`cite_([a-z0-9_]+)`", sentence) if n in cite_names}
     return ids
 

@@ -3,148 +3,196 @@ style, a lighter theme. Unit tests here; the built site and the browser are chec
 tests/test_site_citations.py, the PDF in tests/test_pdf.py."""
 from __future__ import annotations
 
+import copy
+import io
 import re
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from alibaba_report.pipeline import sphinxext
 from alibaba_report.charts import style, tables
 from alibaba_report.evidence import ledger as lg
+from alibaba_report.pipeline import sphinxext
 
 HOSTILE = 'He said "><script>alert(1)</script>\nnext | `code` {glue} \\ & done'
 
 
-# --- cite() --------------------------------------------------------------------------------------
+# --- the {claim} role, on a tiny Sphinx project -----------------------------------------------------
 
-def test_cite_carries_the_sentence_source_and_date(ledger):
-    html = ledger.cite("consensus_price_target_s004")
-    a = BeautifulSoup(html, "html.parser").a
-    claim = ledger.get("consensus_price_target_s004")
-    assert a["class"] == ["claim-link"]
-    assert a["href"] == "appendix/004_17bc7c86aa70c97c.html#claim-consensus_price_target_s004"
-    assert a["data-claim"] == "consensus_price_target_s004"
-    assert a["data-quote"] == claim.quote
-    assert a["data-source"] == "boerse-global.de, 4 Jan 2026"
-    assert "title" not in a.attrs  # a title attribute is neither keyboard- nor touch-accessible
-    assert "consensus_price_target_s004" not in a.get_text()  # no claim id in visible text
+A, B = "consensus_price_target_s004", "gs_group_ebitda_yoy_fq3_fy26"
 
 
-def test_attribute_escaping_keeps_a_hostile_text_inert():
-    escaped = lg.attr_escape(HOSTILE)
-    assert not re.search(r'[<>"\n\r|`{}\\]', escaped), escaped
-    tag = BeautifulSoup(f'<a data-quote="{escaped}">x</a>', "html.parser")
-    assert tag.a["data-quote"] == HOSTILE  # read back exactly
-    assert tag.find("script") is None
+def _build(tmp_path, pages: dict[str, str], builder: str = "html") -> tuple[dict[str, BeautifulSoup], str]:
+    """Build ``pages`` (name -> MyST text) with the book's citation extension; the pages' soup and
+    the warnings."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    src = tmp_path / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text('extensions = ["myst_parser", "alibaba_report.pipeline.citations"]\n'
+                                 'exclude_patterns = ["_build"]\n', encoding="utf-8")
+    names = list(pages)
+    toc = "\n```{toctree}\n" + "\n".join(names[1:]) + "\n```\n" if len(names) > 1 else ""
+    for i, (name, text) in enumerate(pages.items()):
+        (src / f"{name}.md").write_text(text + (toc if i == 0 else ""), encoding="utf-8")
+    warnings = io.StringIO()
+    out = tmp_path / "out" / builder
+    with docutils_namespace():  # roles and nodes registered by one build do not leak into the next
+        app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees" / builder), builder,
+                     status=None, warning=warnings, freshenv=True, confoverrides={"root_doc": names[0]})
+        app.build()
+        _build.dependencies = {k: set(v) for k, v in app.env.dependencies.items()}
+    files = {"index": out / "index.html"} if builder == "singlehtml" else {n: out / f"{n}.html" for n in names}
+    return ({n: BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser") for n, f in files.items()},
+            warnings.getvalue())
 
 
-def test_cite_escapes_a_hostile_quote(ledger, monkeypatch):
-    real = ledger.citation
-
-    def hostile(claim_id):
-        return {**real(claim_id), "quote": HOSTILE, "source": 'x"><img src=x onerror=alert(1)>'}
-
-    monkeypatch.setattr(ledger, "citation", hostile)
-    html = ledger.cite("consensus_price_target_s004")
-    assert "\n" not in html and "<script" not in html and "<img" not in html
-    soup = BeautifulSoup(html, "html.parser")
-    assert len(soup.find_all(True)) == 1 and soup.a["data-quote"] == HOSTILE
+def _shown(soup) -> str:
+    body = copy.copy(soup.select_one("div.body") or soup)
+    for hidden in body.select("span.cite-tip, span.cite-sr, section.cite-references, a.headerlink"):
+        hidden.decompose()
+    return " ".join(body.get_text().split())
 
 
-# --- numbering, tooltips, the references list ------------------------------------------------------
-
-def _page(*links: str) -> str:
-    body = " ".join(f"<p>Figure {i} {link}.</p>" for i, link in enumerate(links))
-    return f'<section id="page"><h1>Title</h1>{body}</section>\n'
-
-
-def test_citations_are_numbered_in_order_of_first_appearance(ledger):
-    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
-    out = sphinxext.number_citations(_page(a, b, a))
-    soup = BeautifulSoup(out, "html.parser")
+def test_the_role_numbers_citations_in_order_with_tooltips_and_a_list(tmp_path, ledger):
+    soups, warnings = _build(tmp_path, {"page": f"# Title\n\nTarget {{claim}}`{A}`. EBITDA {{claim}}`{B}`. "
+                                                f"Again {{claim}}`{A}`.\n\nLater text.\n"})
+    assert not warnings, warnings
+    soup = soups["page"]
     refs = soup.select("a.cite-ref")
     assert [r.get_text() for r in refs] == ["reference [1]", "reference [2]", "reference [1]"]
-    # each link is described by its own tooltip, which names the sentence and the source
-    for ref in refs:
+    for ref in refs:  # each mark is described by its own tooltip: the sentence and its source
         tip = soup.find(id=ref["aria-describedby"])
-        assert tip is not None and tip.get("role") == "tooltip"
-        assert tip.parent is ref.parent and "cite" in ref.parent["class"]
-    assert ledger.get("consensus_price_target_s004").quote in soup.find(id=refs[0]["aria-describedby"]).get_text()
-    assert "boerse-global.de, 4 Jan 2026" in soup.find(id=refs[0]["aria-describedby"]).get_text()
-    assert len({r["aria-describedby"] for r in refs}) == 3  # ids unique on the page
-    # one list at the end of the page, inside its section, one item per claim, in number order
+        assert tip is not None and tip.get("role") == "tooltip" and tip.parent is ref.parent
+    first = soup.find(id=refs[0]["aria-describedby"]).get_text()
+    assert ledger.get(A).quote in first and "boerse-global.de, 4 Jan 2026" in first
+    assert len({r["aria-describedby"] for r in refs}) == 3
+    assert refs[0]["href"] == ledger.anchor(A)  # the sentence in the appendix
+    # one list at the end of the page, inside its section, after its last paragraph, in number order
     section = soup.select_one("section.cite-references")
-    assert section is not None and section.parent["id"] == "page"
-    assert section.h2.get_text() == "References"
+    assert section.h2.get_text() == "References" and section.find_next("p") is None
+    assert section.find_previous("p").get_text() == "Later text."
     items = section.select("ol > li")
     assert [li["id"] for li in items] == ["ref-1", "ref-2"]
-    assert ledger.get("gs_group_ebitda_yoy_fq3_fy26").quote in items[1].get_text()
-    assert items[1].a["href"] == ledger.anchor("gs_group_ebitda_yoy_fq3_fy26")
-    # no claim id left in what a reader sees
-    visible = soup.get_text()
-    assert "consensus_price_target_s004" not in visible and "[source]" not in visible
+    assert ledger.get(B).quote in items[1].get_text() and items[1].a["href"] == ledger.anchor(B)
+    assert A not in _shown(soup) and A not in section.get_text()  # no claim id for a reader
 
 
-def test_parentheses_around_references_go_and_one_sentence_has_one_number(ledger):
-    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
-    out = sphinxext.number_citations(f"<section><p>Target ({a}, {b}); EBITDA ({b}).</p></section>")
-    soup = BeautifulSoup(out, "html.parser")
-    for tip in soup.select("span.cite-tip"):
-        tip.decompose()
-    text = soup.p.get_text()
-    assert "(" not in text and ")" not in text, text
-    # claims quoted from the same sentence share one reference
-    same = [c for c in ledger.claims.values() if c.quote == ledger.get("consensus_price_target_s004").quote]
-    if len(same) > 1:
-        links = " ".join(ledger.cite(c.id) for c in same)
-        soup = BeautifulSoup(sphinxext.number_citations(f"<section><p>{links}</p></section>"), "html.parser")
-        assert {r.get_text() for r in soup.select("a.cite-ref")} == {"reference [1]"}
-        assert len(soup.select("section.cite-references li")) == 1
+def test_marks_side_by_side_name_a_number_once_and_sit_on_their_word(tmp_path, ledger):
+    """"[1], [1]" reads "[1]"; different numbers keep a comma; parentheses around marks alone go; no
+    space before a mark; several ids in one role read like several roles."""
+    text = (f"# T\n\nTarget {{claim}}`{A}`, {{claim}}`{A}` and EBITDA{{claim}}`{B}` {{claim}}`{A}`; "
+            f"again ({{claim}}`{A},{B}`) and ({{claim}}`{A}`).\nNext\nline (\n{{claim}}`{A}`,\n{{claim}}`{B}`) end "
+            f"(as said,\n{{claim}}`{B}`).\n")
+    soups, warnings = _build(tmp_path, {"page": text})
+    assert not warnings, warnings
+    # (line breaks elsewhere in the paragraph are kept: "Next line", not "Nextline")
+    assert _shown(soups["page"]).endswith("Target[1] and EBITDA[2], [1]; again[1], [2] and[1]. Next line[1], [2] end (as said, [2]).")
+    # two figures of one sentence share their number
+    by_quote: dict[str, list[str]] = {}
+    for c in ledger.claims.values():
+        if ledger.newest(c.id) == c.id:
+            by_quote.setdefault(c.quote, []).append(c.id)
+    same = next(ids for ids in by_quote.values() if len(ids) > 1)
+    soups, _ = _build(tmp_path / "same", {"page": f"# T\n\nx {{claim}}`{same[0]}` and y {{claim}}`{same[1]}`.\n"})
+    assert [r.get_text() for r in soups["page"].select("a.cite-ref")] == ["reference [1]"] * 2
+    assert len(soups["page"].select("section.cite-references li")) == 1
 
 
-def _shown(out: str) -> str:
-    soup = BeautifulSoup(out, "html.parser")
-    for hidden in soup.select("span.cite-tip, span.cite-sr, section.cite-references"):
-        hidden.decompose()
-    return soup.get_text()
+def test_a_hostile_quote_stays_inert(tmp_path, ledger, monkeypatch):
+    from alibaba_report.pipeline import citations
 
-
-def test_a_number_is_never_repeated_side_by_side_and_marks_sit_on_their_word(ledger):
-    """Two figures of one sentence cited together read "[1]", not "[1], [1]"; different numbers side by
-    side keep a comma; whatever space the text had, every mark sits on the word before it."""
-    a, b = ledger.cite("consensus_price_target_s004"), ledger.cite("gs_group_ebitda_yoy_fq3_fy26")
-    out = sphinxext.number_citations(f"<section><p>Target {a}, {a} and EBITDA{b} {a}; again {a}</p></section>")
-    assert _shown(out).strip() == "Target[1] and EBITDA[2], [1]; again[1]"
-
-
-def test_a_link_without_data_is_completed_from_the_ledger(ledger):
-    """Links written before cite() carried its data (hand-typed in a notebook) get the same tooltip."""
-    old = f'<a class="claim-link" href="{ledger.anchor("pe_forward_s004")}">pe_forward_s004</a>'
-    soup = BeautifulSoup(sphinxext.number_citations(_page(old)), "html.parser")
-    assert soup.select_one("a.cite-ref").get_text() == "reference [1]"
-    assert ledger.get("pe_forward_s004").quote in soup.select_one("span.cite-tip").get_text()
-
-
-def test_a_hostile_quote_stays_inert_through_the_numbering(ledger, monkeypatch):
     real = ledger.citation
-    monkeypatch.setattr(ledger, "citation", lambda cid: {**real(cid), "quote": HOSTILE, "title": "<b>T</b>"})
-    soup = BeautifulSoup(sphinxext.number_citations(_page(ledger.cite("pe_forward_s004"))), "html.parser")
-    assert soup.find("script") is None and soup.find("b") is None
+    monkeypatch.setattr(citations, "_ledger", lambda: ledger)  # this ledger, whatever else loaded one
+    monkeypatch.setattr(ledger, "citation", lambda cid: {**real(cid), "quote": HOSTILE, "title": "<b>T</b>",
+                                                         "source": 'x"><img src=x onerror=alert(1)>'})
+    soups, _ = _build(tmp_path, {"page": f"# T\n\nx {{claim}}`{A}`.\n"})
+    soup = soups["page"]
+    assert soup.find("script", string=re.compile("alert")) is None
+    assert soup.select_one("div.body").find(["b", "img"]) is None
     assert HOSTILE in soup.select_one("span.cite-tip").get_text()
     assert HOSTILE in soup.select_one("section.cite-references li").get_text()
 
 
-def test_a_page_without_citations_is_left_alone():
-    page = _page('<a href="other.html">a link</a>')
-    assert sphinxext.number_citations(page) == page
+def test_an_unknown_claim_fails_naming_the_page_the_id_and_the_closest(tmp_path):
+    soups, warnings = _build(tmp_path, {"page": "# T\n\nx {claim}`consensus_price_target_s04`.\n"})
+    assert "page page" in warnings and "'consensus_price_target_s04'" in warnings
+    assert "closest ids: consensus_price_target_s004" in warnings
+    assert soups["page"].select("a.cite-ref") == []
 
 
-def test_an_unknown_claim_is_reported():
-    warnings = []
-    sphinxext.number_citations(_page('<a class="claim-link" href="appendix/x.html#claim-no_such_claim">x</a>'),
-                               warn=warnings.append)
-    assert warnings and "no_such_claim" in warnings[0]
+def test_a_markdown_table_carries_the_role(tmp_path):
+    """The way a table cites (the signposts page, the edition page): a Markdown table, shown as MyST."""
+    table = f"# T\n\n| figure | source |\n| --- | --- |\n| 205 {{claim}}`{A}` | x |\n| 80% {{claim}}`{B}` | y |\n"
+    soups, warnings = _build(tmp_path, {"page": table})
+    assert not warnings, warnings
+    cells = soups["page"].select("td")
+    assert [c.select_one("a.cite-ref").get_text() for c in (cells[0], cells[2])] == ["reference [1]", "reference [2]"]
+    assert "205[1]" in _shown(soups["page"])
+
+
+def test_a_page_that_cites_is_read_again_when_the_ledger_changes(tmp_path):
+    from alibaba_report import paths
+
+    _build(tmp_path, {"page": f"# T\n\nx {{claim}}`{A}`.\n", "other": "# O\n\nNo sources.\n"})
+    deps = _build.dependencies
+    assert {str(paths.data_dir() / "claims.csv"), str(paths.data_dir() / "sources.csv")} <= deps["page"]
+    assert not deps.get("other")
+
+
+def test_a_page_without_citations_has_no_reference_list(tmp_path):
+    soups, warnings = _build(tmp_path, {"page": "# T\n\nNo sources here.\n"})
+    assert not warnings and soups["page"].select("section.cite-references") == []
+
+
+def test_the_one_page_build_numbers_each_page_on_its_own(tmp_path, ledger):
+    pages = {"index": f"# Book\n\nSummary {{claim}}`{B}`.\n",
+             "one": f"# One\n\nFirst {{claim}}`{A}`, then {{claim}}`{B}`.\n",
+             "two": f"# Two\n\nOnly {{claim}}`{B}`.\n"}
+    soups, warnings = _build(tmp_path, pages, builder="singlehtml")
+    assert not warnings, warnings
+    soup = soups["index"]
+    lists = soup.select("section.cite-references")
+    assert [len(s.select("li")) for s in lists] == [1, 2, 1]  # the summary's list before page one
+    assert len({s["id"] for s in lists}) == 3
+    assert [r.get_text() for r in soup.select("a.cite-ref")] == [f"reference [{n}]" for n in (1, 1, 2, 1)]
+    tips = [r["aria-describedby"] for r in soup.select("a.cite-ref")]
+    assert len(set(tips)) == 4 and all(soup.find(id=t) for t in tips)
+    assert all(r["href"].startswith("#claim-") for r in soup.select("a.cite-ref"))
+
+
+def test_package_text_writes_the_role():
+    from alibaba_report.evidence import cite
+
+    assert cite.claim(A) == f"{{claim}}`{A}`" and cite.claim(A, B) == f"{{claim}}`{A},{B}`"
+    for bad in ("a`b", "x} y", "", "Upper"):
+        with pytest.raises(ValueError, match="not a claim id"):
+            cite.claim(bad)
+
+
+def _notebook_markdown() -> dict[str, str]:
+    import nbformat
+
+    from alibaba_report import paths
+
+    return {nb.name: "\n".join(c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "markdown")
+            for nb in sorted((paths.root() / "book").glob("*.ipynb"))}
+
+
+def test_notebooks_cite_only_with_the_role(ledger):
+    """No hand-typed anchor to the appendix and no glued citation markup: every citation in a
+    notebook's prose is the {claim} role, naming claims the ledger has."""
+    pages = _notebook_markdown()
+    assert len(pages) >= 9
+    hand = {name: re.findall(r"claim-link|<a\s[^>]*href=\"?appendix/", text) for name, text in pages.items()}
+    assert not any(hand.values()), {k: len(v) for k, v in hand.items() if v}
+    cited = {name: [i for ids in re.findall(r"\{claim\}`([^`]*)`", text) for i in ids.split(",")]
+             for name, text in pages.items()}
+    assert sum(map(len, cited.values())) > 50  # the chapters do cite
+    unknown = {name: [i for i in ids if i not in ledger.claims] for name, ids in cited.items()}
+    assert not any(unknown.values()), unknown
 
 
 # --- reader tables -------------------------------------------------------------------------------

@@ -73,6 +73,38 @@ def test_no_claim_id_shows_in_a_citation(built_site, ledger):
     assert not bad, "claim ids in what a reader sees:\n" + "\n".join(bad)
 
 
+def test_marks_name_each_number_once_and_sit_on_their_word(built_site):
+    """Issue 25: no "[9], [9]" side by side, and no space before a mark (but after a comma, one)."""
+    bad, marks = [], 0
+    for rel in _reader_pages(built_site):
+        article = _soup(built_site, rel).select_one("article.bd-article")
+        for cite in article.select("span.cite"):
+            marks += 1
+            number = cite.a.get_text()
+            before = cite.previous_sibling
+            if isinstance(before, str) and before[-1:].isspace() and not before.rstrip().endswith(","):
+                bad.append(f"{rel}: space before {number}: {before[-30:]!r}")
+            sep = cite.next_sibling
+            nxt = sep.next_sibling if isinstance(sep, str) and re.fullmatch(r"\s*,?\s*", sep) else sep
+            if getattr(nxt, "name", None) == "span" and "cite" in nxt.get("class", []) and nxt.a.get_text() == number:
+                bad.append(f"{rel}: {number} twice side by side")
+    assert marks > 100, marks
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_a_mark_links_to_its_sentence_in_the_appendix(built_site):
+    """Every mark's link lands on an element of the appendix page that holds the quoted sentence."""
+    bad, pages = [], {}
+    for rel in _reader_pages(built_site):
+        for a in _soup(built_site, rel).select("article.bd-article a.cite-ref"):
+            path, _, anchor = a["href"].partition("#")
+            target = (built_site / rel).parent / path
+            soup = pages.setdefault(target, _soup(built_site, target.relative_to(built_site)))
+            if not anchor.startswith("claim-") or soup.find(id=anchor) is None:
+                bad.append(f"{rel}: {a['href']}")
+    assert not bad, "\n".join(bad[:20])
+
+
 def test_no_page_loads_fontawesome_js(built_site):
     rels = sitecheck.pages(built_site)
     assert rels

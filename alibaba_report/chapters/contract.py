@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from alibaba_report.messages import short as _short
+from alibaba_report.evidence.cite import claim as claim_role
 
 # --- one error type for a bad model input ------------------------------------------------------
 
@@ -121,7 +122,7 @@ def case_phrase(case: str) -> str:
     return f"the {markdown_phrase(name)} case"
 
 
-_CITATION = re.compile(r'<a class="claim-link" [^<>]*>\[source\]</a>')  # the ledger's cite() markup
+_CITATION = re.compile(r"\{claim\}`[a-z0-9_,]+`")  # the citation role (alibaba_report.evidence.cite)
 _NOT_A_NUMBER = re.compile(r"\b(?:inf|infinity|nan)\b", re.IGNORECASE)
 
 
@@ -220,11 +221,12 @@ def signposts_frame(signposts: Iterable[Signpost], chapter: str | None = None) -
     return pd.DataFrame(rows)
 
 
-def signposts_markdown(signposts: Iterable[Signpost], cite: Callable[[str], str] | None = None) -> str:
+def signposts_markdown(signposts: Iterable[Signpost], cite: Callable[[str], str] | None = claim_role) -> str:
     """Signposts as a MyST list: the level in bold, either side's meaning, citations where sourced.
 
-    ``cite(claim_id)`` returns the markup of a citation for that claim (the ledger's); without it the
-    claims are left out. Nothing here prints an id or a parameter name.
+    ``cite(claim_id)`` returns the markup of a citation for that claim: by default the MyST role
+    ``{claim}`id``` (shown as MyST, the book numbers it); with ``cite=None`` the claims are left out.
+    Nothing here prints an id or a parameter name.
     """
     items = []
     for s in signposts:

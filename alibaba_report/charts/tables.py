@@ -10,8 +10,10 @@ the same HTML as a string):
 * numbers rounded to what the inputs support: 3 significant figures by default (``sig``), or a fixed
   number of decimals per column (``decimals={"weight %": 1}``); thousands separated, a true minus
   sign, an empty cell as an en dash; numeric columns right-aligned;
-* text escaped (a cell from data never becomes markup), except in the columns named in ``html``
-  (e.g. a column of citations made by ``Ledger.cite``);
+* text escaped (a cell from data never becomes markup), except in the columns named in ``html``.
+  A table is raw HTML, so a citation (the MyST role ``{claim}`id```) cannot sit in it: a table that
+  cites is a Markdown table glued with ``{glue:md}`` and ``:format: myst`` (the signposts page), or
+  the citations go in the sentence that introduces the table;
 * inside ``<div class="table-scroll" role="region" aria-label=... tabindex="0">``: a wide table
   scrolls sideways inside its own labelled box at phone width (keyboard users can scroll it too),
   the page itself never does. CSS in book/_static/custom.css.

@@ -25,7 +25,6 @@ import ast
 import datetime as dt
 import difflib
 import functools
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -131,8 +130,8 @@ class Ledger:
         """What a reader is told about a cited figure: the quoted sentence, the source (publisher
         and date, as ``source_short`` writes them), the source's title, and the appendix link.
 
-        Plain text, unescaped: whoever puts it in HTML escapes it (``cite``, the book's Sphinx
-        extension)."""
+        Plain text, unescaped: the book's Sphinx extension (alibaba_report.pipeline.citations)
+        escapes it where it writes HTML."""
         claim_id = self.newest(claim_id)  # the sentence whose value the book shows
         claim = self.get(claim_id)
         register = self.sources().set_index("seed")
@@ -143,25 +142,6 @@ class Ledger:
             source, title = Path(claim.seed).stem, ""
         return {"id": claim_id, "href": self.anchor(claim_id), "quote": claim.quote,
                 "source": source, "title": title}
-
-    def cite(self, claim_id: str) -> str:
-        """A citation link to the claim's sentence, usable in Markdown cells, outputs and tables.
-
-        The link carries what a reader is shown about the figure (``citation``) in data
-        attributes, escaped for an attribute and for Markdown (no quote, angle bracket, newline,
-        pipe or backtick survives raw). The book's Sphinx extension
-        (alibaba_report.pipeline.sphinxext) turns each into a numbered reference ``[n]`` whose hover
-        and keyboard focus show the sentence, its source and date, and lists the page's references
-        at its end; outside the book the link reads "[source]".
-
-        Raw HTML on purpose: MyST treats a relative Markdown link as a cross-reference and fails
-        the strict build on an anchor Sphinx does not know (the appendix anchors are HTML ids).
-        """
-        info = self.citation(claim_id)
-        return (f'<a class="claim-link" href="{attr_escape(info["href"])}" '
-                f'data-claim="{attr_escape(info["id"])}" data-quote="{attr_escape(info["quote"])}" '
-                f'data-source="{attr_escape(info["source"])}" data-title="{attr_escape(info["title"])}"'
-                f'>[source]</a>')
 
     def table(self, ids, columns=DISPLAY_COLUMNS) -> pd.DataFrame:
         """Claims for display, in the order given; a date claim shows its date as the value."""
@@ -217,16 +197,6 @@ class Ledger:
         return " and ".join(words) or "—"
 
 
-_ATTR_EXTRA = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", "|": "&#124;", "`": "&#96;",
-               "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
-
-
-def attr_escape(text: str) -> str:
-    """``text`` safe inside a double-quoted HTML attribute that may sit in a Markdown cell or a
-    Markdown table: HTML's five special characters escaped, and newlines, tabs, pipes, backticks,
-    braces and backslashes as character references, so the tag stays on one line and Markdown
-    reads none of it."""
-    return "".join(_ATTR_EXTRA.get(ch, ch) for ch in html.escape(str(text), quote=True))
 
 
 def load_claims(path: Path | str | None = None, seeds_dir: Path | str | None = None) -> Ledger:

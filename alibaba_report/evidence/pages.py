@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from alibaba_report.evidence import appendix
+from alibaba_report.evidence import cite
 from alibaba_report.evidence import disagreements
 from alibaba_report.evidence import ledger
 from alibaba_report.evidence import readings
@@ -24,7 +25,8 @@ MATTERS_TITLES = {
 
 
 def _claim_links(led: ledger.Ledger, ids: str) -> str:
-    return ", ".join(led.cite(i) for i in (s.strip() for s in ids.split(",")) if i)
+    found = [i for i in (s.strip() for s in ids.split(",")) if i]
+    return cite.claim(*found) if found else ""
 
 
 # Metric names whose plain-words form is not just the name with spaces.

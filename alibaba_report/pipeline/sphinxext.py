@@ -12,16 +12,8 @@
 * The slider charts (alibaba_report.charts.interactive) load Vega from the site itself: once a
   build has succeeded, the Vega bundle is written into the output's ``_static/vega/``, for the
   HTML book and the one-page build the PDF prints alike.
-* Citations a reader can use: every claim link on a page (``Ledger.cite``: ``a.claim-link`` with
-  the quoted sentence, the source and its date in data attributes) becomes a numbered reference
-  ``[n]``, numbered per page in order of first appearance (the same claim keeps its number). Its
-  hover and keyboard focus show a tooltip (``role="tooltip"``, tied to the link by
-  ``aria-describedby``; CSS in book/_static/custom.css, no script) with the sentence, the source
-  and its date; the link lands on the sentence in the appendix; the page ends with its numbered
-  list of references. Adjacent references name each number once ("[9], [9]" reads "[9]") and sit on
-  the word before them with no space. On a touch screen the first tap opens the quote in place and a
-  second follows the link (book/_static/cite-touch.js). Every text from data is escaped again here. The appendix pages keep their
-  ids. In the one-page build the PDF prints, each page of the book gets its own numbering and list.
+* Citations: the MyST role ``{claim}`id``` (alibaba_report.pipeline.citations) checks the id at
+  build time, numbers each page's citations on the doctree and renders them with their tooltips.
 * The theme's sidebar section toggles (an icon in a ``<summary>``) get an accessible name.
 * Lighter pages: the theme loads ``fontawesome.js`` (1.5 MB) on every page although its stylesheet
   already draws the same icons from a web font; the script is removed from every page and from
@@ -33,6 +25,8 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+
+from alibaba_report.pipeline import citations
 
 LOCKED_SETTINGS = {"file_insertion_enabled": False, "raw_enabled": False}
 
@@ -54,133 +48,6 @@ def _ship_vega_bundle(app, exception) -> None:
         from alibaba_report.charts import interactive
 
         interactive.write_bundle(Path(app.outdir) / "_static")
-
-
-# --- citations -----------------------------------------------------------------------------------
-
-_CLAIM_LINK = re.compile(r'<a\s(?P<attrs>[^>]*\bclass="[^"]*\bclaim-link\b[^"]*"[^>]*)>(?P<text>.*?)</a>', re.S)
-_ATTR = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"')
-# A reference, or several separated by commas, alone in parentheses: the brackets are enough.
-_ONE_CITE = r'<span class="cite"><a [^>]*>(?:(?!</a>).)*</a><span class="cite-tip"[^>]*>(?:(?!</span></span>).)*</span></span>(?:</span>)?'
-_CITE_GROUP = re.compile(r'[ \t]*\(\s*((?:%s)(?:\s*,\s*%s)*)\s*\)' % (_ONE_CITE, _ONE_CITE), re.S)
-_DOC_START = re.compile(r'(?=<span id="document-[^"]*"></span>)')
-# References side by side ("[9], [9]", "[3] [4]"): one run, in which a number appears once.
-_CITE_RUN = re.compile(r'(?:%s)(?:[ \t\n]*,?[ \t\n]*(?:%s))+' % (_ONE_CITE, _ONE_CITE), re.S)
-_CITE_NUMBER = re.compile(r'\[(\d+)\]</a>')
-# Whatever space the text had before a reference: none, so every mark sits on its word like a footnote.
-_SPACE_BEFORE_CITE = re.compile(r'(?<!,)[ \t\n]+(?=<span class="cite">)')
-
-
-def _one_number_per_run(m: re.Match) -> str:
-    """A run of adjacent references with each number once, in order, separated by commas."""
-    kept, seen = [], set()
-    for cite in re.findall(_ONE_CITE, m.group(0), re.S):
-        n = _CITE_NUMBER.search(cite).group(1)
-        if n not in seen:
-            seen.add(n)
-            kept.append(cite)
-    return ", ".join(kept)
-
-
-def _ledger_citation(claim_id: str) -> dict[str, str] | None:
-    """What the ledger says about a claim (for a link written without data attributes)."""
-    from alibaba_report.evidence import ledger
-
-    try:
-        return ledger.load_claims().citation(claim_id)
-    except Exception:  # noqa: BLE001 - reported by the caller as a warning naming the claim
-        return None
-
-
-def _esc(text: str) -> str:
-    from alibaba_report.evidence.ledger import attr_escape
-
-    return attr_escape(text)
-
-
-def number_citations(body: str, prefix: str = "", warn=None) -> str:
-    """``body`` with each claim link numbered and given a tooltip, and a list of references at its
-    end; ``prefix`` keeps ids unique when several pages share one HTML page (the PDF's build)."""
-    numbers: dict[str, int] = {}
-    infos: dict[str, dict[str, str]] = {}
-    count = 0
-
-    def replace(m: re.Match) -> str:
-        nonlocal count
-        attrs = {k: html.unescape(v) for k, v in _ATTR.findall(m.group("attrs"))}
-        href = attrs.get("href", "")
-        claim_id = attrs.get("data-claim") or href.partition("#claim-")[2]
-        if not claim_id:
-            return m.group(0)
-        if "data-quote" in attrs:
-            info = {"id": claim_id, "href": href, "quote": attrs["data-quote"],
-                    "source": attrs.get("data-source", ""), "title": attrs.get("data-title", "")}
-        else:
-            info = _ledger_citation(claim_id)
-            if info is None:
-                if warn:
-                    warn(f"claim link to {claim_id!r}: no such claim in the ledger")
-                info = {"id": claim_id, "href": href, "quote": "", "source": "", "title": ""}
-            info["href"] = href or info["href"]
-        # one number per sentence: two figures from the same sentence share their reference
-        key = f"{info['source']}\x00{info['quote']}" if info["quote"] else claim_id
-        n = numbers.setdefault(key, len(numbers) + 1)
-        infos.setdefault(key, info)
-        count += 1
-        tip = f"cite-tip-{prefix}{count}"
-        quote = f"\u201c{_esc(info['quote'])}\u201d" if info["quote"] else "The sentence in its source"
-        source = f' <span class="cite-tip-source">\u2014 {_esc(info["source"])}</span>' if info["source"] else ""
-        return (f'<span class="cite"><a class="claim-link cite-ref" href="{_esc(info["href"])}" '
-                f'data-claim="{_esc(claim_id)}" aria-describedby="{tip}">'
-                f'<span class="cite-sr">reference </span>[{n}]</a>'
-                f'<span class="cite-tip" role="tooltip" id="{tip}">{quote}{source}</span></span>')
-
-    out = _CLAIM_LINK.sub(replace, body)
-    if not numbers:
-        return body
-    out = _CITE_GROUP.sub(lambda m: m.group(1), out)  # "figure ([3])" reads "figure[3]"
-    out = _CITE_RUN.sub(_one_number_per_run, out)  # "[9], [9]" reads "[9]"
-    out = _SPACE_BEFORE_CITE.sub("", out)  # "figure [3]" and "figure[3]" read alike
-    items = []
-    for key, n in numbers.items():
-        info = infos[key]
-        title = f"<cite>{_esc(info['title'])}</cite>, " if info["title"] else ""
-        items.append(
-            f'<li id="ref-{prefix}{n}">{title}{_esc(info["source"])}: '
-            f'\u201c{_esc(info["quote"])}\u201d '
-            f'<a class="cite-back" href="{_esc(info["href"])}">the sentence in its source</a></li>')
-    refs = (f'<section class="cite-references" id="references{"-" + prefix.rstrip("-") if prefix else ""}">'
-            f'<h2>References</h2>\n<ol class="cite-list">\n' + "\n".join(items) + "\n</ol>\n</section>\n")
-    stripped = out.rstrip()
-    if stripped.endswith("</section>"):  # inside the page's top section, after its last paragraph
-        cut = stripped.rfind("</section>")
-        return stripped[:cut] + refs + stripped[cut:] + "\n"
-    return out + refs
-
-
-def _number_citations(app, pagename, templatename, context, doctree) -> None:
-    body = context.get("body")
-    if not isinstance(body, str) or "claim-link" not in body:
-        return
-    from sphinx.util import logging
-
-    log = logging.getLogger(__name__)
-
-    def warn(msg: str) -> None:
-        log.warning(f"{pagename}: {msg}")
-
-    if getattr(app.builder, "name", "") == "singlehtml":
-        parts = _DOC_START.split(body)
-        out = []
-        for i, part in enumerate(parts):
-            doc = re.match(r'<span id="document-([^"]*)"', part)
-            if doc and "appendix/" in doc.group(1):
-                out.append(part)
-            else:
-                out.append(number_citations(part, prefix=f"p{i}-", warn=warn))
-        context["body"] = "".join(out)
-    elif "appendix/" not in pagename:
-        context["body"] = number_citations(body, warn=warn)
 
 
 # --- lighter pages --------------------------------------------------------------------------------
@@ -319,7 +186,7 @@ def _lighten_theme(app, exception) -> None:
 def setup(app):
     app.connect("env-before-read-docs", _lock_down)
     app.connect("html-page-context", _escape_titles, priority=900)
-    app.connect("html-page-context", _number_citations, priority=800)
+    citations.setup(app)
     app.connect("build-finished", _ship_vega_bundle)
     app.connect("build-finished", _lighten_theme)
     app.connect("build-finished", _name_sidebar_toggles)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from alibaba_report import params, paths
 from alibaba_report.chapters.contract import CASES
-from alibaba_report.evidence import ledger
+from alibaba_report.evidence import cite, ledger
 from alibaba_report.evidence.appendix import md_escape
 
 GRADES = ("met", "missed", "not settled", "not yet reported")
@@ -183,7 +183,7 @@ def table_markdown(grades: list[dict], claims: ledger.Ledger, case: str = "base"
         if r["claim"]:
             seed = claims.get(r["claim"]).seed
             source = ledger.source_short(register.loc[seed]) if seed in register.index else "—"
-            figure = f"{md_escape(r['value_text'])} {claims.cite(r['claim'])}"
+            figure = f"{md_escape(r['value_text'])} {cite.claim(r['claim'])}"
         else:
             source, figure = "—", "—"
         meaning = {"met": s.met, "missed": s.missed}.get(r["grade"])

@@ -5,7 +5,6 @@ in :mod:`.outlook`) and are re-exported here, so the notebooks call ``summary.<n
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
@@ -42,16 +41,6 @@ SEED_FIGURES = {
 def seed_values(claims) -> dict[str, float]:
     """The source figures the summary quotes (magnitudes: the sentences carry the sign in words)."""
     return {name: abs(claims.value(cid)) for name, cid in SEED_FIGURES.items()}
-
-
-def seed_citations(claims) -> dict[str, str]:
-    """``cite_<name>``: the citation markup of each quoted seed figure; ``guosen_link``: the source that
-    reports Guosen's outlook (no figure of it is in the ledger)."""
-    import html
-
-    guosen = next(s for s in claims.seed_files() if "Guosen" in claims.seed_text(s))
-    link = f'<a href="appendix/{html.escape(Path(guosen).stem)}.html">{html.escape(claims.source_name(guosen))}</a>'
-    return {**{f"cite_{name}": claims.cite(cid) for name, cid in SEED_FIGURES.items()}, "guosen_link": link}
 
 
 def chapter_values(scenario: str) -> dict[str, float]:

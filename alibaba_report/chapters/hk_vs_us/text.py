@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alibaba_report.chapters.contract import Signpost, case_phrase
+from alibaba_report.evidence import cite
 from alibaba_report.chapters.hk_vs_us.model import (
     EPS_FY27, EUR_CLOSE, MOVE_JAN8, PE_FORWARD, PE_SP500, PRICE_NOW, RESISTANCE, WEIGHT, eps_from_pe,
     eur_to_usd, hk_parity_price_hkd, key_outputs, page_figures, price_from_eps,
@@ -161,7 +162,7 @@ def headline(p, claims, case: str | None = None) -> dict[str, str]:
     Index as the 8 January article states it (and the weight ``p`` assumes, when another), and the
     index move the article's US move would cause at that weight, rounded as the page shows them."""
     stated = claims.value(WEIGHT)
-    figure = f"Alibaba is about {stated:.0f}% of the Hang Seng Tech Index ({claims.cite(WEIGHT)})"
+    figure = f"Alibaba is about {stated:.0f}% of the Hang Seng Tech Index ({cite.claim(WEIGHT)})"
     if round(p.hstech_weight_pct, 1) != round(stated, 1):
         figure += f"; {case_phrase(case) if case else 'this page'} takes {p.hstech_weight_pct:.1f}%"
     move, index = claims.value(MOVE_JAN8), key_outputs(p, claims)["hstech_move_from_jan8_pp"]

@@ -29,7 +29,7 @@ from alibaba_report.chapters.meitu_deal.tables import (  # noqa: F401
     conversion_table, payoff_chart_data, price_table, readable, round_trip_bars, round_trip_table, terms_table
 )
 from alibaba_report.chapters.meitu_deal.text import (  # noqa: F401
-    citations, CITES, day_month_year, gain_words, headline, MATERIAL_SHARE_PCT, materiality_words, option_state,
+    day_month_year, gain_words, headline, MATERIAL_SHARE_PCT, materiality_words, option_state,
     payoff_alt, payoff_title, prose, round_trip_alt, round_trip_title, signposts
 )
 from alibaba_report.chapters.meitu_deal.charts import (  # noqa: F401

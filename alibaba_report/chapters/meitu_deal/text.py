@@ -9,15 +9,6 @@ from alibaba_report.chapters.meitu_deal.model import (
     CLAIMS, _round_trip, conversion_shares_m, figures, key_outputs, stake_after_conversion, terms,
 )
 
-# The citations the page's prose carries, by the name it glues them under: role of the claim.
-CITES = {
-    "cite_face": "face_usd_m", "cite_price": "conversion_price_hkd", "cite_date": "issue_date",
-    "cite_cloud_min": "cloud_min_rmb_m", "cite_cloud_years": "cloud_years",
-    "cite_cloud_rev": "cloud_quarter_revenue_usd_bn", "cite_cloud_ebitda": "cloud_quarter_ebitda_usd_m",
-    "cite_fcf": "quarter_fcf_rmb_bn", "cite_growth_s004": "cloud_growth_s004", "cite_growth_s003": "cloud_growth_s003",
-}
-
-
 def signposts(p, claims, case: str | None = None) -> list[Signpost]:
     """What to watch, the threshold that decides it, and what either side of it would mean.
 
@@ -120,13 +111,6 @@ def prose(p, claims) -> dict[str, str]:
         "payoff_alt": payoff_alt(f),
         "round_trip_alt": round_trip_alt(f),
     }
-
-
-def citations(claims) -> dict[str, str]:
-    """The citation markup the prose carries, by the name it glues it under."""
-    return {**{name: claims.cite(CLAIMS[role]) for name, role in CITES.items()},
-            "seed004_passage": f"[boerse-global.de (4 January)]({claims.anchor(CLAIMS['cloud_min_rmb_m'])})"}
-
 
 # --- the summary's row ----------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from alibaba_report.chapters.policy_catalyst.tables import (datelines, disagreem
                                                             scenario_table, timeline_events, timeline_span,
                                                             trading_days_in_window)
 from alibaba_report.evidence.appendix import md_escape
-from alibaba_report.evidence.ledger import seed_label
 
 # Claim values the page quotes, by the name the page glues them under.
 QUOTED = {
@@ -73,14 +72,6 @@ def page_values(p, claims) -> dict[str, float]:
         "n_disagreements": len(disagreements_found(claims)),
     })
     return values
-
-
-def citations(claims) -> dict[str, str]:
-    """Markup the page glues as Markdown: a citation per claim role, a link per seed."""
-    cites = {f"cite_{key}": claims.cite(cid) for key, cid in CLAIMS.items()}
-    links = {f"seed_{seed_label(s)}": f"[{claims.source_name(s)}](appendix/{s.removesuffix('.txt')}.html)"
-             for s in claims.sources()["seed"]}
-    return {**cites, **links}
 
 
 # --- prose: every computed or conditional sentence the page glues --------------------------------

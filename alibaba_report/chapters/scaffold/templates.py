@@ -95,6 +95,7 @@ import re
 
 from alibaba_report.chapters import contract
 from alibaba_report.chapters.$name.model import CLAIMS, figures
+from alibaba_report.evidence import cite
 from alibaba_report.evidence.appendix import md_escape
 
 _CURRENCY = re.compile(r"^(RMB|USD|HKD|EUR)(?: (bn|m))?$$")
@@ -148,7 +149,7 @@ def headline(p, claims, case: str | None = None) -> dict[str, str]:
     return {
         "figure": (f"{md_escape(claim.subject)}: {amount(f['moved_figure'], unit)} after a "
                    f"{f['move_pct']:+.0f}% move from {amount(f['source_figure'], unit)} "
-                   f"{claims.cite(CLAIMS['figure'])}"),
+                   f"{cite.claim(CLAIMS['figure'])}"),
         "meaning": f"the level the chapter's conclusion turns on, {where}",
     }
 ''')
@@ -278,12 +279,11 @@ P = params.validate("$name", globals())''')),
 claims = ledger.load_claims()
 R = chapter.compute(P, claims)
 text = chapter.prose(P, claims)
-precision.glue_all({**R["figures"], **text})
-precision.glue_all({"cite_figure": claims.cite(chapter.CLAIMS["figure"])}, markdown=True)''')),
+precision.glue_all({**R["figures"], **text})''')),
     ("markdown", (), Template('''\
 ## The figure
 
-The sources put the figure at {glue:text}`source_figure:,.1f` ({glue:md}`cite_figure`). Moved by
+The sources put the figure at {glue:text}`source_figure:,.1f` ({claim}`$claim`). Moved by
 {glue:text}`move_pct:.0f`%, it is {glue:text}`moved_figure:,.1f`. {glue:text}`verdict`''')),
     ("code", ("hide-input",), Template('''\
 style.show(chapter.moved_figure_chart(P, claims), alt=text["chart_alt"], data=R["curve"], name="$name-moved")''')),
@@ -292,5 +292,5 @@ style.show(chapter.moved_figure_chart(P, claims), alt=text["chart_alt"], data=R[
 
 What would tell us the figure is where this chapter assumes it is.''')),
     ("code", ("hide-input",), Template('''\
-Markdown(contract.signposts_markdown(chapter.signposts(P, claims), cite=claims.cite))''')),
+Markdown(contract.signposts_markdown(chapter.signposts(P, claims)))''')),
 )

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from alibaba_report import params
-from alibaba_report.evidence import ledger
+from alibaba_report.evidence import cite, ledger
 from alibaba_report.evidence.appendix import md_escape
 from alibaba_report.synthesis.editions.changes import bridge, changed_signposts, estimate_changes, new_sources
 from alibaba_report.synthesis.editions.record import EditionError, latest, load
@@ -103,7 +103,7 @@ def _signposts_section(previous: dict, led: ledger.Ledger) -> list[str]:
     for r in changed:
         seed = led.get(r["claim"]).seed if r["claim"] else None
         source = ledger.source_short(register.loc[seed]) if seed in register.index else "—"
-        fig = f"{md_escape(r['value_text'])} {led.cite(r['claim'])}" if r["claim"] else "—"
+        fig = f"{md_escape(r['value_text'])} {cite.claim(r['claim'])}" if r["claim"] else "—"
         parts.append(f"| {md_escape(r['name'])} | {md_escape(r['before'])} | **{md_escape(r['grade'])}** | {fig} | "
                      f"{md_escape(source)} | {md_escape(r['supports'])} |")
     return parts
