@@ -443,7 +443,7 @@ def test_headline_shows_the_weight_and_the_index_move_as_the_page_rounds_them(cl
     row = pr.headline(p, claims)
     assert contract.headline_problems(row) == []
     weight, move = claims.value(pr.WEIGHT), claims.value(pr.MOVE_JAN8)
-    assert row["figure"] == f"Alibaba is about {weight:.0f}% of the Hang Seng Tech Index ({claims.cite(pr.WEIGHT)})"
+    assert row["figure"] == f"Alibaba is about {weight:.0f}% of the Hang Seng Tech Index ({{claim}}`{pr.WEIGHT}`)"
     index = pr.key_outputs(p, claims)["hstech_move_from_jan8_pp"]
     assert row["meaning"] == f"a {move:.0f}% move in Alibaba moves the index about {index:.2f}%"
     assert row["meaning"].endswith("about 0.40%")  # the page's 5% at 8%, as the page rounds it
