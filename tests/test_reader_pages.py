@@ -33,7 +33,7 @@ PATH_RE = re.compile(
     r"|\b[\w-]+\.(?:ya?ml|csv|py|ipynb|txt)\b"  # a file name with a source extension
     r"|\balibaba_report\b"
 )
-FILE_NUMBER_RE = re.compile(r"\bseeds? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004"
+FILE_NUMBER_RE = re.compile(r"\b(?:seed|source|page)s? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004", "page 004"
 # A bare file number in brackets, "(002)" or "(001, AI-written)": the numbers the seeds' files start with.
 BARE_NUMBER_RE = re.compile(r"\((?:%s)(?=[,)])" % "|".join(sorted({p.name.split("_")[0] for p in (ROOT / "seeds").glob("*.txt")})))
 SNAKE_RE = re.compile(r"(?<![\w/.#-])[a-z][a-z0-9]*(?:_+[a-z0-9]+)+(?![\w/-])")  # at_least, a case id

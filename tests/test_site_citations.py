@@ -3,7 +3,6 @@ with a tooltip, each page ends with its references, and in Chromium the tooltip 
 focus and on hover; plus the lighter theme (no fontawesome.js, the icons still drawn)."""
 from __future__ import annotations
 
-import asyncio
 import re
 from urllib.parse import urlsplit
 
@@ -129,63 +128,53 @@ _ICONS_JS = """() => [...document.querySelectorAll('i.fa-solid, i.fas')].filter(
   content: getComputedStyle(i, '::before').content, font: getComputedStyle(i).fontFamily}))"""
 
 
-async def _check_page(exe, site, rel, width):
-    from playwright.async_api import async_playwright
-
+async def _check_page(browser, site, rel, width):
     out = {"errors": [], "outside": []}
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=exe, args=list(sitecheck.CHROMIUM_ARGS))
-        try:
-            server = sitecheck.serve(site)
-            with server as base:
-                ctx = await browser.new_context(viewport={"width": width, "height": 800})
+    server = sitecheck.serve(site)
+    with server as base:
+        ctx = await browser.new_context(viewport={"width": width, "height": 800})
 
-                async def guard(route):
-                    if urlsplit(route.request.url).netloc == server.host:
-                        await route.continue_()
-                    else:
-                        out["outside"].append(route.request.url)
-                        await route.abort()
+        async def guard(route):
+            if urlsplit(route.request.url).netloc == server.host:
+                await route.continue_()
+            else:
+                out["outside"].append(route.request.url)
+                await route.abort()
 
-                await ctx.route("**/*", guard)
-                page = await ctx.new_page()
-                page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
-                await page.goto(base + rel, wait_until="load")
-                await page.wait_for_load_state("networkidle")
-                first = page.locator("a.cite-ref").first
-                tip_id = await first.get_attribute("aria-describedby")
-                out["hidden_before"] = not await page.locator(f"#{tip_id}").is_visible()
-                # keyboard: Tab from the top of the page until the first reference has the focus
-                out["tabs"] = None
-                for i in range(400):
-                    await page.keyboard.press("Tab")
-                    if await page.evaluate("() => document.activeElement?.classList.contains('cite-ref')"):
-                        out["tabs"] = i + 1
-                        break
-                out["focus"] = await page.evaluate(_FOCUS_JS)
-                await page.evaluate("() => document.activeElement.blur()")
-                await page.mouse.move(0, 0)
-                box = await page.evaluate("""() => { const a = document.querySelector('a.cite-ref');
-                  a.scrollIntoView({block: 'center'}); const r = a.getBoundingClientRect();
-                  return [r.left + r.width / 2, r.top + r.height / 2]; }""")
-                await page.mouse.move(*box)
-                out["hover_visible"] = await page.locator(f"#{tip_id}").is_visible()
-                out["icons"] = await page.evaluate(_ICONS_JS)
-                await ctx.close()
-        finally:
-            await browser.close()
+        await ctx.route("**/*", guard)
+        page = await ctx.new_page()
+        page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
+        await page.goto(base + rel, wait_until="load")
+        await page.wait_for_load_state("networkidle")
+        first = page.locator("a.cite-ref").first
+        tip_id = await first.get_attribute("aria-describedby")
+        out["hidden_before"] = not await page.locator(f"#{tip_id}").is_visible()
+        # keyboard: Tab from the top of the page until the first reference has the focus
+        out["tabs"] = None
+        for i in range(400):
+            await page.keyboard.press("Tab")
+            if await page.evaluate("() => document.activeElement?.classList.contains('cite-ref')"):
+                out["tabs"] = i + 1
+                break
+        out["focus"] = await page.evaluate(_FOCUS_JS)
+        await page.evaluate("() => document.activeElement.blur()")
+        await page.mouse.move(0, 0)
+        box = await page.evaluate("""() => { const a = document.querySelector('a.cite-ref');
+          a.scrollIntoView({block: 'center'}); const r = a.getBoundingClientRect();
+          return [r.left + r.width / 2, r.top + r.height / 2]; }""")
+        await page.mouse.move(*box)
+        out["hover_visible"] = await page.locator(f"#{tip_id}").is_visible()
+        out["icons"] = await page.evaluate(_ICONS_JS)
+        await ctx.close()
     return out
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390])
-def test_reference_tooltip_shows_on_keyboard_focus_and_hover(built_site, width):
-    exe = sitecheck.find_chromium()
-    if exe is None:
-        pytest.skip("Chromium is not installed (`make browser-deps`)")
+def test_reference_tooltip_shows_on_keyboard_focus_and_hover(built_site, width, browser):
     rel = next((r for r in _reader_pages(built_site) if "cite-ref" in (built_site / r).read_text(encoding="utf-8")), None)
     assert rel, "no reader page has a citation"
-    out = asyncio.run(_check_page(exe, built_site, rel, width))
+    out = browser.run(_check_page, built_site, rel, width)
     assert out["hidden_before"], "the tooltip shows before anyone points at the reference"
     assert out["tabs"], "Tab never reached a reference"
     focus = out["focus"]
