@@ -309,7 +309,8 @@ def test_show_moves_the_source_line_under_the_image(monkeypatch):
     assert style.source_of(fig) == "Source: a test <b>with</b> markup"
     style.show(fig, alt="A line rising from 3 to 4 over two points")
     assert out[0]["text/plain"].startswith("[chart]")
-    assert out[1].data == '<p class="chart-source">Source: a test &lt;b&gt;with&lt;/b&gt; markup</p>'
+    assert out[1]["text/plain"].startswith("[chart, phone layout]")
+    assert out[2].data == '<p class="chart-source">Source: a test &lt;b&gt;with&lt;/b&gt; markup</p>'
 
 
 # --- lighter pages -----------------------------------------------------------------------------------

@@ -29,10 +29,12 @@ def test_a_chart_needs_alt_text():
 
 def test_alt_text_travels_with_the_png(shown):
     style.show(_chart(), alt="A line rising from 3 to 4 over two points")
-    (data, meta), (source, _) = shown  # the chart, then its source line as page text
+    (data, meta), (small, small_meta), (source, _) = shown  # the chart, its phone layout, its source line
     assert source.data == '<p class="chart-source">Source: a test</p>'
     assert data["text/plain"] == "[chart] A line rising from 3 to 4 over two points"
     assert meta == {"image/png": {"alt": "A line rising from 3 to 4 over two points"}}
+    assert small["text/plain"] == "[chart, phone layout] A line rising from 3 to 4 over two points"
+    assert small_meta == meta
 
 
 def files_under(folder) -> set[str]:

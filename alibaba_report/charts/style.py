@@ -189,11 +189,9 @@ def show(fig: Figure, alt: str, data=None, name: str | None = None) -> None:
 
     _check_show_arguments(alt, data, name)
     source = source_of(fig)
-    display(
-        {"image/png": _png_base64(fig, crop=bool(source)), "text/plain": f"[chart] {alt}"},
-        raw=True,
-        metadata={"image/png": {"alt": alt}},
-    )
+    # the chart as drawn, then re-laid out for a phone (charts/phone.py; the site shows one or the other)
+    for png, label in zip(_png_renderings(fig, crop=bool(source)), ("[chart]", "[chart, phone layout]")):
+        display({"image/png": png, "text/plain": f"{label} {alt}"}, raw=True, metadata={"image/png": {"alt": alt}})
     if source:
         display(HTML(f'<p class="chart-source">{html.escape(source)}</p>'))
     if data is not None:
@@ -211,24 +209,24 @@ def _check_show_arguments(alt: str, data, name: str | None) -> None:
         raise ValueError(f"chart data name {name!r}: expected '<notebook>-<chart>' in lower case")
 
 
-def _png_base64(fig: Figure, crop: bool) -> str:
-    """``fig`` as a base64 PNG, then closed. ``crop`` (the chart has a source line): the source line
-    is shown as text under the image instead (readable at any width, selectable, read by screen
-    readers), and the image is cropped to what remains."""
+def _png_renderings(fig: Figure, crop: bool) -> list[str]:
+    """``fig`` as base64 PNGs, as drawn and re-laid out for a phone (:func:`phone.renderings`), then
+    closed. ``crop`` (the chart has a source line): the source line is shown as text under the image
+    instead (readable at any width, selectable, read by screen readers), and the image is cropped to
+    what remains."""
     import base64
-    import io
 
-    buf = io.BytesIO()
+    from alibaba_report.charts import phone
+
     extra = {}
     if crop:
         for t in fig.texts:
             if t.get_gid() == SOURCE_GID:
                 t.set_visible(False)
         extra = {"bbox_inches": "tight", "pad_inches": 0.12}
-    # metadata={"Software": None}: no version stamp in the PNG, so the bytes depend only on the chart
-    fig.savefig(buf, format="png", metadata={"Software": None}, **extra)
+    pngs = [base64.b64encode(png).decode("ascii") for png in phone.renderings(fig, **extra)]
     plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return pngs
 
 
 def _offer_data(data, name: str) -> None:

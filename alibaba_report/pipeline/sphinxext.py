@@ -185,6 +185,7 @@ def _lighten_theme(app, exception) -> None:
 
 def setup(app):
     app.connect("env-before-read-docs", _lock_down)
+    app.setup_extension("alibaba_report.pipeline.chart_picture")  # a chart and its phone layout: one <picture>
     app.connect("html-page-context", _escape_titles, priority=900)
     citations.setup(app)
     app.connect("build-finished", _ship_vega_bundle)
