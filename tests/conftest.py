@@ -315,3 +315,23 @@ def browser():
     session = BrowserSession(require_chromium(), list(CHROMIUM_ARGS))
     yield session
     session.close()
+
+
+@pytest.fixture
+def data_repo(tmp_path, monkeypatch):
+    """A copy of what ``make check`` reads (data, seeds, the book's configuration), with REPORT_ROOT
+    pointing at it."""
+    import shutil
+
+    from alibaba_report import params
+
+    root = tmp_path / "repo"
+    for part in ("data", "seeds"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "book").mkdir()
+    for name in ("_toc.yml", "_config.yml"):
+        shutil.copy(ROOT / name, root / name)
+    monkeypatch.setenv("REPORT_ROOT", str(root))
+    params._specs_cached.cache_clear()
+    yield root
+    params._specs_cached.cache_clear()

@@ -26,7 +26,7 @@ import yaml
 from alibaba_report.pipeline import cache, driver, pdf, safety
 from bench import make_copy
 from conftest import write_attack_table
-from test_hardening import run_main  # the driver's command line, in-process
+from test_hardening import probe_repo as hardening_probe_repo, run_main  # run_main: the driver's command line, in-process
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "<html><body>last good site</body></html>"
@@ -585,14 +585,8 @@ def test_a_dead_unreaped_build_counts_as_gone():
 # --- with a kernel: the real driver killed, refresh's limits (a one-cell probe book) ------------------------
 
 def probe_repo(tmp_path: Path, *cells: str) -> Path:
-    """A copy whose book is one small probe notebook (so execution takes seconds)."""
-    root = copy_repo(tmp_path / "repo")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Probe")] + [nbformat.v4.new_code_cell(c) for c in cells]
-    nbformat.write(nb, root / "book" / "probe.ipynb")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n")
-    return root
+    """A copy with a published site whose book is one small probe notebook (test_hardening's)."""
+    return hardening_probe_repo(tmp_path, *cells, copy=copy_repo)
 
 
 def _children(pid: int) -> set[int]:

@@ -3,13 +3,11 @@ catches what it is for, and ``make check`` on a copy of the data exits 2 naming 
 was expected (before this, it passed while ``make test-fast`` failed on an exclusion hiding a claim)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from alibaba_report import params
 from alibaba_report.evidence import checks
 from alibaba_report.evidence import ledger as lg
 from alibaba_report.pipeline import driver
@@ -18,18 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
-    """A copy of what ``make check`` reads, with REPORT_ROOT pointing at it."""
-    root = tmp_path / "repo"
-    for part in ("data", "seeds"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "book").mkdir()
-    for name in ("_toc.yml", "_config.yml"):
-        shutil.copy(ROOT / name, root / name)
-    monkeypatch.setenv("REPORT_ROOT", str(root))
-    params._specs_cached.cache_clear()
-    yield root
-    params._specs_cached.cache_clear()
+def repo(data_repo):
+    """A copy of what ``make check`` reads, with REPORT_ROOT pointing at it (conftest's ``data_repo``)."""
+    return data_repo
 
 
 def make_check(capsys) -> tuple[int, str]:

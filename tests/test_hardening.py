@@ -459,9 +459,9 @@ def test_a_rule_dividing_by_zero_names_the_rule(tmp_path, monkeypatch, capsys):
 
 # --- 6 and 10: notebook limits, the failing cell --------------------------------------------------
 
-def probe_repo(tmp_path: Path, *cells: str) -> Path:
-    """A copy whose book is one small probe notebook (so execution takes seconds)."""
-    root = copy_repo(tmp_path / "repo")
+def probe_repo(tmp_path: Path, *cells: str, copy=copy_repo) -> Path:
+    """A copy (made by ``copy``) whose book is one small probe notebook (so execution takes seconds)."""
+    root = copy(tmp_path / "repo")
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# Probe")] + [nbformat.v4.new_code_cell(c) for c in cells]

@@ -30,18 +30,9 @@ ATTACKS: list[tuple[str, int, str]] = []
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
-    """A copy of what ``make check`` reads, with REPORT_ROOT pointing at it."""
-    root = tmp_path / "repo"
-    for part in ("data", "seeds"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "book").mkdir()
-    for name in ("_toc.yml", "_config.yml"):
-        shutil.copy(ROOT / name, root / name)
-    monkeypatch.setenv("REPORT_ROOT", str(root))
-    params._specs_cached.cache_clear()
-    yield root
-    params._specs_cached.cache_clear()
+def repo(data_repo):
+    """A copy of what ``make check`` reads, with REPORT_ROOT pointing at it (conftest's ``data_repo``)."""
+    return data_repo
 
 
 def make_check(capsys, attack: str) -> tuple[int, str]:
