@@ -396,7 +396,7 @@ def replace_inputs(inp: Inputs, **changes) -> Inputs:
 # --- funding ---------------------------------------------------------------------------------------
 
 def funding_check(scenario: str, claims) -> dict[str, float]:
-    """FY27's cash: EBITDA after tax against a year of Goldman Sachs's capex programme.
+    """FY27's cash: EBITDA after tax against a year of Goldman Sachs' forecast of group capex (FY2026-2028).
 
     Tax is charged on the whole EBITDA (depreciation is not in the seeds), so the cash is if anything
     understated; the war's loss is already inside EBITDA."""

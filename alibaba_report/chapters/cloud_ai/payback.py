@@ -152,7 +152,7 @@ def programme_years(base_rmb_bn, growth_pct, fade_pp, capex_rmb_bn, capex_years,
             raise ModelInputError(f"{name} must be above {low:g} everywhere, got {a.ravel()[:5].tolist()}...")
     for name, a in (("utilisation_pct", util), ("cash_margin_pct", margin)):
         if not np.all(np.isfinite(a)) or np.any((a < 0) | (a > 100)):
-            raise ModelInputError(f"{name} must be from 0 to 100 (% ), got {a.ravel()[:5].tolist()}...")
+            raise ModelInputError(f"{name} must be from 0 to 100 (%), got {a.ravel()[:5].tolist()}...")
     cy, life = np.maximum(np.rint(cy), 1).astype(int), np.maximum(np.rint(life), 1).astype(int)
     k = np.arange(1, years + 1)
     growth = np.maximum(g1[..., None] - fade[..., None] * (k - 1), 0.0)

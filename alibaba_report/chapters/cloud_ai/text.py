@@ -178,7 +178,7 @@ def capex_title(peak_earned_rmb_bn: float, cash_margin_pct: float, needed_peak_r
 
 def capex_alt(capex_rmb_bn: float, peak_earned_rmb_bn: float, needed_peak_rmb_bn: float) -> str:
     """What the capex-against-revenue chart shows, for readers who cannot see it."""
-    return (f"Bars by year of the capex spent and the revenue the RMB {capex_rmb_bn:.0f} billion programme earns, "
+    return (f"Bars by year of the capex spent and the revenue the programme earns on RMB {capex_rmb_bn:.0f} billion of capex, "
             f"with a line of the revenue it would need to cover its depreciation and a dashed line of what its servers "
             f"could earn at the utilisation assumed; earned revenue peaks at {peak_earned_rmb_bn:.0f} billion against "
             f"{needed_peak_rmb_bn:.0f} billion needed.")
