@@ -18,8 +18,8 @@ The chain, each step a named assumption or a ledger figure:
      (the forecasts predate the plan), earning the cloud's cash margin only where the programme has
      capacity left; revenue it cannot serve earns nothing. Its part is the programme with the plan's
      demand less the programme without it.
-2. **EPS** moves from the analysts' EPS by the EBITDA change after tax, per ADS, at the exchange
-   rate: FY27 is seed 004's USD 8.57, FY26 is FY27's over seed 004's "nearly 50%" growth, and FY28
+2. **EPS** moves from the analysts' EPS by the EBITDA change, less the cloud programme's change in
+   depreciation (its EBITA against the embedded one's), after tax, per ADS, at the exchange rate: FY27 is seed 004's USD 8.57, FY26 is FY27's over seed 004's "nearly 50%" growth, and FY28
    (beyond every source's forecasts) is FY27's grown at ``fy28_eps_growth_pct``, a labelled
    assumption. Each quarter carries a quarter of its fiscal year's EPS (Alibaba's fiscal year ends
    31 March) plus that quarter's change.
@@ -39,7 +39,6 @@ fiscal calendar is :mod:`~alibaba_report.synthesis.fiscal` (its names are re-exp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -144,7 +143,6 @@ def _retail_gain(inp: Inputs, claims, quarters: int) -> np.ndarray:
 PROGRAMME_YEARS = 4  # programme years 1..4 cover every fiscal year the model reads (FY26 to FY28)
 
 
-@lru_cache(maxsize=None)
 def embedded_programme() -> tuple[tuple[str, float], ...]:
     """The cloud programme the forecasts are taken to embed: the ``consensus`` scenario's capex, years
     of spending, server life, turnover, utilisation and growth slowdown (its growth is Citi's and its
