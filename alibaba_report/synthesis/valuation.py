@@ -152,44 +152,50 @@ def embedded_programme() -> tuple[tuple[str, float], ...]:
                                             "utilisation_pct", "cloud_growth_fade_pp"))
 
 
-def _cloud_programmes(inp: Inputs, claims) -> dict[str, dict[str, np.ndarray]]:
+def _cloud_programmes(inp: Inputs, claims) -> dict[str, np.ndarray | dict[str, np.ndarray]]:
     """The cloud programme by year (:func:`alibaba_report.chapters.cloud_ai.programme_years`): the
-    scenario's with the policy's demand, without it, and the one the forecasts are taken to embed."""
+    scenario's and the one the forecasts are taken to embed; and what the policy plan adds to the
+    scenario's (the policy chapter's :func:`~alibaba_report.chapters.policy_catalyst.plan_cloud_profit_rmb_bn`,
+    which runs the same programme with the plan's demand)."""
+    import types
+
+    from alibaba_report.chapters import policy_catalyst
     from alibaba_report.chapters.cloud_ai import payback
 
     v = claims.value
     emb = dict(embedded_programme())
     run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
-    own = (run_rate, _arr(inp.cloud_growth_pct), _arr(inp.cloud_growth_fade_pp), _arr(inp.capex_rmb_bn),
-           _arr(inp.capex_years), _arr(inp.asset_life_years), _arr(inp.capex_turnover), _arr(inp.utilisation_pct),
-           _arr(inp.cash_margin_pct))
-    plan = payback.plan_demand_path(_arr(inp.policy_revenue_rmb_bn), years_since_reported_quarter(PLAN_START),
-                                    PROGRAMME_YEARS)
+    own = types.SimpleNamespace(**{k: _arr(getattr(inp, k)) for k in (
+        "cloud_growth_pct", "cloud_growth_fade_pp", "capex_rmb_bn", "capex_years", "asset_life_years",
+        "capex_turnover", "utilisation_pct", "cash_margin_pct")})
+    args = (run_rate, own.cloud_growth_pct, own.cloud_growth_fade_pp, own.capex_rmb_bn, own.capex_years,
+            own.asset_life_years, own.capex_turnover, own.utilisation_pct, own.cash_margin_pct)
     return {
-        "with_plan": payback.programme_years(*own, extra_demand_rmb_bn=plan, years=PROGRAMME_YEARS),
-        "without_plan": payback.programme_years(*own, years=PROGRAMME_YEARS),
+        "own": payback.programme_years(*args, years=PROGRAMME_YEARS),
         "embedded": payback.programme_years(
             run_rate, v(CLAIMS["cloud_growth_consensus"]), emb["cloud_growth_fade_pp"], emb["capex_rmb_bn"],
             emb["capex_years"], emb["asset_life_years"], emb["capex_turnover"], emb["utilisation_pct"],
             _arr(inp.consensus_cloud_margin_pct), years=PROGRAMME_YEARS),
+        "policy": policy_catalyst.plan_cloud_profit_rmb_bn(
+            _arr(inp.policy_revenue_rmb_bn), run_rate, own, years_since_reported_quarter(PLAN_START), PROGRAMME_YEARS),
     }
 
 
 def _cloud_deltas(inp: Inputs, claims, fys) -> dict[str, dict[int, np.ndarray]]:
     """By fiscal year (RMB bn): the cloud programme's cash profit and EBITA against the embedded one,
-    and the policy plan's (the programme with the plan's demand less without it; the plan adds no
-    depreciation, so its cash profit and EBITA are equal). A programme year's figure is read at the
-    middle of the fiscal year (:func:`alibaba_report.chapters.cloud_ai.at_time`)."""
+    and what the policy plan adds (it buys no servers, so its cash profit and EBITA are equal). A
+    programme year's figure is read at the middle of the fiscal year
+    (:func:`alibaba_report.chapters.cloud_ai.at_time`)."""
     from alibaba_report.chapters.cloud_ai import payback
 
     p = _cloud_programmes(inp, claims)
+    own, emb = p["own"], p["embedded"]
     out: dict[str, dict[int, np.ndarray]] = {"cash": {}, "ebita": {}, "policy": {}}
     for fy in fys:
         t = years_to_fiscal_middle(fy)
-        at = lambda which, key: payback.at_time(p[which][key], t)  # noqa: E731
-        out["cash"][fy] = at("without_plan", "cash_profit_rmb_bn") - at("embedded", "cash_profit_rmb_bn")
-        out["ebita"][fy] = at("without_plan", "ebita_rmb_bn") - at("embedded", "ebita_rmb_bn")
-        out["policy"][fy] = at("with_plan", "ebita_rmb_bn") - at("without_plan", "ebita_rmb_bn")
+        out["cash"][fy] = payback.at_time(own["cash_profit_rmb_bn"] - emb["cash_profit_rmb_bn"], t)
+        out["ebita"][fy] = payback.at_time(own["ebita_rmb_bn"] - emb["ebita_rmb_bn"], t)
+        out["policy"][fy] = payback.at_time(p["policy"], t)
     return out
 
 
