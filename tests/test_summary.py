@@ -73,7 +73,7 @@ def test_drivers_sentence_names_the_top_three_in_reader_words():
 
 def test_funding_sentence_says_covers_or_not():
     f = {"cash_after_tax_rmb_bn": 200, "capex_rmb_bn": 153, "free_cash_rmb_bn": 47, "last_quarter_fcf_rmb_bn": -21.8}
-    assert " covers a year of the capex programme (RMB 153bn) with about RMB 47bn to spare" in summary.funding_sentence(f)
+    assert " covers a year of Goldman Sachs' forecast of group capex (RMB 153bn) with about RMB 47bn to spare" in summary.funding_sentence(f)
     short = summary.funding_sentence({**f, "free_cash_rmb_bn": -5})
     assert "does not cover" in short and "about RMB 5bn short" in short and "+" not in short
 

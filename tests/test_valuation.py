@@ -70,9 +70,16 @@ def test_when_every_driver_matches_what_the_forecasts_embed_eps_is_the_analysts(
 
 
 def test_an_ebitda_change_reaches_eps_after_tax_per_ads(claims, base):
-    one = value(dataclasses.replace(base, policy_revenue_rmb_bn=0.0, policy_margin_pct=10.0), claims, "eps_fy27_usd")
-    ten_bn = value(dataclasses.replace(base, policy_revenue_rmb_bn=100.0, policy_margin_pct=10.0), claims, "eps_fy27_usd")
-    assert ten_bn - one == pytest.approx(10.0 * (1 - base.tax_rate_pct / 100) / (base.ads_outstanding_bn * base.usd_rmb))
+    # a higher cash margin changes the cloud's cash profit (the policy plan's revenue is cloud revenue
+    # and earns it too), not its depreciation: FY27 EPS moves by that EBITDA change after tax, per ADS,
+    # at the exchange rate
+    lo, hi = (v.model(dataclasses.replace(base, cash_margin_pct=m), claims) for m in (30.0, 50.0))
+    gained = float(hi["ebitda_fy27_rmb_bn"] - lo["ebitda_fy27_rmb_bn"])
+    assert gained == pytest.approx(float(hi["cloud_delta_fy27_rmb_bn"] + hi["policy_delta_fy27_rmb_bn"]
+                                         - lo["cloud_delta_fy27_rmb_bn"] - lo["policy_delta_fy27_rmb_bn"]))
+    assert gained > 1.0
+    assert float(hi["eps_fy27_usd"] - lo["eps_fy27_usd"]) == pytest.approx(
+        gained * (1 - base.tax_rate_pct / 100) / (base.ads_outstanding_bn * base.usd_rmb))
 
 
 @pytest.mark.parametrize("name, up", [("shrink_pct", True), ("peak_loss_rmb_bn", False), ("peak_quarters", False),

@@ -12,6 +12,7 @@ TARGET_DATE = PRICING_DATE.replace(year=PRICING_DATE.year + 1)  # a 12-month tar
 FISCAL_YEAR_FIRST_MONTH = 4  # Alibaba's fiscal year ends 31 March: FY27 runs April 2026 to March 2027
 PATH_START = dt.date(2025, 10, 1)  # FQ3 FY26, the brokers' peak quarter: the first quarter of a loss path
 REPORTED_QUARTER_MIDDLE = dt.date(2025, 8, 15)  # FQ2 FY26 (July-September 2025), the cloud's reported quarter
+PLAN_START = dt.date(2026, 4, 1)  # the first day of FY27: the policy plan's cloud revenue is counted from then (an assumption)
 
 
 def day(d: dt.date, short: bool = False) -> str:
@@ -42,10 +43,14 @@ def ntm_quarters(d: dt.date) -> list[int]:
     return [i, i + 1, i + 2, i + 3]
 
 
+def years_since_reported_quarter(d: dt.date) -> float:
+    """Years from the middle of the cloud's reported quarter (year 0 of the cloud's model) to ``d``."""
+    return (d - REPORTED_QUARTER_MIDDLE).days / 365.25
+
+
 def years_to_fiscal_middle(fy: int) -> float:
     """Years from the middle of the cloud's reported quarter to the middle of fiscal year ``fy``."""
-    middle = dt.date(2000 + fy - 1, FISCAL_YEAR_FIRST_MONTH + 6, 1)
-    return (middle - REPORTED_QUARTER_MIDDLE).days / 365.25
+    return years_since_reported_quarter(dt.date(2000 + fy - 1, FISCAL_YEAR_FIRST_MONTH + 6, 1))
 
 
 HORIZON_QUARTERS = max(ntm_quarters(TARGET_DATE)) + 1 + 1  # through FQ4 FY28

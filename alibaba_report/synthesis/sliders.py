@@ -153,7 +153,7 @@ def cloud_ai(p: Any, claims) -> SliderChart:
         figures=(Figure("irr_pct", "Return on the programme", suffix="% a year", decimals=1, missing="none"),
                  Figure("cash_multiple_x", "Cash back per yuan spent", "RMB ", decimals=2),
                  Figure("payback", "Pays back", text=True)),
-        description=(f"The internal rate of return of the RMB {p.capex_rmb_bn:g}bn AI and cloud programme, "
+        description=(f"The internal rate of return of the AI programme tested with RMB {p.capex_rmb_bn:g}bn of capex, "
                      f"in % a year, as the cash margin on its revenue goes from {_span(margin)}% and the share of "
                      f"its capacity that sells from {_span(util)}%; with the cash it returns per yuan and its payback."),
         source=_source("Cloud chapter's payback model", claims, [cloud.CLAIMS["revenue_usd_bn"]]),

@@ -118,7 +118,9 @@ def cloud_breakeven_terms(p) -> dict[str, float]:
     """The terms of the cloud's break-even margin, which follows from three assumptions: a yuan of capex
     earns ``capex_turnover`` of revenue a year, for ``asset_life_years``, at ``utilisation_pct``; it pays
     back when the margin times all that revenue is one yuan, about 1 / (turnover x life x utilisation)."""
-    u = p.utilisation_pct / 100.0
+    from alibaba_report.chapters import cloud_ai
+
     return {"cloud_turnover": float(p.capex_turnover), "cloud_life": float(p.asset_life_years),
             "cloud_util": float(p.utilisation_pct),
-            "cloud_be_formula_pct": 100.0 / (p.capex_turnover * p.asset_life_years * u)}
+            "cloud_be_formula_pct": cloud_ai.breakeven_margin_formula_pct(p.capex_turnover, p.asset_life_years,
+                                                                          p.utilisation_pct)}

@@ -16,6 +16,7 @@ FIXED_RANGES = {
     "consensus_cloud_margin_pct": (30.0, 50.0),  # likewise: the scenarios' own cloud-margin span
     "tax_rate_pct": (15.0, 25.0),  # PRC high-tech rate to the statutory rate
 }
+CEILINGS = {"utilisation_pct": 100.0, "cash_margin_pct": 100.0}  # a share of capacity or of revenue: never past 100%
 NO_RANGE = ("cost_of_equity_pct", "fy28_eps_growth_pct")  # move no value today: the rating's bar, the 12-month target
 
 
@@ -45,7 +46,8 @@ def draw_bands(name: str) -> dict[str, tuple[float, float, float]] | None:
     mids = [(vals[0] + vals[1]) / 2, (vals[1] + vals[2]) / 2]
     edges = [(2 * vals[0] - mids[0], mids[0]), (mids[0], mids[1]), (mids[1], 2 * vals[2] - mids[1])]
     floor = 0.0 if min(vals) >= 0 else float("-inf")  # a revenue, a rate or a count never goes below zero
-    return {s: (max(min(e), floor), v, max(e)) for s, v, e in zip(SCENARIOS, vals, edges)}
+    ceiling = CEILINGS.get(name, float("inf"))
+    return {s: (max(min(e), floor), v, min(max(e), ceiling)) for s, v, e in zip(SCENARIOS, vals, edges)}
 
 
 def monte_carlo(claims, draws: int = 10_000, seed: int = 20260104, scenario: str = "base") -> pd.DataFrame:

@@ -6,11 +6,20 @@ The chain, each step a named assumption or a ledger figure:
    FY27) and moves by each chapter's driver against what the forecasts are taken to embed:
    * the instant-retail loss path of the scenario against a *stated* embedded path (the brokers' peak
      shrinking at ``consensus_embedded_shrink_pct`` a quarter, the same in every scenario);
-   * the cloud revenue added since the reported quarter at the scenario's growth and cash margin,
-     against Citi's 35% (seed 000) at a stated embedded margin;
-   * the policy plan's new revenue at the scenario's margin (the forecasts predate the plan).
-2. **EPS** moves from the analysts' EPS by the EBITDA change after tax, per ADS, at the exchange
-   rate: FY27 is seed 004's USD 8.57, FY26 is FY27's over seed 004's "nearly 50%" growth, and FY28
+   * the cloud's AI programme, by the cloud chapter's own model
+     (:func:`alibaba_report.chapters.cloud_ai.programme_years`): the revenue the growth path adds
+     above the reported quarter, earned only up to the capacity the programme's capex can serve, at
+     the cash margin, less the programme's depreciation (EBITA, the basis of EPS; the cash profit is
+     the EBITDA basis). The forecasts are taken to embed the programme of the ``consensus`` scenario
+     (Citi's 35% a year in the article of 8 January 2026, the cash margin
+     ``consensus_cloud_margin_pct``, and that scenario's capex, life, turnover and utilisation); what a
+     scenario adds is the difference between its programme and that one, so the consensus adds nothing;
+   * the policy plan's new revenue is cloud revenue: extra demand on the same programme from FY27
+     (the forecasts predate the plan), earning the cloud's cash margin only where the programme has
+     capacity left; revenue it cannot serve earns nothing. Its part is the programme with the plan's
+     demand less the programme without it.
+2. **EPS** moves from the analysts' EPS by the EBITDA change, less the cloud programme's change in
+   depreciation (its EBITA against the embedded one's), after tax, per ADS, at the exchange rate: FY27 is seed 004's USD 8.57, FY26 is FY27's over seed 004's "nearly 50%" growth, and FY28
    (beyond every source's forecasts) is FY27's grown at ``fy28_eps_growth_pct``, a labelled
    assumption. Each quarter carries a quarter of its fiscal year's EPS (Alibaba's fiscal year ends
    31 March) plus that quarter's change.
@@ -37,9 +46,9 @@ import pandas as pd
 from alibaba_report import params
 from alibaba_report.chapters import contract, retail_war
 from alibaba_report.synthesis.fiscal import (FISCAL_YEAR_FIRST_MONTH, FY27_QUARTERS, HORIZON_QUARTERS,  # noqa: F401
-                                             PATH_START, PRICING_DATE, REPORTED_QUARTER_MIDDLE, TARGET_DATE, day,
+                                             PATH_START, PLAN_START, PRICING_DATE, REPORTED_QUARTER_MIDDLE, TARGET_DATE, day,
                                              fiscal_year, ntm_quarters, quarter_index, quarter_start,
-                                             years_to_fiscal_middle)
+                                             years_since_reported_quarter, years_to_fiscal_middle)
 
 SCENARIOS = ("bear", "base", "bull")
 
@@ -71,8 +80,13 @@ class Inputs:
     shrink_pct: object
     cloud_growth_pct: object
     cash_margin_pct: object
+    cloud_growth_fade_pp: object
+    capex_rmb_bn: object
+    capex_years: object
+    asset_life_years: object
+    capex_turnover: object
+    utilisation_pct: object
     policy_revenue_rmb_bn: object
-    policy_margin_pct: object
     forward_pe: object
     consensus_embedded_shrink_pct: object
     consensus_cloud_margin_pct: object
@@ -91,8 +105,13 @@ LABELS = {
     "shrink_pct": ("how fast the loss shrinks", "% a quarter"),
     "cloud_growth_pct": ("cloud revenue growth", "% a year"),
     "cash_margin_pct": ("cash margin on new cloud revenue", "%"),
+    "cloud_growth_fade_pp": ("slowdown of cloud growth", "points a year"),
+    "capex_rmb_bn": ("capex the cloud programme is tested with", "RMB bn"),
+    "capex_years": ("years the capex is spent over", "years"),
+    "asset_life_years": ("life of the cloud's servers", "years"),
+    "capex_turnover": ("cloud revenue a yuan of capex earns a year", "yuan"),
+    "utilisation_pct": ("share of cloud capacity sold", "%"),
     "policy_revenue_rmb_bn": ("policy plan's new cloud revenue", "RMB bn a year"),
-    "policy_margin_pct": ("margin on the policy revenue", "%"),
     "forward_pe": ("forward P/E multiple", "x"),
     "consensus_embedded_shrink_pct": ("loss shrink the forecasts embed", "% a quarter"),
     "consensus_cloud_margin_pct": ("cloud margin the forecasts embed", "%"),
@@ -121,16 +140,63 @@ def _retail_gain(inp: Inputs, claims, quarters: int) -> np.ndarray:
     return embedded - retail_war.loss_path(inp.peak_loss_rmb_bn, inp.shrink_pct, quarters, inp.peak_quarters)
 
 
-def _cloud_year(inp: Inputs, claims, fy: int) -> np.ndarray:
-    """The EBITDA the cloud adds in fiscal year ``fy`` against the forecasts (RMB bn): the revenue added
-    from the reported quarter to that year earns the scenario's cash margin; the forecasts are taken
-    to assume Citi's growth at the embedded margin."""
+PROGRAMME_YEARS = 4  # programme years 1..4 cover every fiscal year the model reads (FY26 to FY28)
+
+
+def embedded_programme() -> tuple[tuple[str, float], ...]:
+    """The cloud programme the forecasts are taken to embed: the ``consensus`` scenario's capex, years
+    of spending, server life, turnover, utilisation and growth slowdown (its growth is Citi's and its
+    margin ``consensus_cloud_margin_pct``, both read in :func:`_cloud_programmes`)."""
+    c = params.scenario_parameters("consensus", "cloud_ai")
+    return tuple((k, float(c[k])) for k in ("capex_rmb_bn", "capex_years", "asset_life_years", "capex_turnover",
+                                            "utilisation_pct", "cloud_growth_fade_pp"))
+
+
+def _cloud_programmes(inp: Inputs, claims) -> dict[str, np.ndarray | dict[str, np.ndarray]]:
+    """The cloud programme by year (:func:`alibaba_report.chapters.cloud_ai.programme_years`): the
+    scenario's and the one the forecasts are taken to embed; and what the policy plan adds to the
+    scenario's (the policy chapter's :func:`~alibaba_report.chapters.policy_catalyst.plan_cloud_profit_rmb_bn`,
+    which runs the same programme with the plan's demand)."""
+    import types
+
+    from alibaba_report.chapters import policy_catalyst
+    from alibaba_report.chapters.cloud_ai import payback
+
     v = claims.value
+    emb = dict(embedded_programme())
     run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
-    g, g0 = _arr(inp.cloud_growth_pct) / 100.0, v(CLAIMS["cloud_growth_consensus"]) / 100.0
-    m, m0 = _arr(inp.cash_margin_pct) / 100.0, _arr(inp.consensus_cloud_margin_pct) / 100.0
-    t = years_to_fiscal_middle(fy)
-    return run_rate * (((1 + g) ** t - 1) * m - ((1 + g0) ** t - 1) * m0)
+    own = types.SimpleNamespace(**{k: _arr(getattr(inp, k)) for k in (
+        "cloud_growth_pct", "cloud_growth_fade_pp", "capex_rmb_bn", "capex_years", "asset_life_years",
+        "capex_turnover", "utilisation_pct", "cash_margin_pct")})
+    args = (run_rate, own.cloud_growth_pct, own.cloud_growth_fade_pp, own.capex_rmb_bn, own.capex_years,
+            own.asset_life_years, own.capex_turnover, own.utilisation_pct, own.cash_margin_pct)
+    return {
+        "own": payback.programme_years(*args, years=PROGRAMME_YEARS),
+        "embedded": payback.programme_years(
+            run_rate, v(CLAIMS["cloud_growth_consensus"]), emb["cloud_growth_fade_pp"], emb["capex_rmb_bn"],
+            emb["capex_years"], emb["asset_life_years"], emb["capex_turnover"], emb["utilisation_pct"],
+            _arr(inp.consensus_cloud_margin_pct), years=PROGRAMME_YEARS),
+        "policy": policy_catalyst.plan_cloud_profit_rmb_bn(
+            _arr(inp.policy_revenue_rmb_bn), run_rate, own, years_since_reported_quarter(PLAN_START), PROGRAMME_YEARS),
+    }
+
+
+def _cloud_deltas(inp: Inputs, claims, fys) -> dict[str, dict[int, np.ndarray]]:
+    """By fiscal year (RMB bn): the cloud programme's cash profit and EBITA against the embedded one,
+    and what the policy plan adds (it buys no servers, so its cash profit and EBITA are equal). A
+    programme year's figure is read at the middle of the fiscal year
+    (:func:`alibaba_report.chapters.cloud_ai.at_time`)."""
+    from alibaba_report.chapters.cloud_ai import payback
+
+    p = _cloud_programmes(inp, claims)
+    own, emb = p["own"], p["embedded"]
+    out: dict[str, dict[int, np.ndarray]] = {"cash": {}, "ebita": {}, "policy": {}}
+    for fy in fys:
+        t = years_to_fiscal_middle(fy)
+        out["cash"][fy] = payback.at_time(own["cash_profit_rmb_bn"] - emb["cash_profit_rmb_bn"], t)
+        out["ebita"][fy] = payback.at_time(own["ebita_rmb_bn"] - emb["ebita_rmb_bn"], t)
+        out["policy"][fy] = payback.at_time(p["policy"], t)
+    return out
 
 
 def _stack(per_quarter: list) -> np.ndarray:
@@ -141,10 +207,11 @@ def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
     """The whole chain for ``inp`` (scalars or arrays). Returns arrays (0-d for scalars)."""
     v = claims.value
     retail_q = _retail_gain(inp, claims, HORIZON_QUARTERS)  # EBITDA gained each quarter (RMB bn)
-    policy_year = _arr(inp.policy_revenue_rmb_bn) * _arr(inp.policy_margin_pct) / 100.0
     fys = [fiscal_year(quarter_start(i)) for i in range(HORIZON_QUARTERS)]
-    yearly = {fy: _cloud_year(inp, claims, fy) + (policy_year if fy >= 27 else 0.0) for fy in set(fys)}  # plan from FY27
-    delta_q = retail_q + _stack([yearly[fy] / 4.0 for fy in fys])
+    cloud = _cloud_deltas(inp, claims, sorted(set(fys)))
+    # EPS moves by EBITA (the programme's depreciation is a cost); EBITDA by the cash profit
+    delta_q = retail_q + _stack([(cloud["ebita"][fy] + cloud["policy"][fy]) / 4.0 for fy in fys])
+    ebitda_q = retail_q + _stack([(cloud["cash"][fy] + cloud["policy"][fy]) / 4.0 for fy in fys])
     per_ads = (1 - _arr(inp.tax_rate_pct) / 100.0) / (_arr(inp.ads_outstanding_bn) * _arr(inp.usd_rmb))  # USD per RMB bn
 
     eps27_cons = v(CLAIMS["eps_fy27"])
@@ -155,15 +222,16 @@ def model(inp: Inputs, claims) -> dict[str, np.ndarray]:
     pe = _arr(inp.forward_pe)
     ntm_eps, ntm_eps_12m = _ntm(eps_q, PRICING_DATE), _ntm(eps_q, TARGET_DATE)
     value = pe * ntm_eps
-    ebitda_fy27 = v(CLAIMS["ebitda_fy27"]) + delta_fy27
+    ebitda_fy27 = v(CLAIMS["ebitda_fy27"]) + ebitda_q[..., FY27_QUARTERS].sum(-1)
     ev_ebitda = (value * _arr(inp.ads_outstanding_bn) - _arr(inp.net_cash_usd_bn)) / (ebitda_fy27 / _arr(inp.usd_rmb))
     fy26 = [i for i, fy in enumerate(fys) if fy == 26]
     return {
-        "ebitda_fy26_rmb_bn": v(CLAIMS["ebitda_fy26"]) + retail_q[..., fy26].sum(-1),
+        "ebitda_fy26_rmb_bn": v(CLAIMS["ebitda_fy26"]) + ebitda_q[..., fy26].sum(-1),
         "ebitda_fy27_rmb_bn": ebitda_fy27,
         "retail_delta_fy27_rmb_bn": retail_q[..., FY27_QUARTERS].sum(-1),
-        "cloud_delta_fy27_rmb_bn": _cloud_year(inp, claims, 27),
-        "policy_delta_fy27_rmb_bn": policy_year,
+        "cloud_delta_fy27_rmb_bn": cloud["cash"][27],
+        "cloud_depreciation_delta_fy27_rmb_bn": cloud["ebita"][27] - cloud["cash"][27],
+        "policy_delta_fy27_rmb_bn": cloud["policy"][27],
         "eps_fy26_consensus_usd": np.asarray(eps_cons[26]),
         "eps_fy27_usd": eps27_cons + delta_fy27 * per_ads,
         "ntm_eps_usd": ntm_eps,
@@ -187,11 +255,14 @@ def inputs_from(sections: dict[str, dict]) -> Inputs:
 
     r, c, pol, val = (sections[nb] for nb in INPUT_NOTEBOOKS)
     revenue_usd_bn = policy.plan_revenue_usd_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
-                                                pol["usd_rmb"], pol["alibaba_share_pct"])
+                                                pol["usd_rmb"], pol["alibaba_share_pct"])  # cloud revenue: the cloud's model prices it
     return Inputs(
         peak_loss_rmb_bn=r["peak_loss_rmb_bn"], peak_quarters=r["peak_quarters"], shrink_pct=r["shrink_pct"],
         cloud_growth_pct=c["cloud_growth_pct"], cash_margin_pct=c["cash_margin_pct"],
-        policy_revenue_rmb_bn=revenue_usd_bn * pol["usd_rmb"], policy_margin_pct=pol["margin_pct"],
+        cloud_growth_fade_pp=c["cloud_growth_fade_pp"], capex_rmb_bn=c["capex_rmb_bn"], capex_years=c["capex_years"],
+        asset_life_years=c["asset_life_years"],
+        capex_turnover=c["capex_turnover"], utilisation_pct=c["utilisation_pct"],
+        policy_revenue_rmb_bn=revenue_usd_bn * pol["usd_rmb"],
         forward_pe=val["forward_pe"], consensus_embedded_shrink_pct=val["consensus_embedded_shrink_pct"],
         consensus_cloud_margin_pct=val["consensus_cloud_margin_pct"], fy28_eps_growth_pct=val["fy28_eps_growth_pct"],
         tax_rate_pct=val["tax_rate_pct"], cost_of_equity_pct=val["cost_of_equity_pct"],
@@ -235,9 +306,10 @@ def bridge_table(claims, scenarios=SCENARIOS) -> pd.DataFrame:
         rows[s] = {
             "FY27 adj. EBITDA, analysts (RMB bn)": claims.value(CLAIMS["ebitda_fy27"]),
             "+ instant-retail loss against the embedded path (RMB bn)": r["retail_delta_fy27_rmb_bn"],
-            "+ cloud growth against Citi's 35% (RMB bn)": r["cloud_delta_fy27_rmb_bn"],
-            "+ policy plan's profit (RMB bn)": r["policy_delta_fy27_rmb_bn"],
+            "+ cloud programme's cash profit against the one the forecasts embed (RMB bn)": r["cloud_delta_fy27_rmb_bn"],
+            "+ policy plan's cloud revenue, where the programme has capacity (RMB bn)": r["policy_delta_fy27_rmb_bn"],
             "= FY27 adj. EBITDA (RMB bn)": r["ebitda_fy27_rmb_bn"],
+            "- cloud programme's depreciation against the embedded one (RMB bn)": -r["cloud_depreciation_delta_fy27_rmb_bn"],
             "FY27 EPS (USD per ADS)": r["eps_fy27_usd"],
             f"EPS, twelve months from {now} (USD per ADS)": r["ntm_eps_usd"],
             "forward P/E (x)": float(inp.forward_pe),
@@ -328,7 +400,7 @@ def replace_inputs(inp: Inputs, **changes) -> Inputs:
 # --- funding ---------------------------------------------------------------------------------------
 
 def funding_check(scenario: str, claims) -> dict[str, float]:
-    """FY27's cash: EBITDA after tax against a year of Goldman Sachs's capex programme.
+    """FY27's cash: EBITDA after tax against a year of Goldman Sachs' forecast of group capex (FY2026-2028).
 
     Tax is charged on the whole EBITDA (depreciation is not in the seeds), so the cash is if anything
     understated; the war's loss is already inside EBITDA."""

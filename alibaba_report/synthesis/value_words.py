@@ -116,9 +116,9 @@ def drivers_sentence(tornado: pd.DataFrame, n: int = 3) -> str:
 
 def funding_sentence(f: dict[str, float]) -> str:
     free = f["free_cash_rmb_bn"]
-    verdict = (f"covers a year of the capex programme (RMB {f['capex_rmb_bn']:.0f}bn) with about RMB {free:.0f}bn to spare"
+    verdict = (f"covers a year of Goldman Sachs' forecast of group capex (RMB {f['capex_rmb_bn']:.0f}bn) with about RMB {free:.0f}bn to spare"
                if free >= 0 else
-               f"does not cover a year of the capex programme (RMB {f['capex_rmb_bn']:.0f}bn): it falls about "
+               f"does not cover a year of Goldman Sachs' forecast of group capex (RMB {f['capex_rmb_bn']:.0f}bn): it falls about "
                f"RMB {-free:.0f}bn short")
     return (f"In FY27 the group's cash after tax, about RMB {f['cash_after_tax_rmb_bn']:.0f}bn, {verdict}. "
             f"The last reported quarter alone had a free cash outflow of RMB {-f['last_quarter_fcf_rmb_bn']:.1f}bn.")

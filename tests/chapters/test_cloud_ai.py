@@ -473,7 +473,11 @@ def test_headline_gives_the_key_outputs_as_the_pages_show_them(case, claims):
     row = cloud.headline(p, claims, case=case)
     assert set(row) == {"figure", "meaning"}
     margin = f"{out['breakeven_margin_pct']:.0f}%"
-    assert row["figure"] == f"pays back only at a {margin} cash margin on new revenue"
+    # the figure, then the formula it follows from with the case's own turnover, life and utilisation
+    formula = 100 / (p.capex_turnover * p.asset_life_years * p.utilisation_pct / 100)
+    assert row["figure"] == (f"pays back only at a {margin} cash margin on new revenue; about 1 / (turnover × life × "
+                             f"utilisation) = 1 / ({p.capex_turnover:g} × {p.asset_life_years:g} × "
+                             f"{p.utilisation_pct / 100:g}) = {formula:.0f}%, which follows from those three assumptions")
     # the same rounding as the chapter page's sentence on the break-even margin
     assert f"cash margin of {margin} or more" in cloud.prose(p, claims)["breakeven_margin_round_phrase"]
     year = out["payback_year"]

@@ -29,6 +29,14 @@ In year ``t``:
 * cash profit ``E(t) x cash_margin`` (before the programme's depreciation), programme EBITA after
   depreciation, and the cumulative cash position (cash profit less capex).
 
+Revenue from the policy plan (the policy chapter) is cloud revenue: in the model of value it is extra
+demand on the same programme (:func:`plan_demand_path`), earning the cash margin only where capacity
+has room (:func:`programme_years`, the vectorised form the model of value calls).
+
+The cash margin at which the programme only earns back its cost follows from the assumptions: with
+the servers full it is about ``1 / (turnover x life x utilisation)`` (:func:`breakeven_margin_formula_pct`);
+the model's figure is higher where demand, not capacity, limits the early years.
+
 The programme pays back in the first year its cumulative cash position reaches zero, or not within
 the horizon, which ends when the last tranche is fully depreciated (beyond it the servers are worn
 out and would need new capex). The return is the internal rate of return of the yearly cash flows
@@ -63,14 +71,15 @@ from alibaba_report.chapters.cloud_ai.payback import (
     growth_path_pct, revenue_path, ai_share_path_pct, revenue_table, implied_growth_pct, horizon_years,
     capex_schedule, in_service, payback_arrays, payback_table, payback_year, payback_label, irr_pct,
     cash_multiple, breakeven_margin_pct, breakeven_utilisation_pct, breakeven_turnover, with_changes, project,
-    DETAIL_ONLY, sensitivity_grids, sensitivity, grid_with,
+    DETAIL_ONLY, sensitivity_grids, sensitivity, grid_with, programme_years, plan_demand_path, at_time,
+    breakeven_margin_formula_pct,
 )
 from alibaba_report.chapters.cloud_ai.text import (
     years_text, payback_phrase, irr_text, ebita_phrase, breakeven_utilisation_phrase, breakeven_margin_phrase,
     breakeven_margin_sentence, life_effect_phrase, breakeven_turnover_phrase, describe, calibration_phrase,
     compare_phrase, ai_pace_phrase, other_phrase, other_meaning, util_effect_phrase, ai_share_title,
     ai_share_alt, capex_title, capex_alt, cash_title, cash_alt, prose, signposts, capacity_unit,
-    breakeven_utilisation_clause, headline, headline_figure, headline_meaning,
+    breakeven_utilisation_clause, headline, headline_figure, headline_meaning, breakeven_formula_phrase,
 )
 from alibaba_report.chapters.cloud_ai.tables import (
     evidence_table, revenue_display, payback_display, grid_cell, payback_return_grid, margin_cell,
@@ -98,4 +107,5 @@ __all__ = [
     "headline_figure", "headline_meaning", "evidence_table", "revenue_display", "payback_display",
     "grid_cell", "payback_return_grid", "margin_cell", "breakeven_margin_display", "scenario_table",
     "chart_ai_share", "chart_capex_vs_revenue", "chart_cumulative_cash",
+    "programme_years", "plan_demand_path", "at_time", "breakeven_margin_formula_pct", "breakeven_formula_phrase",
 ]

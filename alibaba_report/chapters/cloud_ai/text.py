@@ -7,7 +7,7 @@ from typing import Any
 
 from alibaba_report.chapters.cloud_ai.model import (CLAIMS, PROFIT_LABEL, base_run_rate, chart_years, key_outputs,
                                                     model_results, reported)
-from alibaba_report.chapters.cloud_ai.payback import project
+from alibaba_report.chapters.cloud_ai.payback import breakeven_margin_formula_pct, project
 from alibaba_report.chapters.contract import Signpost
 from alibaba_report.evidence.appendix import md_escape
 
@@ -53,6 +53,15 @@ def breakeven_margin_phrase(margin_pct: float, decimals: int = 1, on_revenue: bo
         return "never pays back, whatever the cash margin, since it adds no revenue"
     return (f"pays back only at a cash margin of {margin_pct:.{decimals}f}% or more"
             + (" on the revenue it adds" if on_revenue else ""))
+
+
+def breakeven_formula_phrase(capex_turnover: float, asset_life_years: float, utilisation_pct: float) -> str:
+    """The break-even margin's formula with the assumed values, for reading beside the model's figure:
+    'about 1 / (turnover × life × utilisation) = 1 / (0.5 × 5 × 0.9) = 44%, which follows from those
+    three assumptions'."""
+    pct = breakeven_margin_formula_pct(capex_turnover, asset_life_years, utilisation_pct)
+    return (f"about 1 / (turnover × life × utilisation) = 1 / ({capex_turnover:g} × {asset_life_years:g} × "
+            f"{utilisation_pct / 100:g}) = {pct:.0f}%, which follows from those three assumptions")
 
 
 def breakeven_margin_sentence(margin_pct: float) -> str:
@@ -169,7 +178,7 @@ def capex_title(peak_earned_rmb_bn: float, cash_margin_pct: float, needed_peak_r
 
 def capex_alt(capex_rmb_bn: float, peak_earned_rmb_bn: float, needed_peak_rmb_bn: float) -> str:
     """What the capex-against-revenue chart shows, for readers who cannot see it."""
-    return (f"Bars by year of the capex spent and the revenue the RMB {capex_rmb_bn:.0f} billion programme earns, "
+    return (f"Bars by year of the capex spent and the revenue the programme earns on RMB {capex_rmb_bn:.0f} billion of capex, "
             f"with a line of the revenue it would need to cover its depreciation and a dashed line of what its servers "
             f"could earn at the utilisation assumed; earned revenue peaks at {peak_earned_rmb_bn:.0f} billion against "
             f"{needed_peak_rmb_bn:.0f} billion needed.")
@@ -219,6 +228,7 @@ def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str
         "breakeven_margin_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"]),
         "breakeven_margin_round_phrase": breakeven_margin_phrase(res["breakeven_margin_pct"], decimals=0, on_revenue=True),
         "breakeven_margin_sentence": breakeven_margin_sentence(res["breakeven_margin_pct"]),
+        "breakeven_formula_phrase": breakeven_formula_phrase(p.capex_turnover, p.asset_life_years, p.utilisation_pct),
         "life_effect_phrase": life_effect_phrase(m["longer_life"]["irr_pct"] - res["irr_pct"]),
         "ai_share_title": ai_share_title(p, ai_g, other_g),
         "ai_share_alt": ai_share_alt(p, years, m["base_rmb_bn"], float(rev["revenue_rmb_bn"].iloc[years])),
@@ -324,17 +334,21 @@ def headline(p: Any, claims, case: str | None = None) -> dict[str, str]:
     programme adds no revenue or never earns a cash surplus, the words say so.
     """
     out = key_outputs(p, claims)
-    return {"figure": headline_figure(out["breakeven_margin_pct"]),
+    return {"figure": headline_figure(out["breakeven_margin_pct"], p),
             "meaning": headline_meaning(out["return_on_capex_pct"], out["payback_year"], case)}
 
 
-def headline_figure(breakeven_margin_pct: float) -> str:
-    """'pays back only at a 57% cash margin on new revenue', or why no margin makes it pay back."""
+def headline_figure(breakeven_margin_pct: float, p: Any = None) -> str:
+    """'pays back only at a 57% cash margin on new revenue', or why no margin makes it pay back; with
+    the parameters ``p``, followed by the formula the figure follows from (:func:`breakeven_formula_phrase`):
+    an assumption's consequence, not a finding."""
     if not math.isfinite(breakeven_margin_pct):
         return "never pays back, whatever the cash margin: it adds no revenue"
     if breakeven_margin_pct > 100:
         return "does not pay back even at a 100% cash margin on new revenue"
-    return f"pays back only at a {breakeven_margin_pct:.0f}% cash margin on new revenue"
+    formula = "" if p is None else ("; " + breakeven_formula_phrase(p.capex_turnover, p.asset_life_years,
+                                                                    p.utilisation_pct))
+    return f"pays back only at a {breakeven_margin_pct:.0f}% cash margin on new revenue{formula}"
 
 
 def headline_meaning(irr: float, payback_year: int | None, case: str | None) -> str:

@@ -30,6 +30,7 @@ from alibaba_report.chapters.policy_catalyst.model import (
     NOTEBOOK, CLAIMS, value_added_usd_bn, week_value_added_usd_bn, compound_pct, factory_spend_usd_bn,
     plan_revenue_usd_bn, after_tax, plan_value_usd_bn, required_revenue_usd_bn, break_even_spend_rmb_m,
     break_even_factories, sensitivity, grid_around, cloud_run_rate_usd_bn, cloud_margin_pct, compute,
+    plan_cloud_profit_rmb_bn,
     KEY_OUTPUT_KEYS, key_outputs, scenario_parameters, sensitivity_grid,
 )
 from alibaba_report.chapters.policy_catalyst.tables import (
@@ -53,7 +54,7 @@ __all__ = [
     "NOTEBOOK", "CLAIMS", "value_added_usd_bn", "week_value_added_usd_bn", "compound_pct",
     "factory_spend_usd_bn", "plan_revenue_usd_bn", "after_tax", "plan_value_usd_bn",
     "required_revenue_usd_bn", "break_even_spend_rmb_m", "break_even_factories", "sensitivity", "grid_around",
-    "cloud_run_rate_usd_bn", "cloud_margin_pct", "compute", "KEY_OUTPUT_KEYS", "key_outputs",
+    "cloud_run_rate_usd_bn", "cloud_margin_pct", "compute", "plan_cloud_profit_rmb_bn", "KEY_OUTPUT_KEYS", "key_outputs",
     "scenario_parameters", "sensitivity_grid", "AI_SOURCE_KIND", "seed_labels", "ai_written_seeds",
     "undated_seeds", "datelines", "Event", "event_seeds", "timeline_frame", "timeline_events",
     "trading_days_in_window", "timeline_span", "price_points", "Statement", "reliability_frame",

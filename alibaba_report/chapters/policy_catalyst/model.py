@@ -10,6 +10,7 @@ from __future__ import annotations
 import types
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from alibaba_report import params
@@ -194,6 +195,24 @@ def cloud_margin_pct(claims) -> float:
     """
     return cloud_ai.margin_pct(claims.value(CLAIMS["cloud_ebitda_q_usd_m"]),
                                1_000 * claims.value(CLAIMS["cloud_revenue_q_usd_bn"]))
+
+
+def plan_cloud_profit_rmb_bn(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, start_years: float,
+                             years: int) -> np.ndarray:
+    """What the plan's yearly revenue adds to the cloud programme's EBITA, by programme year (RMB bn).
+
+    The plan's revenue is cloud revenue, so it goes through the cloud chapter's own model
+    (:func:`alibaba_report.chapters.cloud_ai.programme_years`): extra demand on the same programme from
+    ``start_years`` after the cloud's reported quarter (:func:`~alibaba_report.chapters.cloud_ai.plan_demand_path`),
+    earning the cloud's cash margin (``cloud.cash_margin_pct``, before depreciation) only where the
+    programme's servers have capacity left; revenue they cannot serve earns nothing, and the capex's
+    depreciation is the programme's with or without the plan. ``cloud`` holds the cloud chapter's
+    parameters (numbers or arrays, as the model of value's draws). Vectorised like the cloud's model."""
+    args = (run_rate_rmb_bn, cloud.cloud_growth_pct, cloud.cloud_growth_fade_pp, cloud.capex_rmb_bn, cloud.capex_years,
+            cloud.asset_life_years, cloud.capex_turnover, cloud.utilisation_pct, cloud.cash_margin_pct)
+    demand = cloud_ai.plan_demand_path(plan_revenue_rmb_bn, start_years, years)
+    return (cloud_ai.programme_years(*args, extra_demand_rmb_bn=demand, years=years)["ebita_rmb_bn"]
+            - cloud_ai.programme_years(*args, years=years)["ebita_rmb_bn"])
 
 
 # --- the model under the parameters: every number the page shows -------------------------------
