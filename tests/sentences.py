@@ -60,7 +60,7 @@ _NOT_A_NUMBER = re.compile(r"(?<![\w.])-?(nan|inf|infinity)(?![\w])", re.IGNOREC
 _DOUBLED = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
 # Two words that never follow each other in a sentence a reader can parse: the trace of a label that
 # already carries its preposition or negation, pasted after another one.
-_BROKEN_PAIRS = re.compile(r"\b(only in not|in not by|by not by|in in|not not|the the|a a|of of)\b", re.IGNORECASE)
+_BROKEN_PAIRS = re.compile(r"\b(only\s+in\s+not|in\s+not\s+by|by\s+not\s+by|converge:\s+not\s+by)\b", re.IGNORECASE)
 
 
 def faults(s: Sentence) -> list[str]:

@@ -17,7 +17,7 @@ from alibaba_report.chapters import policy_catalyst as policy
 from alibaba_report.chapters import retail_war as retail
 from alibaba_report.chapters.cloud_ai.text import capex_choice
 from alibaba_report.evidence import ledger
-from alibaba_report.synthesis import outlook, scenarios
+from alibaba_report.synthesis import outlook, scenarios, summary
 from sentences import Sentence, all_sentences, faults, notebook_sentences
 
 ROOT = paths.root()
@@ -87,6 +87,8 @@ def test_the_faults_are_found_where_they_were():
     """The checks themselves: the sentences issue 23 found in the bear book are faults."""
     assert faults(Sentence("bear", "retail_war", "x", "The loss drops to RMB 4bn or less only in not by FQ2 FY29."))
     assert faults(Sentence("bear", "x", "x", "every 1% Alibaba moves moves the index"))
+    assert faults(Sentence("bear", "retail_war", "x", "the war costs RMB 340bn and converges in\nnot by FQ2 FY29"))
+    assert faults(Sentence("bear", "summary", "x", "the loss does not converge: not by FQ2 FY29"))
     assert faults(Sentence("bear", "x", "x", "a value of nan"))
     assert not faults(Sentence("bear", "x", "x", "information on inflation, not by FQ2 FY29"))
 
@@ -199,6 +201,9 @@ def test_the_bear_path_never_converges_and_says_so(book_root, claims):
     p = scenarios.chapter_params("bear", "retail_war")
     assert retail.compute(p, claims)["convergence_index"] is None  # the case issue 23 read
     assert retail.prose(p, claims)["conv_when"].startswith("in none of the 12 quarters modelled, to FQ2 FY29")
+    assert retail.prose(p, claims)["conv_words"].startswith("does not converge by FQ2 FY29")
+    assert summary.chapter_text("bear")["retail_when"].startswith("does not converge by FQ2 FY29")
+    assert summary.chapter_text("base")["retail_when"].startswith("converges in FQ")
 
 
 # --- the catalyst calendar ----------------------------------------------------------------------------

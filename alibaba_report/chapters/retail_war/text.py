@@ -200,6 +200,7 @@ def prose(p: Any, claims) -> dict[str, str]:
         "horizon_label": horizon_label(p.quarters_modelled),
         "conv_quarter": r["convergence_quarter"],
         "conv_when": converges_when(r, p.quarters_modelled),
+        "conv_words": convergence_words(r, p.quarters_modelled),
         "deadline_label": deadline,
         "required_text": required_text(need),
         "verdict": verdict(need, p.shrink_pct),
