@@ -255,3 +255,16 @@ def test_results_months_are_computed_from_quarter_ends():
     assert [outlook.quarter_name(i) for i in range(5)] == ["FQ3 FY26", "FQ4 FY26", "FQ1 FY27", "FQ2 FY27", "FQ3 FY27"]
     assert [outlook.results_month(i).strftime("%b %Y") for i in range(5)] == [
         "Feb 2026", "May 2026", "Aug 2026", "Nov 2026", "Feb 2027"]
+
+
+def test_the_retail_slider_names_the_quarter_the_loss_falls_below_the_level_in_words_that_read(book_root, claims):
+    """The slider's figure reads "label: value"; a path that never converges shows "not by ...", so the
+    label cannot end in a preposition ("... a quarter from: not by FQ2 FY29")."""
+    from alibaba_report.synthesis import sliders
+
+    chart = sliders.retail_war(scenarios.chapter_params("bear", "retail_war"), claims)
+    label = next(f.label for f in chart.figures if f.column == "converged")
+    for value in chart.grid["converged"].unique():
+        r = Sentence("bear", "retail_war", "slider", f"{label}: {value}")
+        assert not faults(r) and not re.search(r"\b(from|in|by|until):\s", r.text), r
+    assert "not by FQ2 FY29" in set(chart.grid["converged"])  # the bear grid has paths that never converge
