@@ -268,3 +268,18 @@ def test_the_retail_slider_names_the_quarter_the_loss_falls_below_the_level_in_w
         r = Sentence("bear", "retail_war", "slider", f"{label}: {value}")
         assert not faults(r) and not re.search(r"\b(from|in|by|until):\s", r.text), r
     assert "not by FQ2 FY29" in set(chart.grid["converged"])  # the bear grid has paths that never converge
+
+
+@pytest.mark.parametrize("peak_quarters", [1, 5, 8])
+def test_every_allowed_peak_length_gives_a_calendar_with_one_row_a_date(claims, monkeypatch, peak_quarters):
+    """A peak that ends with FY27 puts two events in one quarter: one row says both."""
+    real = params.scenario_parameters
+    monkeypatch.setattr(params, "scenario_parameters", lambda s, nb: {**real(s, nb), "peak_quarters": peak_quarters}
+                        if nb == "retail_war" else real(s, nb))
+    t = outlook.catalyst_calendar(claims, ledger.load_sources(), "base")
+    assert t.index.is_unique
+    shrink = outlook.quarter_end(peak_quarters)
+    row = t.loc[f"{shrink.day} {shrink:%B %Y}", "event"]
+    assert row.startswith(f"{outlook.quarter_name(peak_quarters)} ends") and "the first quarter the loss shrinks" in row
+    if peak_quarters == 5:
+        assert "the last quarter of FY27" in row

@@ -75,15 +75,19 @@ def catalyst_calendar(claims, sources: pd.DataFrame, scenario: str = params.BASE
     rows = [{"when": _claim_date(claims, cid), "date": "", "event": what, "source": source(cid)}
             for what, cid in DATED_EVENTS]
     calendar = f"fiscal year to 31 March (FQ3 FY26 is October-December 2025: {source(CALENDAR_CLAIM)})"
-    for i, what in watched_quarters(scenario):
+    whats: dict[int, list[str]] = {}
+    for i, what in watched_quarters(scenario):  # one row a quarter, whatever falls in it
+        whats.setdefault(i, []).append(what)
+    for i, what in whats.items():
         name, month = quarter_name(i), results_month(i)
-        rows.append({"when": quarter_end(i), "date": "", "event": f"{name} ends: {what}", "source": calendar})
+        rows.append({"when": quarter_end(i), "date": "", "event": f"{name} ends: {'; '.join(what)}",
+                     "source": calendar})
         rows.append({"when": month, "date": f"{month:%B %Y} ({EXPECTED})", "event": f"{name} results",
                      "source": f"{EXPECTED}: Alibaba usually reports a quarter about {RESULTS_LAG_MONTHS} months "
                                "after it ends; no source gives the date"})
     rows.append({"when": valuation.TARGET_DATE, "date": "", "event": "the 12-month target's date",
                  "source": f"this book: a year after the {valuation.day(valuation.PRICING_DATE)} price"})
-    out = pd.DataFrame(rows).drop_duplicates(["when", "event"]).sort_values("when", kind="stable")
+    out = pd.DataFrame(rows).sort_values("when", kind="stable")
     out["date"] = [d or valuation.day(w) for d, w in zip(out["date"], out["when"])]
     return out.drop(columns="when").set_index("date")
 
