@@ -283,3 +283,13 @@ def test_every_allowed_peak_length_gives_a_calendar_with_one_row_a_date(claims, 
     assert row.startswith(f"{outlook.quarter_name(peak_quarters)} ends") and "the first quarter the loss shrinks" in row
     if peak_quarters == 5:
         assert "the last quarter of FY27" in row
+
+
+def test_the_retail_scenario_table_reads_as_label_and_cell_when_a_path_never_converges(book_root, claims):
+    """Each row of the table reads "label: cell": the bear path's "not by FQ2 FY29" cannot follow
+    "converged in"."""
+    table = retail.compute(scenarios.chapter_params("bear", "retail_war"), claims)["scenario_table"]
+    cells = [Sentence("bear", "retail_war", f"table {row}", f"{row} {value}")
+             for row, values in table.iterrows() for value in values if isinstance(value, str)]
+    assert any("not by FQ2 FY29" in c.text for c in cells)
+    assert not [c for c in cells if faults(c)], [str(c) for c in cells if faults(c)]
