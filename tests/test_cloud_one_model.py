@@ -15,6 +15,7 @@ from alibaba_report import params, paths
 from alibaba_report.chapters import cloud_ai as cloud
 from alibaba_report.chapters.contract import ModelInputError
 from alibaba_report.evidence import ledger
+from alibaba_report.synthesis import cloud_value
 from alibaba_report.synthesis import fiscal
 from alibaba_report.synthesis import valuation as v
 
@@ -122,16 +123,16 @@ def test_the_policy_plan_is_priced_by_the_clouds_model_not_its_own_margin(claims
     p = cloud.scenario_parameters("base")
     run_rate = claims.value(v.CLAIMS["cloud_revenue_q"]) * 4 * base.usd_rmb
     plan = cloud.plan_demand_path(base.policy_revenue_rmb_bn, fiscal.years_since_reported_quarter(fiscal.PLAN_START),
-                                  v.PROGRAMME_YEARS)
-    gained = (programme(p, run_rate, v.PROGRAMME_YEARS, extra_demand_rmb_bn=plan)["ebita_rmb_bn"]
-              - programme(p, run_rate, v.PROGRAMME_YEARS)["ebita_rmb_bn"])
+                                  cloud_value.PROGRAMME_YEARS)
+    gained = (programme(p, run_rate, cloud_value.PROGRAMME_YEARS, extra_demand_rmb_bn=plan)["ebita_rmb_bn"]
+              - programme(p, run_rate, cloud_value.PROGRAMME_YEARS)["ebita_rmb_bn"])
     assert float(r["policy_delta_fy27_rmb_bn"]) == pytest.approx(cloud.at_time(gained, fiscal.years_to_fiscal_middle(27)))
     # one function per quantity: the policy chapter's function is that difference, and the value reads it
     from alibaba_report.chapters import policy_catalyst as policy
 
     start = fiscal.years_since_reported_quarter(fiscal.PLAN_START)
     np.testing.assert_allclose(policy.plan_cloud_profit_rmb_bn(base.policy_revenue_rmb_bn, run_rate, p, start,
-                                                                v.PROGRAMME_YEARS), gained, atol=1e-12)
+                                                                cloud_value.PROGRAMME_YEARS), gained, atol=1e-12)
     # the policy page's own margin no longer reaches value: the plan earns the cloud's cash margin
     sections = {nb: params.scenario_parameters("base", nb) for nb in v.INPUT_NOTEBOOKS}
     sections["policy_catalyst"] = {**sections["policy_catalyst"], "margin_pct": 30.0}

@@ -196,12 +196,13 @@ def test_the_catalyst_calendar_is_dated_from_dates_and_labels_what_is_outside(cl
 
     from alibaba_report.evidence import ledger as lg
 
-    t = summary.catalyst_calendar(claims, lg.load_sources())
-    dates = [dt.datetime.strptime(d, "%d %B %Y").date() for d in t.index]
+    t = summary.catalyst_calendar(claims, lg.load_sources(), "base")
+    dates = [dt.datetime.strptime(d.split(" (")[0], "%B %Y" if "expected" in d else "%d %B %Y").date() for d in t.index]
     assert dates == sorted(dates)
     assert "31 December 2025" in t.index and "31 March 2027" in t.index and "8 January 2026" in t.index
     assert t.loc["31 March 2026", "event"].startswith("FQ4 FY26 ends")
-    assert all(summary.OUTSIDE in s for e, s in zip(t["event"], t["source"]) if "results follow" in e)
+    assert all(d.endswith(f"(expected, {summary.OUTSIDE})") and summary.OUTSIDE in s
+               for d, e, s in zip(t.index, t["event"], t["source"]) if e.endswith("results"))
     assert not t["source"].str.contains("seed|not stated").any()  # a source is its publisher and date
 
 

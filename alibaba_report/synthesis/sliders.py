@@ -119,7 +119,7 @@ def retail_war(p: Any, claims) -> SliderChart:
         y=Figure("cumulative_cost_rmb_bn", "Total loss", "RMB ", suffix="bn", decimals=0),
         y_title=f"total loss to {last} (RMB bn)",
         figures=(Figure("cumulative_cost_rmb_bn", f"Total loss to {last}", "RMB ", suffix="bn", decimals=0),
-                 Figure("converged", f"Below RMB {p.converged_loss_rmb_bn:g}bn a quarter from", text=True),
+                 Figure("converged", f"First quarter below RMB {p.converged_loss_rmb_bn:g}bn", text=True),
                  Figure("ebitda_fy27_rmb_bn", "FY2027 adjusted EBITDA", "RMB ", suffix="bn", decimals=0)),
         description=(f"The instant-retail loss summed over the {p.quarters_modelled} quarters modelled, in RMB "
                      f"billions, as the loss shrinks {_span(shrink)}% a quarter after a peak quarter of RMB {_span(peak)}bn, "

@@ -75,7 +75,7 @@ def chapter_text(scenario: str) -> dict[str, str]:
 
 def converges_text(quarter_label: str, index) -> str:
     """"converges in FQ1 FY28 (CY Q2 2027)", or "does not converge by …" when it never does."""
-    return f"converges in {quarter_label}" if index is not None else f"does not converge: {quarter_label}"
+    return f"converges in {quarter_label}" if index is not None else f"does not converge by {quarter_label.removeprefix('not by ')}"
 
 
 def period_label(sources: pd.DataFrame) -> str:

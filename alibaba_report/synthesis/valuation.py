@@ -45,6 +45,7 @@ import pandas as pd
 
 from alibaba_report import params
 from alibaba_report.chapters import contract, retail_war
+from alibaba_report.synthesis import cloud_value
 from alibaba_report.synthesis.fiscal import (FISCAL_YEAR_FIRST_MONTH, FY27_QUARTERS, HORIZON_QUARTERS,  # noqa: F401
                                              PATH_START, PLAN_START, PRICING_DATE, REPORTED_QUARTER_MIDDLE, TARGET_DATE, day,
                                              fiscal_year, ntm_quarters, quarter_index, quarter_start,
@@ -140,63 +141,12 @@ def _retail_gain(inp: Inputs, claims, quarters: int) -> np.ndarray:
     return embedded - retail_war.loss_path(inp.peak_loss_rmb_bn, inp.shrink_pct, quarters, inp.peak_quarters)
 
 
-PROGRAMME_YEARS = 4  # programme years 1..4 cover every fiscal year the model reads (FY26 to FY28)
-
-
-def embedded_programme() -> tuple[tuple[str, float], ...]:
-    """The cloud programme the forecasts are taken to embed: the ``consensus`` scenario's capex, years
-    of spending, server life, turnover, utilisation and growth slowdown (its growth is Citi's and its
-    margin ``consensus_cloud_margin_pct``, both read in :func:`_cloud_programmes`)."""
-    c = params.scenario_parameters("consensus", "cloud_ai")
-    return tuple((k, float(c[k])) for k in ("capex_rmb_bn", "capex_years", "asset_life_years", "capex_turnover",
-                                            "utilisation_pct", "cloud_growth_fade_pp"))
-
-
-def _cloud_programmes(inp: Inputs, claims) -> dict[str, np.ndarray | dict[str, np.ndarray]]:
-    """The cloud programme by year (:func:`alibaba_report.chapters.cloud_ai.programme_years`): the
-    scenario's and the one the forecasts are taken to embed; and what the policy plan adds to the
-    scenario's (the policy chapter's :func:`~alibaba_report.chapters.policy_catalyst.plan_cloud_profit_rmb_bn`,
-    which runs the same programme with the plan's demand)."""
-    import types
-
-    from alibaba_report.chapters import policy_catalyst
-    from alibaba_report.chapters.cloud_ai import payback
-
-    v = claims.value
-    emb = dict(embedded_programme())
-    run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
-    own = types.SimpleNamespace(**{k: _arr(getattr(inp, k)) for k in (
-        "cloud_growth_pct", "cloud_growth_fade_pp", "capex_rmb_bn", "capex_years", "asset_life_years",
-        "capex_turnover", "utilisation_pct", "cash_margin_pct")})
-    args = (run_rate, own.cloud_growth_pct, own.cloud_growth_fade_pp, own.capex_rmb_bn, own.capex_years,
-            own.asset_life_years, own.capex_turnover, own.utilisation_pct, own.cash_margin_pct)
-    return {
-        "own": payback.programme_years(*args, years=PROGRAMME_YEARS),
-        "embedded": payback.programme_years(
-            run_rate, v(CLAIMS["cloud_growth_consensus"]), emb["cloud_growth_fade_pp"], emb["capex_rmb_bn"],
-            emb["capex_years"], emb["asset_life_years"], emb["capex_turnover"], emb["utilisation_pct"],
-            _arr(inp.consensus_cloud_margin_pct), years=PROGRAMME_YEARS),
-        "policy": policy_catalyst.plan_cloud_profit_rmb_bn(
-            _arr(inp.policy_revenue_rmb_bn), run_rate, own, years_since_reported_quarter(PLAN_START), PROGRAMME_YEARS),
-    }
-
-
 def _cloud_deltas(inp: Inputs, claims, fys) -> dict[str, dict[int, np.ndarray]]:
-    """By fiscal year (RMB bn): the cloud programme's cash profit and EBITA against the embedded one,
-    and what the policy plan adds (it buys no servers, so its cash profit and EBITA are equal). A
-    programme year's figure is read at the middle of the fiscal year
-    (:func:`alibaba_report.chapters.cloud_ai.at_time`)."""
-    from alibaba_report.chapters.cloud_ai import payback
-
-    p = _cloud_programmes(inp, claims)
-    own, emb = p["own"], p["embedded"]
-    out: dict[str, dict[int, np.ndarray]] = {"cash": {}, "ebita": {}, "policy": {}}
-    for fy in fys:
-        t = years_to_fiscal_middle(fy)
-        out["cash"][fy] = payback.at_time(own["cash_profit_rmb_bn"] - emb["cash_profit_rmb_bn"], t)
-        out["ebita"][fy] = payback.at_time(own["ebita_rmb_bn"] - emb["ebita_rmb_bn"], t)
-        out["policy"][fy] = payback.at_time(p["policy"], t)
-    return out
+    """By fiscal year (RMB bn): the cloud programme against the one the forecasts embed, and what the
+    policy plan adds (:func:`alibaba_report.synthesis.cloud_value.deltas`)."""
+    v = claims.value
+    run_rate = v(CLAIMS["cloud_revenue_q"]) * 4.0 * _arr(inp.usd_rmb)  # RMB bn a year
+    return cloud_value.deltas(inp, run_rate, v(CLAIMS["cloud_growth_consensus"]), fys)
 
 
 def _stack(per_quarter: list) -> np.ndarray:

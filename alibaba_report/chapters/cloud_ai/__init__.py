@@ -71,9 +71,9 @@ from alibaba_report.chapters.cloud_ai.payback import (
     growth_path_pct, revenue_path, ai_share_path_pct, revenue_table, implied_growth_pct, horizon_years,
     capex_schedule, in_service, payback_arrays, payback_table, payback_year, payback_label, irr_pct,
     cash_multiple, breakeven_margin_pct, breakeven_utilisation_pct, breakeven_turnover, with_changes, project,
-    DETAIL_ONLY, sensitivity_grids, sensitivity, grid_with, programme_years, plan_demand_path, at_time,
-    breakeven_margin_formula_pct,
+    DETAIL_ONLY, sensitivity_grids, sensitivity, grid_with, breakeven_margin_formula_pct,
 )
+from alibaba_report.chapters.cloud_ai.programme import at_time, plan_demand_path, programme_years
 from alibaba_report.chapters.cloud_ai.text import (
     years_text, payback_phrase, irr_text, ebita_phrase, breakeven_utilisation_phrase, breakeven_margin_phrase,
     breakeven_margin_sentence, life_effect_phrase, breakeven_turnover_phrase, describe, calibration_phrase,

@@ -199,6 +199,14 @@ def cash_alt(horizon: int, lowest_rmb_bn: float, final_rmb_bn: float) -> str:
 
 # --- the page's sentences --------------------------------------------------------------------
 
+def capex_choice(capex_rmb_bn: float, goldman_rmb_bn: float) -> str:
+    """Which capex figure the page's case uses (a sentence): Goldman Sachs' forecast, or an assumption."""
+    if capex_rmb_bn == goldman_rmb_bn:
+        return "This page's case uses Goldman Sachs' figure, the latest"
+    return (f"This page's case assumes RMB {capex_rmb_bn:g} billion instead (an assumption; Goldman Sachs' figure is "
+            f"RMB {goldman_rmb_bn:g} billion)")
+
+
 def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str]:
     """Every computed sentence the page glues or shows (chart titles and alt text included), by name.
 
@@ -214,6 +222,7 @@ def prose(p: Any, claims, result: dict[str, Any] | None = None) -> dict[str, str
     text = {
         "p_ai_years_text": years_text(p.ai_share_years),
         "c_capex_ahead_text": claims.get(CLAIMS["capex_ahead_years"]).value_text,
+        "capex_choice": capex_choice(p.capex_rmb_bn, claims.value(CLAIMS["gs_capex"])),
         "ai_pace_phrase": ai_pace_phrase(ai_g, claims.value(CLAIMS["ai_growth_000"])),
         "other_phrase": other_phrase(other_g),
         "other_meaning": other_meaning(other_g),

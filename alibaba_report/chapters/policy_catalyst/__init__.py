@@ -41,7 +41,7 @@ from alibaba_report.chapters.policy_catalyst.tables import (
 )
 from alibaba_report.chapters.policy_catalyst.text import (
     QUOTED, SHOWN, page_values, day_words, weekend_price_note, compound_vs_week, high_agreement,
-    resistance_vs_close, factories_text, share_source, margin_rounding, break_even_vs_assumption, verdict,
+    resistance_vs_close, factories_text, factories_reading, share_source, margin_rounding, break_even_vs_assumption, verdict,
     rest_sentence, sensitivity_sentence, timeline_title, timeline_alt, break_even_title, break_even_alt,
     revenue_title, revenue_alt, prose, signposts, headline,
 )
@@ -61,7 +61,7 @@ __all__ = [
     "reliability_statements", "source_names", "timeline_table", "reliability_table", "disagreements_found",
     "disagreements_table", "scenario_table", "sensitivity_table", "QUOTED", "SHOWN", "page_values",
     "day_words", "weekend_price_note", "compound_vs_week", "high_agreement",
-    "resistance_vs_close", "factories_text", "share_source", "margin_rounding", "break_even_vs_assumption",
+    "resistance_vs_close", "factories_text", "factories_reading", "share_source", "margin_rounding", "break_even_vs_assumption",
     "verdict", "rest_sentence", "sensitivity_sentence", "timeline_title", "timeline_alt", "break_even_title",
     "break_even_alt", "revenue_title", "revenue_alt", "prose", "signposts", "headline", "LANE_STYLE",
     "timeline_chart", "draw_timeline", "BREAK_EVEN_FACTORS", "BREAK_EVEN_DATA_SPEND", "break_even_data",

@@ -121,6 +121,19 @@ def factories_text(factories: int, claimed: float) -> str:
     return f"{factories:,} adopting factories (an assumption; the AI-written source says over {claimed:,.0f})"
 
 
+def factories_reading(factories: int, claimed: float, where: str) -> str:
+    """What an official count at or above the factories assumed ``where`` ("in the bear case") says:
+    it confirms the AI-written source only when the count assumed is the one that source gives."""
+    then = "the spend per factory then decides (the bull case if it reaches the break-even)"
+    if factories == claimed:
+        return f"an official count at or above it confirms AInvest's figure of over {claimed:,.0f}; {then}"
+    if factories > claimed:
+        return (f"an official count at or above it goes beyond AInvest's over {claimed:,.0f}, to the {factories:,} "
+                f"assumed {where}; {then}")
+    return (f"an official count at or above it reaches the {factories:,} assumed {where}, still short of the over "
+            f"{claimed:,.0f} AInvest (12 January) says the plan will compel; {then}")
+
+
 def share_source(share_pct: float, base_share_pct: float) -> str:
     """Where Alibaba's share of the spend comes from: the base's industry-tracker third, or an assumption."""
     if share_pct == base_share_pct:
@@ -269,8 +282,7 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
     return [
         contract.Signpost(
             "Factories the plan actually funds or enrols", float(p.factories_adopting), "factories",
-            "an official count at or above it confirms AInvest's figure; the spend per factory then decides "
-            "(the bull case if it reaches the break-even)",
+            factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where),
             "fewer factories, or no funding reaching them (the risk AInvest (12 January) names)",
             "base or bull", "bear", claims=(CLAIMS["factories"],), assumptions=("factories_adopting",)),
         contract.Signpost(

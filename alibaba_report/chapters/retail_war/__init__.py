@@ -32,7 +32,8 @@ from alibaba_report.chapters.retail_war.tables import (  # noqa: F401
     path_frame, run_label, scenario_table, sensitivity, sensitivity_grids, short_period,
 )
 from alibaba_report.chapters.retail_war.text import (  # noqa: F401
-    PATH_ASSUMPTIONS, bridge_alt, bridge_title, case_name, converges_text, cost_to_convergence_sentence,
+    PATH_ASSUMPTIONS, bridge_alt, bridge_title, brokers_range, case_name, converges_text, converges_when,
+    cost_to_convergence_sentence, peak_reading,
     convergence_words, count_words, ebitda27_range, ebitda27_sentence, estimates_alt, estimates_title,
     first_shrink_signpost, headline, horizon_label, next_ceiling_text, next_path_sentence, next_reading_sentence,
     outlook_signposts, paths_alt, paths_title, peak_signpost, plural, prose, required_pace_sentence, required_text,

@@ -90,7 +90,7 @@ def scenario_table(runs: Mapping[str, Mapping[str, Any]], match: str | None, rev
     return pd.DataFrame({
         run_label(s, match): {
             "cumulative cost, RMB bn": r["cumulative_cost_rmb_bn"],
-            "converged in": r["convergence_quarter"],
+            "quarter the loss converges": r["convergence_quarter"],
             "loss FQ3-FQ4 FY26, RMB bn": r["loss_fy26_h2_rmb_bn"],
             "loss FY27, RMB bn": r["loss_fy27_rmb_bn"],
             "FY26 adj. EBITDA, RMB bn": r["ebitda_fy26_rmb_bn"],

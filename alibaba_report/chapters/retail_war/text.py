@@ -162,6 +162,14 @@ def paths_title(r: Mapping[str, Any], converged_loss_rmb_bn: float, quarters: in
             f"over {quarters} quarters")
 
 
+def converges_when(r: Mapping[str, Any], quarters: int) -> str:
+    """When the loss falls to the converged level (ends "The loss drops to RMB 4bn or less ..."):
+    ``only in FQ1 FY28 (CY Q2 2027)``, or ``in none of the 12 quarters modelled, to FQ2 FY29 (...)``."""
+    if r["convergence_index"] is None:
+        return f"in none of the {quarters} quarters modelled, to {quarter(quarters - 1).label}"
+    return f"only in {r['convergence_quarter']}"
+
+
 def converges_text(run_: Mapping[str, Any]) -> str:
     """``in FQ3 FY28``, or ``not within the horizon``."""
     idx = run_["convergence_index"]
@@ -191,6 +199,8 @@ def prose(p: Any, claims) -> dict[str, str]:
         "peak_quarter": quarter(0).label,
         "horizon_label": horizon_label(p.quarters_modelled),
         "conv_quarter": r["convergence_quarter"],
+        "conv_when": converges_when(r, p.quarters_modelled),
+        "conv_words": convergence_words(r, p.quarters_modelled),
         "deadline_label": deadline,
         "required_text": required_text(need),
         "verdict": verdict(need, p.shrink_pct),
@@ -260,16 +270,36 @@ def signposts(p: Any, claims, case: str | None = None) -> list[Signpost]:
     deadline = quarter(r["deadline_index"]).fiscal
     v = {role: claims.value(CLAIMS[role]) for role in
          ("revenue", "revenue_growth", "op_income_before", "op_income_after", "gs_ebitda_drop", "fcf", "ebitda_fy27")}
-    return [peak_signpost(p), first_shrink_signpost(p, r["required_shrink_pct"], deadline, case),
+    return [peak_signpost(p, claims, case), first_shrink_signpost(p, r["required_shrink_pct"], deadline, case),
             *results_signposts(v), *outlook_signposts(v)]
 
 
-def peak_signpost(p: Any) -> Signpost:
-    """The loss in the peak quarter against the peak this page assumes."""
+def brokers_range(claims) -> tuple[float, float]:
+    """The brokers' forecasts of the peak-quarter loss, low and high (Nomura's and UBS's, RMB bn)."""
+    both = sorted((claims.value(CLAIMS["nomura_peak"]), claims.value(CLAIMS["ubs_loss"])))
+    return both[0], both[1]
+
+
+def peak_reading(peak_rmb_bn: float, brokers: tuple[float, float], case: str = "this page") -> str:
+    """What a reported peak at or below the one ``case`` assumes ("the bear case") says, against the
+    brokers' forecasts: it is the brokers' peak only when the peak assumed lies within their range."""
+    low, high = brokers
+    said = f"the brokers forecast RMB {low:g}–{high:g}bn"
+    if peak_rmb_bn > high:
+        return (f"at or below: no worse than the RMB {peak_rmb_bn:g}bn peak {case} assumes, above both brokers' "
+                f"forecasts ({said}); the path starts as modelled or better")
+    if peak_rmb_bn < low:
+        return (f"at or below: the RMB {peak_rmb_bn:g}bn peak {case} assumes, below both brokers' forecasts ({said}), "
+                "holds and the path starts as modelled")
+    return f"at or below: the brokers' peak ({said}) holds and the path starts as modelled"
+
+
+def peak_signpost(p: Any, claims, case: str = "this page") -> Signpost:
+    """The loss in the peak quarter against the peak ``case`` assumes."""
     return Signpost(
         name=f"Instant-retail loss reported or estimated for {quarter(0).label}",
         threshold=round(p.peak_loss_rmb_bn, 1), unit="RMB bn in the quarter",
-        if_better="at or below: the brokers' peak holds and the path starts as modelled",
+        if_better=peak_reading(p.peak_loss_rmb_bn, brokers_range(claims), case),
         if_worse="above: the peak is higher than modelled; every cost on this page is too low",
         better_case="base or bull", worse_case="bear",
         claims=(CLAIMS["nomura_peak"], CLAIMS["ubs_loss"]), assumptions=("peak_loss_rmb_bn",),
