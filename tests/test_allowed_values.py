@@ -52,9 +52,6 @@ BUDGET = settings(max_examples=4, derandomize=True, database=None, deadline=None
 # format: the summary's sentence on the cloud needs words of its own there (as the cloud page has),
 # which belongs with the summary's text. Listed by page and name rather than hidden; every other
 # number a page shows must be finite.
-# a known gap (issue 24, left open): the summary, and the risks on the scenarios page, print the cloud
-# break-even and return as numbers even where the programme adds no revenue
-NO_VALUE_YET = {"index": {"cloud_breakeven_margin_pct", "cloud_irr"}, "scenarios": {"cloud_breakeven_margin_pct"}}
 GLUE_REFERENCE = re.compile(r"\{glue(?::\w+)?\}`(\w+)(?::[^`]*)?`")
 
 NOT_A_NUMBER = re.compile(r"(?<![\w.])[+\-\u2212]?(nan|inf|infinity)(?![\w])", re.IGNORECASE)
@@ -141,8 +138,7 @@ def shown_problems(page: types.SimpleNamespace) -> list[str]:
 
     out = []
     for name, value in page.glued.items():
-        if isinstance(value, (float, np.floating)) and not math.isfinite(value) and name in page.shown \
-                and name not in NO_VALUE_YET.get(page.notebook, ()):
+        if isinstance(value, (float, np.floating)) and not math.isfinite(value) and name in page.shown:
             out.append(f"number shown as {name} = {value}")
         text = _text(value)
         if text and NOT_A_NUMBER.search(text):

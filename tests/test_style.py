@@ -86,3 +86,16 @@ def test_chart_data_needs_a_well_formed_name():
         style.show(_chart(), alt="A line rising from 3 to 4 over two points", data=df)
     with pytest.raises(ValueError, match="'<notebook>-<chart>'"):
         style.show(_chart(), alt="A line rising from 3 to 4 over two points", data=df, name="Loss Path.csv")
+
+
+def test_a_wrapped_source_line_never_splits_a_hyphenated_name():
+    """The source line is wrapped to the figure's width; "boerse-global.de" must never read "boerse- global.de"."""
+    import matplotlib.pyplot as plt
+
+    from alibaba_report.charts import style
+
+    for pad in range(0, 90, 7):  # move the name across the wrap boundary
+        fig, ax = plt.subplots(figsize=(8, 4))
+        style.finish(fig, "A title that states the finding", "x" * pad + " prices from boerse-global.de (4 January) and more")
+        assert "boerse-global.de" in style.source_of(fig), style.source_of(fig)
+        plt.close(fig)

@@ -227,3 +227,12 @@ def test_the_cloud_breakeven_is_shown_as_the_formula_its_assumptions_give():
     nb = nbformat.read(valuation.params.paths.root() / "book" / "index.ipynb", as_version=4)
     src = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "{glue:text}`cloud_be_formula_pct" in src and "not a finding" in src and "group capex" in src
+
+
+@pytest.mark.parametrize("breakeven, says", [
+    (46.2, "46% with the ramp-up"), (float("inf"), "adds no revenue"), (140.0, "even a 100% margin")])
+def test_the_cloud_break_even_is_a_margin_or_words_never_inf(breakeven, says):
+    words = summary.cloud_breakeven_words(breakeven, 40.0, "bear")
+    assert says in words["cloud_be_model"]
+    assert all("inf" not in w and "nan" not in w for w in words.values())
+    assert "bear case" in words["cloud_be_risk"]

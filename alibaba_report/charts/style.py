@@ -117,9 +117,9 @@ def finish(fig: Figure, title: str, source: str, width: int | None = None) -> Fi
     of the image into the page, where it stays readable on a phone.
     """
     fig_width = fig.get_size_inches()[0]
-    fig.suptitle("\n".join(textwrap.wrap(title, max(30, int(68 * fig_width / 8.0)))), x=0.01, ha="left",
+    fig.suptitle("\n".join(textwrap.wrap(title, max(30, int(68 * fig_width / 8.0)), break_on_hyphens=False)), x=0.01, ha="left",
                  fontsize=12, fontweight="bold")
-    src = "\n".join(textwrap.wrap(source, width or max(40, int(88 * fig_width / 8.0))))
+    src = "\n".join(textwrap.wrap(source, width or max(40, int(88 * fig_width / 8.0)), break_on_hyphens=False))
     n_lines = src.count("\n") + 1
     fig.text(0.01, 0.01, src, ha="left", va="bottom", fontsize=SOURCE_FONTSIZE, color=GREY, gid=SOURCE_GID)
     height = fig.get_size_inches()[1]

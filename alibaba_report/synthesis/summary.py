@@ -70,7 +70,25 @@ def chapter_text(scenario: str) -> dict[str, str]:
         "scenario_name": scenario,
         "retail_when": converges_text(r["convergence_quarter"], r["quarters_to_converge"]),
         "cloud_payback": c["payback"] if c["payback_year"] is None else f"payback in year {c['payback_year']}",
+        **cloud_breakeven_words(key_figures.glue_names(scenario)["cloud_breakeven_margin_pct"],
+                                scenarios.chapter_params(scenario, "cloud_ai").cash_margin_pct, scenario),
     }
+
+
+def cloud_breakeven_words(breakeven_pct: float, assumed_pct: float, scenario: str) -> dict[str, str]:
+    """The cloud's break-even margin in words, for the thesis (``cloud_be_model``) and the risks
+    (``cloud_be_risk``): a margin when there is one; when the programme adds no revenue (no growth to
+    serve) there is none, and the sentence says so instead of printing an infinite percentage."""
+    import math
+
+    if math.isfinite(breakeven_pct) and breakeven_pct <= 100:
+        return {"cloud_be_model": f"{breakeven_pct:.0f}% with the ramp-up the chapter models",
+                "cloud_be_risk": f"the programme pays back only at a {breakeven_pct:.0f}% cash margin, against the "
+                                 f"{assumed_pct:.0f}% the {scenario} case assumes"}
+    why = ("it adds no revenue to earn on" if not math.isfinite(breakeven_pct)
+           else "even a 100% margin on the revenue it adds falls short")
+    return {"cloud_be_model": f"with the ramp-up the chapter models it never pays back: {why}",
+            "cloud_be_risk": f"the programme does not pay back at any cash margin in the {scenario} case: {why}"}
 
 
 def converges_text(quarter_label: str, index) -> str:
