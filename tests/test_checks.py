@@ -72,6 +72,9 @@ def test_a_stale_resolution_and_an_unresolved_case_are_found(ledger):
     unresolved = found.copy()
     unresolved.loc[unresolved.index[0], "report_uses"] = dis.NOT_RESOLVED
     assert any("has no row" in p for p in checks.resolution_problems(unresolved))
+    # a build goes on with a case nobody has decided yet (new evidence); a stale row still stops it
+    assert not checks.resolution_problems(unresolved, missing_ok=True)
+    assert any("no longer find it" in p for p in checks.resolution_problems(dropped, missing_ok=True))
 
 
 # --- make check, on a copy of the data: exit 2, the file and the row named -----------------------------

@@ -81,10 +81,10 @@ def verdict_sentence(target: float, prices: dict[str, float], coe: float, fy28_g
         parts.append(f"{valuation.rating(ret, coe)} at {label} ({usd(price)}: {ret:+.0f}% to the target)")
     band = valuation.RATING_BAND_PP
     return (f"Over twelve months: {'; '.join(parts)}. The 12-month target of {usd(target)} is the probability-weighted "
-            f"value on {target_day}, the same multiple on the following twelve months' earnings; three quarters of "
-            f"those fall in FY28, which no source forecasts, so FY28 earnings are assumed to grow {fy28_growth:.0f}% "
-            f"(an assumption). A return more than {band:.0f} points above the {coe:.0f}% a year shareholders are "
-            f"taken to require is a Buy, more than {band:.0f} points below it a Sell, anything between a Hold.")
+            f"value on {target_day} at the same multiple; three quarters of the earnings it reads fall in FY28, which "
+            f"no source forecasts, so they are assumed to grow {fy28_growth:.0f}%. Buy means a return more than "
+            f"{band:.0f} points above the {coe:.0f}% a year shareholders are taken to require; Sell, more than "
+            f"{band:.0f} below; Hold, between.")
 
 
 def target_sentence(target: float, analysts: float, values_12m: dict[str, float],
