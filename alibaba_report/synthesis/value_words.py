@@ -81,8 +81,8 @@ def verdict_sentence(target: float, prices: dict[str, float], coe: float, fy28_g
         parts.append(f"{valuation.rating(ret, coe)} at {label} ({usd(price)}: {ret:+.0f}% to the target)")
     band = valuation.RATING_BAND_PP
     return (f"Over twelve months: {'; '.join(parts)}. The 12-month target of {usd(target)} is the probability-weighted "
-            f"value on {target_day} at the same multiple; three quarters of the earnings it reads fall in FY28, which "
-            f"no source forecasts, so they are assumed to grow {fy28_growth:.0f}%. Buy means a return more than "
+            f"value on {target_day} at the same multiple; three quarters of its earnings fall in FY28, which "
+            f"no source forecasts, so FY28 earnings are assumed to grow {fy28_growth:.0f}% (an assumption). Buy means a return more than "
             f"{band:.0f} points above the {coe:.0f}% a year shareholders are taken to require; Sell, more than "
             f"{band:.0f} below; Hold, between.")
 
