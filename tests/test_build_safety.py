@@ -158,6 +158,24 @@ def test_a_scenario_linked_to_a_file_outside_is_refused_without_its_content(tmp_
     record("data/scenarios/mine.yml -> file outside", code, err, "yes")
 
 
+def test_a_page_in_book_linked_to_a_file_outside_is_refused_and_never_published(tmp_path, monkeypatch, capsys):
+    """Repro: book/ was not checked; a notebook or page linked to a file elsewhere would be staged and
+    published. Rule: book/ obeys the rule data/ and seeds/ do; refused by name, its content never shown."""
+    root = copy_repo(tmp_path / "repo")
+    secret = tmp_path / "secret.md"
+    secret.write_text("# SECRETPAGE\n")
+    os.symlink(secret, root / "book" / "notes.md")
+    os.mkfifo(root / "book" / "pipe.ipynb")
+    for cmd in (["check"], ["book"]):
+        code, err = run_main(root, monkeypatch, capsys, *cmd)
+        assert code == safety.EXIT_DATA, (cmd, err)
+        assert "book/notes.md is a symbolic link to a place outside the repository" in err, err
+        assert "book/pipe.ipynb is not a regular file" in err, err
+        assert "SECRETPAGE" not in err
+    assert site_kept(root)
+    record("book/notes.md -> file outside; FIFO book/pipe.ipynb", code, err, "yes")
+
+
 def test_a_fifo_or_a_device_in_data_is_refused_by_name_at_once(tmp_path):
     """Repro: a FIFO hung every build; a link to /dev/zero exhausted memory. Rule: refused by name."""
     root = copy_repo(tmp_path / "repo")

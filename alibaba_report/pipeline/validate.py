@@ -52,12 +52,15 @@ def seed_manifest_problems(seeds_dir: Path | None = None) -> list[str]:
     return problems
 
 
+INPUT_FOLDERS = ("data", "book")  # what the build reads and publishes besides seeds/ (checked on its own)
+
+
 def data_file_problems(root: Path | None = None) -> list[str]:
-    """Files in data/ that the build must not read: a symbolic link to a place outside the
-    repository, or anything that is not a regular file or a folder (a FIFO, a device). Data files
-    obey the rule seeds do; nothing is opened, so the message never shows what such a file holds."""
+    """Files in data/ and book/ that the build must not read: a symbolic link to a place outside the
+    repository, or anything that is not a regular file or a folder (a FIFO, a device). They obey the
+    rule seeds do (a notebook linked to a file elsewhere would publish that file); nothing is opened,
+    so the message never shows what such a file holds."""
     root = (root or paths.root()).resolve()
-    data = root / "data"
     problems: list[str] = []
     seen: set[Path] = set()
 
@@ -77,9 +80,9 @@ def data_file_problems(root: Path | None = None) -> list[str]:
             if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(root):
-                    problems.append(f"{name} is a symbolic link to a place outside the repository: data "
-                                    "files are regular files inside the repository (replace the link by "
-                                    "a copy of the file)")
+                    problems.append(f"{name} is a symbolic link to a place outside the repository: "
+                                    f"{rel.split('/')[0]}/ holds regular files inside the repository (replace "
+                                    "the link by a copy of the file)")
                     continue
             try:
                 st = path.stat()
@@ -89,14 +92,16 @@ def data_file_problems(root: Path | None = None) -> list[str]:
             if stat.S_ISDIR(st.st_mode):
                 walk(path, name)
             elif not stat.S_ISREG(st.st_mode):
-                problems.append(f"{name} is not a regular file (a FIFO, a socket or a device): data files "
-                                "are regular files; remove it")
+                problems.append(f"{name} is not a regular file (a FIFO, a socket or a device): "
+                                f"{rel.split('/')[0]}/ holds regular files; remove it")
 
-    if data.is_symlink() and not data.resolve().is_relative_to(root):
-        return ["data is a symbolic link to a place outside the repository: data files are regular files "
-                "inside the repository"]
-    if data.is_dir():
-        walk(data, "data")
+    for top in INPUT_FOLDERS:
+        folder = root / top
+        if folder.is_symlink() and not folder.resolve().is_relative_to(root):
+            problems.append(f"{top} is a symbolic link to a place outside the repository: {top}/ holds regular "
+                            "files inside the repository")
+        elif folder.is_dir():
+            walk(folder, top)
     return problems
 
 
