@@ -252,3 +252,13 @@ def test_two_cases_on_the_same_figure_get_different_titles(ledger):
     assert len(upside) >= 2
     titles = [it["title"] for it in dis.for_readers(upside, ledger).items]
     assert len(set(titles)) == len(titles), titles
+
+
+def test_an_input_of_another_measure_says_which_measure_it_is(ledger):
+    """The P/E case's arithmetic uses AInvest's 10% price move: listed beside P/E ratios, it must not read as one."""
+    from alibaba_report.evidence import case_cards
+
+    line = case_cards.said(ledger, "us_shares_surge_s001", "pe_ratio")
+    assert line.split(": ", 1)[1].startswith("10% (") and "P/E" not in line.split(";")[0].split("(", 2)[-1]
+    same = case_cards.said(ledger, "pe_ratio_s001", "pe_ratio")
+    assert "near 19 times earnings;" in same  # a figure of the case's own measure is shown as it is

@@ -28,13 +28,19 @@ def _who(ledger: Ledger, claim: Claim) -> str:
     return f"{SPEAKER_WORDS.get(claim.said_by, claim.said_by)} ({ledger.source_name(claim.seed)})"
 
 
-def said(ledger: Ledger, claim_id: str) -> str:
+def said(ledger: Ledger, claim_id: str, metric: str | None = None) -> str:
     """Who said what, as plain text: "Nomura (unsigned article, 8 Jan 2026): 35 billion; FY26Q3 (CY25Q4)".
-    The figure is as the source writes it; the unit follows when the words do not carry it."""
+    The figure is as the source writes it; the unit follows when the words do not carry it. A figure
+    of another measure than the case's ``metric`` (an input of the case's arithmetic, such as a price
+    change beside P/E ratios) says which measure it is."""
+    from alibaba_report.evidence.pages import metric_words
+
     c = ledger.get(claim_id)
     figure = c.value_text
     if not any(u in figure.lower() for u in _UNIT_IN_TEXT):
         figure = {"%": f"{figure}%", "x": f"{figure} times earnings"}.get(c.unit, f"{figure} ({c.unit})")
+    if metric is not None and c.metric != metric:
+        figure = f"{figure} ({metric_words(c.metric)})"
     return f"{_who(ledger, c)}: {figure}; {c.period}"
 
 
@@ -71,7 +77,7 @@ class ReaderCases:
         for row, title in zip(rows, headings(rows)):  # unique titles, as on the disagreements page
             ids = [i.strip() for i in str(row["claims"]).split(",") if i.strip()]
             self.items.append(dict(title=title, kind=KIND_WORDS.get(row["kind"], row["kind"]),
-                                   said=[said(ledger, i) for i in ids], uses=str(row["report_uses"]),
+                                   said=[said(ledger, i, row["metric"]) for i in ids], uses=str(row["report_uses"]),
                                    anchor=case_anchor(row["case_id"])))
 
     def __len__(self) -> int:

@@ -67,8 +67,16 @@ def headings(rows: list[pd.Series]) -> list[str]:
     return final
 
 
-def _said_list(led: ledger.Ledger, ids: str) -> list[str]:
-    return [f"- {md_escape(disagreements.said(led, i))}" for i in (s.strip() for s in ids.split(",")) if i]
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    """A count as a reader writes it in a sentence: "five" up to ten, digits after."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def _said_list(led: ledger.Ledger, ids: str, metric: str | None = None) -> list[str]:
+    return [f"- {md_escape(disagreements.said(led, i, metric))}" for i in (s.strip() for s in ids.split(",")) if i]
 
 
 def _found_case(led: ledger.Ledger, row: pd.Series, heading: str) -> list[str]:
@@ -77,7 +85,7 @@ def _found_case(led: ledger.Ledger, row: pd.Series, heading: str) -> list[str]:
         f"({_label(row)})=",
         f"### {md_escape(heading)}", "",
         f"*{disagreements.KIND_WORDS[row['kind']]}.* Who says what:", "",
-        *_said_list(led, row["claims"]), "",
+        *_said_list(led, row["claims"], row["metric"]), "",
         f"**What the book uses, and why.** {md_escape(row['report_uses'])}", "",
         ":::{dropdown} How this was found",
         md_escape(row["explanation"]), "",
@@ -110,7 +118,7 @@ def disagreements_page(led: ledger.Ledger, found: pd.DataFrame, read: pd.DataFra
     cases.sort(key=lambda c: (c[0], c[1]))
     parts = [
         "# Where the sources disagree", "",
-        f"The book's {len(led.sources())} sources do not always fit together. Here is every case, {len(cases)} in all, "
+        f"The book's {count_words(len(led.sources()))} sources do not always fit together. Here is every case, {len(cases)} in all, "
         "most important first: what the sources say, what the book uses and why. "
         f"{len(found)} were found by checking every figure against the others (the arithmetic is under "
         f"*How this was found*); {len(read)} are differences of reading that no check can find.", "",
