@@ -1,5 +1,6 @@
-"""How an error message quotes a value it refuses (standard library only: the build's safety
-module imports it in processes that must start cheaply)."""
+"""How the book's words give a value: an error message quoting a value it refuses, a sentence
+counting things (standard library only: the build's safety module imports it in processes that
+must start cheaply)."""
 from __future__ import annotations
 
 
@@ -20,3 +21,13 @@ def short(value: object, limit: int = 60) -> str:
 def cut(text: str, limit: int) -> str:
     """``text`` unquoted, cut to ``limit`` characters."""
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+                "twenty-one", "twenty-two", "twenty-three", "twenty-four")
+
+
+def count_words(n: int) -> str:
+    """A count as a sentence writes it: ``12`` -> ``twelve`` (digits beyond twenty-four)."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"

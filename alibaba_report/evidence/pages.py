@@ -16,6 +16,7 @@ from alibaba_report.evidence import disagreements
 from alibaba_report.evidence import ledger
 from alibaba_report.evidence import readings
 from alibaba_report.evidence.appendix import md_escape
+from alibaba_report.messages import count_words
 
 MATTERS_TITLES = {
     1: "Central to what the shares are worth",
@@ -65,14 +66,6 @@ def headings(rows: list[pd.Series]) -> list[str]:
         seen[h] = seen.get(h, 0) + 1
         final.append(h if out.count(h) == 1 else f"{h} ({seen[h]})")
     return final
-
-
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def count_words(n: int) -> str:
-    """A count as a reader writes it in a sentence: "five" up to ten, digits after."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
 
 
 def _said_list(led: ledger.Ledger, ids: str, metric: str | None = None) -> list[str]:

@@ -5,6 +5,7 @@ in :mod:`.outlook`) and are re-exported here, so the notebooks call ``summary.<n
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def chapter_text(scenario: str) -> dict[str, str]:
         "scenario_name": scenario,
         "retail_when": converges_text(r["convergence_quarter"], r["quarters_to_converge"]),
         "cloud_payback": c["payback"] if c["payback_year"] is None else f"payback in year {c['payback_year']}",
-        **cloud_breakeven_words(key_figures.glue_names(scenario)["cloud_breakeven_margin_pct"],
+        **cloud_breakeven_words(key_figures.figures(scenario)["cloud_breakeven_margin_pct"],
                                 scenarios.chapter_params(scenario, "cloud_ai").cash_margin_pct, scenario),
     }
 
@@ -79,8 +80,6 @@ def cloud_breakeven_words(breakeven_pct: float, assumed_pct: float, scenario: st
     """The cloud's break-even margin in words, for the thesis (``cloud_be_model``) and the risks
     (``cloud_be_risk``): a margin when there is one; when the programme adds no revenue (no growth to
     serve) there is none, and the sentence says so instead of printing an infinite percentage."""
-    import math
-
     if math.isfinite(breakeven_pct) and breakeven_pct <= 100:
         return {"cloud_be_model": f"{breakeven_pct:.0f}% with the ramp-up the chapter models",
                 "cloud_be_risk": f"the programme pays back only at a {breakeven_pct:.0f}% cash margin, against the "

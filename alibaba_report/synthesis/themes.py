@@ -6,16 +6,9 @@ without an edit here, and a row's figures are the chapter's own, rounded as its 
 """
 from __future__ import annotations
 
-from alibaba_report.chapters import CHAPTERS, module
+from alibaba_report.chapters import CHAPTERS, contract, module
 
 HEADER = ("theme", "the key figure", "what it means for the shares")
-
-
-def _cell(text: str) -> str:
-    """One Markdown table cell: a headline never spans lines or opens a new column."""
-    if "\n" in text or "|" in text.replace("\\|", ""):
-        raise ValueError(f"a headline cell must be one line with no unescaped '|': {text[:80]!r}")
-    return text.strip()
 
 
 def _title(title: str) -> str:
@@ -34,7 +27,11 @@ def rows(scenario: str, claims) -> list[tuple[str, str, str]]:
     for ch in CHAPTERS:
         p = scenarios.chapter_params(scenario, ch.notebook)
         h = module(ch.notebook).headline(p, claims, case=scenario)
-        out.append((f"[{_title(ch.title)}]({ch.notebook}.ipynb)", _cell(h["figure"]), _cell(h["meaning"])))
+        problems = contract.headline_problems(h)  # the contract's own check of a row
+        if problems:
+            raise ValueError(f"{ch.notebook}: a headline row must be one line with no unescaped '|' or markup "
+                             f"and a value for every number: {'; '.join(problems)}")
+        out.append((f"[{_title(ch.title)}]({ch.notebook}.ipynb)", h["figure"].strip(), h["meaning"].strip()))
     return out
 
 

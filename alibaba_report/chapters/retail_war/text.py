@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from alibaba_report import params
+from alibaba_report.messages import count_words
 from alibaba_report.chapters.contract import Signpost, case_phrase
 from alibaba_report.chapters.retail_war.model import (
     CLAIMS, NOTEBOOK, SCENARIOS, _namespace, compute, first_shrink_band, first_shrink_losses, margin_bridge, quarter,
@@ -360,16 +361,6 @@ def outlook_signposts(v: Mapping[str, float]) -> list[Signpost]:
 
 
 # --- the summary's row ----------------------------------------------------------------------------
-
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
-                "twenty-one", "twenty-two", "twenty-three", "twenty-four")
-
-
-def count_words(n: int) -> str:
-    """``12`` -> ``twelve`` (digits beyond twenty-four)."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
-
 
 def convergence_words(r: Mapping[str, Any], quarters: int) -> str:
     """``converges in FQ1 FY28 (CY Q2 2027)``, or ``does not converge by FQ2 FY29 (CY Q3 2028)``
