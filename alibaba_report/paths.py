@@ -6,6 +6,7 @@ copy of the repository can be built with the same interpreter.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -13,7 +14,16 @@ from pathlib import Path
 def root() -> Path:
     """The repository root: ``$REPORT_ROOT`` if set, else the folder above this package."""
     env = os.environ.get("REPORT_ROOT")
-    return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
+    if not env:
+        return _resolved(str(Path(__file__).parents[1]), None)
+    return _resolved(env, None if os.path.isabs(env) else os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str, cwd: str | None) -> Path:
+    """``path`` resolved (from ``cwd`` when it is relative): a build asks for the root tens of thousands
+    of times, and each resolution walks the file system."""
+    return (Path(cwd) / path).resolve() if cwd else Path(path).resolve()
 
 
 def data_dir() -> Path:

@@ -200,8 +200,10 @@ async def _visit(browser, server_host: str, base: str, rel: str, width: str, sho
                 # the accessibility tree's level-1 headings: what a screen reader announces
                 v.h1_visible = await page.get_by_role("heading", level=1).count()
                 v.screenshot = shots / _shot_name(rel, width)
-                # animations="disabled": a sidebar caught mid-transition would misrepresent the layout
-                await page.screenshot(path=str(v.screenshot), full_page=True, animations="disabled")
+                # animations="disabled": a sidebar caught mid-transition would misrepresent the layout;
+                # scale="css": one image pixel per CSS pixel, so a phone shot is a quarter of the device's
+                # pixels (the layout is the same; encoding the full-resolution page cost about a second a visit)
+                await page.screenshot(path=str(v.screenshot), full_page=True, animations="disabled", scale="css")
             except Exception as exc:  # noqa: BLE001 - recorded, asserted by the tests below
                 v.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
         finally:
@@ -352,7 +354,7 @@ def test_screenshots_are_written_and_not_blank(crawl, width):
     from PIL import Image
 
     bad = []
-    w, h, dsf, _ = VIEWPORTS[width]
+    w, h, _, _ = VIEWPORTS[width]
     for v in _visits(crawl, width):
         if v.error is not None:
             continue
@@ -360,8 +362,8 @@ def test_screenshots_are_written_and_not_blank(crawl, width):
             bad.append(f"{v.rel}: no screenshot")
             continue
         with Image.open(v.screenshot) as im:
-            if im.width < w * dsf or im.height < h * dsf:
-                bad.append(f"{v.rel}: screenshot is {im.size}, smaller than the {w * dsf}x{h * dsf} window")
+            if im.width < w or im.height < h:  # CSS pixels (scale="css")
+                bad.append(f"{v.rel}: screenshot is {im.size}, smaller than the {w}x{h} window")
             lo, hi = im.convert("L").getextrema()
             if hi - lo < 64:
                 bad.append(f"{v.rel}: screenshot is blank (grey levels {lo}..{hi})")
