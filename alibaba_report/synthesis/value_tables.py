@@ -9,7 +9,8 @@ import pandas as pd
 
 from alibaba_report import params
 from alibaba_report.synthesis import key_figures, uncertainty, valuation
-from alibaba_report.synthesis.value_words import (breakeven_sentence, calibration_sentence, distribution_sentence,
+from alibaba_report.synthesis.value_words import (breakeven_sentence, calibration_sentence, cloud_credit_sentence,
+                                                  distribution_sentence,
                                                   drivers_sentence, funding_sentence, target_sentence,
                                                   uncertainty_sentence, usd, verdict_sentence, view_phrase)
 
@@ -53,9 +54,26 @@ def valuation_text(scenario: str, claims) -> dict[str, str]:
                                            {s: key_figures.figures(s)["value_12m_usd"] for s in valuation.SCENARIOS}),
         "drivers": drivers_sentence(uncertainty.tornado(claims)),
         "funding": funding_sentence(valuation.funding_check(scenario, claims)),
+        "cloud_credit": cloud_credit(scenario, claims),
         "pricing_date": valuation.day(valuation.PRICING_DATE), "target_date": valuation.day(valuation.TARGET_DATE),
         "uncertainty": uncertainty_sentence(valuation.scenario_weights(scenario)),
     }
+
+
+def cloud_credit(scenario: str, claims) -> str:
+    """The cloud programme's place in ``scenario``'s value (:func:`.value_words.cloud_credit_sentence`):
+    its FY27 figures against the embedded programme from the model of value, and its return and present
+    value at the cost of equity from the cloud chapter's payback model, per ADS at the model's rate and
+    share count."""
+    from alibaba_report.chapters import cloud_ai
+
+    inp, r = valuation.scenario_inputs(scenario), valuation.scenario_value(scenario, claims)
+    p = cloud_ai.scenario_parameters(scenario)
+    res = cloud_ai.project(p, cloud_ai.reported(p, claims)["run_rate_rmb_bn"])
+    coe = float(inp.cost_of_equity_pct)
+    npv = cloud_ai.npv_rmb_bn(res["payback"]["net_cash_rmb_bn"], coe)
+    return cloud_credit_sentence(scenario, r["cloud_delta_fy27_rmb_bn"], -r["cloud_depreciation_delta_fy27_rmb_bn"],
+                                 res["irr_pct"], coe, npv / float(inp.usd_rmb) / float(inp.ads_outstanding_bn))
 
 
 def verdict_prices(claims) -> dict[str, float]:

@@ -122,3 +122,23 @@ def funding_sentence(f: dict[str, float]) -> str:
                f"RMB {-free:.0f}bn short")
     return (f"In FY27 the group's cash after tax, about RMB {f['cash_after_tax_rmb_bn']:.0f}bn, {verdict}. "
             f"The last reported quarter alone had a free cash outflow of RMB {-f['last_quarter_fcf_rmb_bn']:.1f}bn.")
+
+
+def cloud_credit_sentence(case: str, cash_fy27: float, depreciation_fy27: float, irr: float, coe: float,
+                          npv_per_ads: float, same_below: float = 0.05) -> str:
+    """What the cloud programme adds to the ``case``'s value, and what a multiple of next year's earnings
+    does not see of it: its return on the capex against the cost of equity ``coe`` and its present value
+    at that rate (``npv_per_ads``, USD per ADS). ``cash_fy27`` and ``depreciation_fy27`` are the case's
+    FY27 cash profit and depreciation against the programme the forecasts are taken to embed (RMB bn)."""
+    ret = ("has no rate of return (its cash flows never turn positive)" if irr != irr
+           else f"returns {irr:.1f}% a year on its capex, {'under' if irr < coe else 'over'} the {coe:.0f}% cost of equity")
+    pv = (f"discounted at {coe:.0f}% its cash flows are worth {'minus ' if npv_per_ads < 0 else ''}"
+          f"{usd(abs(npv_per_ads))} per ADS")
+    if abs(cash_fy27) < same_below and abs(depreciation_fy27) < same_below:
+        return (f"The {case} case's cloud programme is the one the forecasts are taken to embed, so the cloud adds "
+                f"nothing to its value, up or down: a judgement, since no source says what the forecasts assume. That "
+                f"programme {ret}; {pv}, which a multiple of next year's earnings does not see. The {case} value "
+                f"stands only if the market goes on paying for the programme as the forecasts do.")
+    return (f"Against the programme the forecasts are taken to embed, the {case} case's cloud programme changes FY27 "
+            f"cash profit by RMB {cash_fy27:+.1f}bn and depreciation by RMB {depreciation_fy27:+.1f}bn, which the value "
+            f"counts. It {ret}; {pv}, of which a multiple of next year's earnings sees only FY27.")

@@ -69,7 +69,7 @@ from alibaba_report.chapters.cloud_ai.model import (
 )
 from alibaba_report.chapters.cloud_ai.payback import (
     growth_path_pct, revenue_path, ai_share_path_pct, revenue_table, implied_growth_pct, horizon_years,
-    capex_schedule, in_service, payback_arrays, payback_table, payback_year, payback_label, irr_pct,
+    capex_schedule, in_service, payback_arrays, payback_table, payback_year, payback_label, irr_pct, npv_rmb_bn,
     cash_multiple, breakeven_margin_pct, breakeven_utilisation_pct, breakeven_turnover, with_changes, project,
     DETAIL_ONLY, sensitivity_grids, sensitivity, grid_with, breakeven_margin_formula_pct,
 )
@@ -96,7 +96,7 @@ __all__ = [
     "fiscal_years_in", "brokers_turnover", "scenario_parameters", "chart_years", "model_results",
     "key_outputs", "page_numbers", "page_tables", "compute", "growth_path_pct", "revenue_path",
     "ai_share_path_pct", "revenue_table", "implied_growth_pct", "horizon_years", "capex_schedule",
-    "in_service", "payback_arrays", "payback_table", "payback_year", "payback_label", "irr_pct",
+    "in_service", "payback_arrays", "payback_table", "payback_year", "payback_label", "irr_pct", "npv_rmb_bn",
     "cash_multiple", "breakeven_margin_pct", "breakeven_utilisation_pct", "breakeven_turnover",
     "with_changes", "project", "DETAIL_ONLY", "sensitivity_grids", "sensitivity", "grid_with", "years_text",
     "payback_phrase", "irr_text", "ebita_phrase", "breakeven_utilisation_phrase", "breakeven_margin_phrase",

@@ -224,6 +224,14 @@ def irr_pct(cash_flows: Sequence[float]) -> float:
     return 100 * (lo + hi) / 2
 
 
+def npv_rmb_bn(cash_flows: Sequence[float], rate_pct: float) -> float:
+    """Present value today of yearly cash flows paid at the end of years 1, 2, ... (the timing
+    :func:`irr_pct` uses), discounted at ``rate_pct`` a year: zero exactly at the internal rate."""
+    cf = np.asarray(cash_flows, dtype=float)
+    rate = check_number("rate_pct", rate_pct, low=-100, low_open=True, unit="% a year")
+    return float(np.sum(cf / (1 + rate / 100) ** np.arange(1, len(cf) + 1)))
+
+
 def cash_multiple(table) -> float:
     """Cash profit over the horizon divided by the capex: 1.0 means the programme just pays back."""
     return float(np.asarray(table["cash_profit_rmb_bn"]).sum() / np.asarray(table["capex_rmb_bn"]).sum())
