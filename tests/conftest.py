@@ -270,6 +270,16 @@ def built_site(request) -> Path:
     return sitecheck.site_from_env() or request.getfixturevalue("site")
 
 
+@pytest.fixture(scope="session")
+def fresh_copy_build(tmp_path_factory):
+    """One build of a fresh copy of the repository, nothing cached, under an audit hook
+    (tests/audited_build.py): test_security reads what it touched, test_build compares it with the
+    session's build. Its users also take ``site``, so they share the site's worker and this one build."""
+    from audited_build import audited_build
+
+    return audited_build(tmp_path_factory.mktemp("fresh-build"))
+
+
 def copy_book(dest: Path, cache: Path | None = None) -> Path:
     """A copy of what a build reads (book, data, seeds, configuration, requirements) at ``dest``;
     with ``cache`` (the ``base_cache`` fixture), the execution cache it starts from."""
