@@ -29,7 +29,7 @@ help:
 	@echo "make book [SCENARIO=base|bull|bear]  build the site into _build/html (or _build/scenarios/<name>/html)"
 	@echo "make book FRESH=1                    the same, executing every notebook (ignore _build/cache)"
 	@echo "make test                            run every test (unit, data, nbval, build, browser), on all cores"
-	@echo "make test-fast                       unit, data, contract and stale-notebook tests: no kernel, no build"
+	@echo "make test-fast                       unit, data, contract and stale-notebook tests, in process: no kernel, no build, no subprocess"
 	@echo "make check                           validate data/ and seeds/ only"
 	@echo "make refresh [NB=retail_war]         re-execute book notebooks in place (commit their outputs)"
 	@echo "make lint                            ruff over the package and the tests"
@@ -120,7 +120,7 @@ test: $(STAMP) browser-deps lint
 # The inner loop: everything that needs no kernel, no build and no browser, on every core; it names
 # each notebook whose committed figures no longer match the package (tests/test_committed_outputs.py).
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not build and not browser and not notebook and not properties" tests
+	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not build and not browser and not notebook and not properties and not integration" tests
 
 bench: $(STAMP)
 	$(PY) tests/bench.py

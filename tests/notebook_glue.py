@@ -43,14 +43,16 @@ def computed(stem: str, **overrides) -> dict[str, object]:
     """Every ``name: value`` notebook ``book/<stem>.ipynb`` glues, by running its code cells in this
     process: under its own defaults (base), or with ``overrides`` assigned right after its parameters
     cell, as papermill injects them. A cell that raises raises papermill's PapermillExecutionError
-    (``ename``, ``evalue``, the cell's index), as a kernel run would. No PNG is encoded: charts are
-    drawn, their bytes are not what a glued value depends on."""
+    (``ename``, ``evalue``, the cell's index), as a kernel run would. Charts are built (a chart function
+    that raises still fails the cell) but not laid out, shown or encoded: no glued value depends on them."""
     import IPython.display
     import matplotlib
     import matplotlib.figure
     import myst_nb
     import nbformat
     from papermill.exceptions import PapermillExecutionError
+
+    from alibaba_report.charts import style
 
     matplotlib.use("Agg")
     recorded: dict[str, object] = {}
@@ -59,9 +61,10 @@ def computed(stem: str, **overrides) -> dict[str, object]:
         recorded[name] = _plain(value)
 
     nb = nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
-    saved = (myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig, os.environ.get("REPORT_ROOT"))
+    saved = (myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig, style.show,
+             os.environ.get("REPORT_ROOT"))
     myst_nb.glue, IPython.display.display = record, (lambda *a, **k: None)
-    matplotlib.figure.Figure.savefig = lambda self, *a, **k: None
+    matplotlib.figure.Figure.savefig = style.show = lambda *a, **k: None
     os.environ["REPORT_ROOT"] = str(ROOT)
     namespace: dict = {"__name__": "__main__"}
     try:
@@ -76,11 +79,11 @@ def computed(stem: str, **overrides) -> dict[str, object]:
                 if "parameters" in cell.metadata.get("tags", []):
                     namespace.update(overrides)  # papermill's injected cell
     finally:
-        myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig = saved[:3]
-        if saved[3] is None:
+        myst_nb.glue, IPython.display.display, matplotlib.figure.Figure.savefig, style.show = saved[:4]
+        if saved[4] is None:
             os.environ.pop("REPORT_ROOT", None)
         else:
-            os.environ["REPORT_ROOT"] = saved[3]
+            os.environ["REPORT_ROOT"] = saved[4]
         import matplotlib.pyplot as plt
 
         plt.close("all")

@@ -176,6 +176,7 @@ def test_a_page_in_book_linked_to_a_file_outside_is_refused_and_never_published(
     record("book/notes.md -> file outside; FIFO book/pipe.ipynb", code, err, "yes")
 
 
+@pytest.mark.integration
 def test_a_fifo_or_a_device_in_data_is_refused_by_name_at_once(tmp_path):
     """Repro: a FIFO hung every build; a link to /dev/zero exhausted memory. Rule: refused by name."""
     root = copy_repo(tmp_path / "repo")
@@ -506,6 +507,7 @@ def test_a_lock_held_for_a_dead_build_is_taken_over_with_a_note(tmp_path, capsys
     record("lock held by a leftover of a killed build (also --wait)", 0, err, "yes")
 
 
+@pytest.mark.integration
 def test_wait_waits_for_a_live_build_then_runs(tmp_path, capsys):
     (tmp_path / "_build").mkdir()
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "_build" / ".lock"), str(os.getpid()),

@@ -234,6 +234,7 @@ def test_escapers_leave_no_line_break_in_a_raw_block():
 
 # --- 2: paths from data ---------------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_a_seed_path_outside_seeds_is_refused_and_nothing_published(tmp_path):
     root = copy_repo(tmp_path / "repo")
     secret = tmp_path / "0secret.txt"
@@ -308,6 +309,7 @@ def _make(root: Path, *args: str) -> subprocess.CompletedProcess:
                           cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.integration
 def test_make_passes_the_scenario_as_one_word(tmp_path):
     root = copy_repo(tmp_path / "repo")
     proc = _make(root, "book", "SCENARIO=nope;touch x")
@@ -319,6 +321,7 @@ def test_make_passes_the_scenario_as_one_word(tmp_path):
     record("3 make book 'SCENARIO=nope;touch x'", proc.returncode, proc.stderr, "yes")
 
 
+@pytest.mark.integration
 def test_make_refresh_accepts_a_file_name_and_names_an_unknown_notebook(tmp_path):
     root = copy_repo(tmp_path / "repo", with_site=False)
     proc = _make(root, "refresh", "NB=no_such.ipynb")
@@ -544,6 +547,7 @@ def site_label(target: Path) -> str | None:
     return label
 
 
+@pytest.mark.integration
 def test_publishing_killed_at_random_instants_always_leaves_a_good_site(tmp_path):
     rng = random.Random(16)
     build = tmp_path / "_build"
@@ -605,6 +609,7 @@ def test_a_failing_build_says_truthfully_whether_a_site_is_kept(tmp_path):
 
 # --- 8: the build lock ------------------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_a_second_build_is_refused_while_one_runs(tmp_path):
     root = copy_repo(tmp_path / "repo")
     with safety.build_lock(root):

@@ -83,6 +83,7 @@ def test_a_toc_it_cannot_extend_is_refused_before_anything_is_written(repo):
     assert snapshot(repo) == before
 
 
+@pytest.mark.integration
 def test_the_make_target_refuses_with_exit_2_and_the_name(repo):
     proc = subprocess.run([sys.executable, "-m", "alibaba_report.chapters.scaffold", "--name", "Bad Name",
                            "--title", "x"], cwd=repo, env=copy_env(repo), capture_output=True, text=True, timeout=120)
@@ -121,6 +122,7 @@ def test_a_second_scaffold_of_the_same_name_is_refused(repo):
         scaffold.scaffold(NAME, "Another title", repo)
 
 
+@pytest.mark.integration
 def test_the_new_chapter_passes_the_contract_registry_and_its_own_tests_in_the_copy(repo):
     """In the copy (its package, its data): the chapter contract, the parameters cell against base, the
     registry and _toc.yml agreeing, the scenarios still valid, and the chapter's own generated tests."""
