@@ -26,17 +26,19 @@ QUOTED = {
 }
 
 
-# Model figures the page shows, by the name the page glues them under (keys of compute()).
+# Model figures the page shows, by the name the page glues them under (keys of compute(); never None).
 SHOWN = {
     "value_added": "value_added_usd_bn", "week_value_added": "week_value_added_usd_bn",
     "total_rmb_bn": "factory_spend_rmb_bn", "total_usd_bn": "factory_spend_usd_bn",
-    "plan_revenue": "plan_revenue_usd_bn", "plan_profit": "plan_profit_usd_bn", "plan_value": "plan_value_usd_bn",
-    "plan_profit_after_tax": "plan_profit_after_tax_usd_bn",
-    "plan_covers": "plan_covers_pct", "be_spend": "break_even_spend_rmb_m", "be_spend_usd_m": "break_even_spend_usd_m",
-    "be_week_spend": "break_even_week_spend_rmb_m", "be_alibaba_rmb_m": "break_even_alibaba_rmb_m",
-    "required_revenue": "required_revenue_usd_bn", "req_vs_cloud": "required_revenue_vs_cloud_pct",
-    "required_factory_spend_usd_bn": "required_factory_spend_usd_bn", "cloud_margin": "cloud_margin_pct",
-    "cloud_run_rate": "cloud_run_rate_usd_bn", "be_ratio": "break_even_vs_assumed", "compound_pct": "compound_pct",
+    "plan_revenue": "plan_revenue_usd_bn", "plan_revenue_rmb": "plan_revenue_rmb_bn",
+    "plan_demand_fy27": "plan_demand_fy27_rmb_bn", "plan_served_fy27": "plan_served_fy27_rmb_bn",
+    "plan_served_pct": "plan_served_pct", "spare_fy27": "spare_fy27_rmb_bn",
+    "plan_profit_fy27": "plan_profit_fy27_rmb_bn", "plan_profit": "plan_profit_usd_bn", "plan_value": "plan_value_usd_bn",
+    "plan_profit_after_tax": "plan_profit_after_tax_usd_bn", "most_value": "most_value_usd_bn",
+    "most_covers": "most_covers_pct", "most_profit_fy27": "most_profit_fy27_rmb_bn",
+    "needed_profit_fy27": "needed_profit_fy27_rmb_bn", "needed_served_fy27": "needed_served_fy27_rmb_bn",
+    "plan_covers": "plan_covers_pct", "cloud_margin": "cloud_margin_pct",
+    "cloud_run_rate": "cloud_run_rate_usd_bn", "plan_vs_cloud": "plan_revenue_vs_cloud_pct", "compound_pct": "compound_pct",
     "close_usd": "close_usd", "change_jan4_to_close_pct": "change_jan4_to_close_pct",
     "implied_high_eur": "implied_high_eur", "implied_high_usd": "implied_high_usd",
 }
@@ -54,15 +56,14 @@ def page_values(p, claims) -> dict[str, float]:
         "below_high_pct": float(abs(claims.value(CLAIMS["below_high_pct"]))),
         "cloud_rev_q_usd_m": float(1_000 * claims.value(CLAIMS["cloud_revenue_q_usd_bn"])),
         "cloud_margin_2dp": float(round(out["cloud_margin_pct"], 2)),
-        "be_factories": float(round(out["break_even_factories"], -3)),
         "mv": float(p.market_value_before_usd_bn), "move": float(p.move_pct), "factories_p": float(p.factories_adopting),
-        "spend": float(p.spend_per_factory_rmb_m), "share": float(p.alibaba_share_pct), "margin": float(p.margin_pct),
+        "spend": float(p.spend_per_factory_rmb_m), "share": float(p.alibaba_share_pct),
+        "cash_margin": float(p.cash_margin_pct), "cloud_capex": float(p.capex_rmb_bn),
         "multiple": float(p.profit_multiple), "usd_rmb": float(p.usd_rmb), "eur_usd": float(p.eur_usd),
         "tax": float(p.tax_rate_pct),
         "bull_covers": float(scen.loc["bull", "% of session's value"]),
         "bear_covers": float(scen.loc["bear", "% of session's value"]),
         "base_covers": float(scen.loc["base", "% of session's value"]),
-        "bull_be": float(scen.loc["bull", "break-even spend (RMB m/yr)"]),
         "bull_spend": float(scen.loc["bull", "spend (RMB m/yr)"]),
         "bull_share": float(scen.loc["bull", "Alibaba share (%)"]),
         # counts, shown as whole numbers
@@ -141,11 +142,63 @@ def share_source(share_pct: float, base_share_pct: float) -> str:
     return "an assumption; no source gives it"
 
 
-def margin_rounding(cloud_margin: float, margin_pct: float) -> str:
-    """Whether the model's margin is the latest quarter's cloud margin rounded, or another level."""
-    if round(cloud_margin) == margin_pct:
-        return f"the model's margin of {margin_pct:g}% is that level rounded"
-    return f"the model uses a margin of {margin_pct:g}% instead (an assumption)"
+def served_text(served_pct: float, served_rmb_bn: float, spare_rmb_bn: float) -> str:
+    """How much of the plan's FY27 revenue the cloud programme's servers serve, after the cloud's own growth."""
+    if spare_rmb_bn <= 0:
+        return "none of it: the cloud's own growth already fills every server the programme buys, so it earns nothing"
+    if served_pct >= 99.95:
+        return (f"all of it: after the cloud's own growth they have room for RMB {spare_rmb_bn:.1f} billion of new "
+                "revenue in FY27")
+    return (f"RMB {served_rmb_bn:.1f} billion of it ({served_pct:.0f}%), all the room they have after the cloud's own "
+            "growth; the rest earns nothing")
+
+
+def break_even_text(out: dict, factories: str, share_pct: float) -> str:
+    """The break-even in one sentence: the spend per factory at which the plan is worth the session's value,
+    or, when no spend gets there because the servers are full, the most the plan can be worth."""
+    if out["break_even_spend_rmb_m"] is not None:
+        return (f"For it to be worth that, each of {factories} would have to spend RMB {out['break_even_spend_rmb_m']:.1f} "
+                f"million a year on cloud and AI, with Alibaba winning {share_pct:g}% of it; no source gives the spend.")
+    return (f"No spend per factory makes it worth that: in FY27 the cloud programme's servers can serve at most RMB "
+            f"{out['spare_fy27_rmb_bn']:.1f} billion of the plan's revenue, worth USD {out['most_value_usd_bn']:.1f} "
+            f"billion, {out['most_covers_pct']:.0f}% of the session's value.")
+
+
+def believe_text(out: dict, spend_rmb_m: float) -> str:
+    """The break-even in the page's summary: the spend per factory and the revenue it brings, or what the
+    plan would need against the room the cloud's servers have."""
+    if out["break_even_spend_rmb_m"] is not None:
+        return (f"For it to be worth the session, each factory would have to spend RMB {out['break_even_spend_rmb_m']:.1f} "
+                f"million a year, {break_even_vs_assumption(out['break_even_vs_assumed'], spend_rmb_m)}, bringing Alibaba "
+                f"USD {out['required_revenue_usd_bn']:.1f} billion of new revenue a year, "
+                f"{out['required_revenue_vs_cloud_pct']:.0f}% of Alibaba Cloud's run-rate.")
+    room = ("" if out["needed_vs_spare_x"] is None else
+            f", {out['needed_vs_spare_x']:.1f} times what the room on the servers allows")
+    return (f"No spend makes it worth the session: it would need RMB {out['needed_profit_fy27_rmb_bn']:.1f} billion of "
+            f"profit in FY27{room}.")
+
+
+def break_even_detail(out: dict, spend_rmb_m: float, factories: int, share_pct: float) -> str:
+    """What you would have to believe for the plan to be worth the session: the break-even spend, the
+    factories and the revenue when they exist; otherwise the profit and the room it would need."""
+    if out["break_even_spend_rmb_m"] is not None:
+        be = out["break_even_spend_rmb_m"]
+        return (f"Setting the two equal, each of the {factories:,} factories would have to spend RMB {be:.1f} million "
+                f"a year (about USD {out['break_even_spend_usd_m']:.2f} million) at Alibaba's assumed {share_pct:g}% share, "
+                f"{break_even_vs_assumption(out['break_even_vs_assumed'], spend_rmb_m)}; at the assumed spend, about "
+                f"{round(out['break_even_factories'], -3):,.0f} factories would have to adopt instead. Alibaba would need "
+                f"USD {out['required_revenue_usd_bn']:.1f} billion of new revenue a year, "
+                f"{out['required_revenue_vs_cloud_pct']:.0f}% of Alibaba Cloud's current run-rate.")
+    spare = out["spare_fy27_rmb_bn"]
+    room = (f"{out['needed_vs_spare_x']:.1f} times the RMB {spare:.1f} billion of room the servers have left after the "
+            "cloud's own growth" if out["needed_vs_spare_x"] is not None else "and the servers have no room left at all")
+    filling = ("" if out["filling_spend_rmb_m"] is None else
+               f" Beyond about RMB {out['filling_spend_rmb_m']:.1f} million a factory a year (at the assumed factories and "
+               "share) the servers are full and more spend earns nothing.")
+    return (f"No spend per factory gets there. To be worth the session the plan would have to add RMB "
+            f"{out['needed_profit_fy27_rmb_bn']:.1f} billion of profit in FY27: RMB {out['needed_served_fy27_rmb_bn']:.0f} "
+            f"billion of its revenue served at the cash margin, {room}.{filling} Only a larger programme could serve "
+            "more, and it would carry its own depreciation (the cloud page's question).")
 
 
 def break_even_vs_assumption(ratio: float, spend_rmb_m: float) -> str:
@@ -169,20 +222,36 @@ def verdict(covers_pct: float) -> str:
 def rest_sentence(covers_pct: float) -> str:
     """What the rest of the session's value is, if the assumptions hold."""
     if covers_pct < 100:
-        return ("If they hold, the rest of the session's value is a bet on the wider AI-cloud story, or on a policy "
-                "much larger than this plan as described.")
+        return ("If they hold, the rest of the session's value is a bet on the wider AI-cloud story, on more servers "
+                "than the cloud's programme buys, or on a policy much larger than this plan as described.")
     return "If they hold, the market, if anything, underpriced the plan."
 
 
-def sensitivity_sentence(table: pd.DataFrame, assumed_spend_rmb_m: float) -> str:
-    """What the sensitivity grid shows: whether any combination reaches 100%, and from what spend."""
+def sensitivity_sentence(table: pd.DataFrame, assumed_spend_rmb_m: float, most_covers_pct: float) -> str:
+    """What the sensitivity grid shows: whether any combination reaches 100%, and from what spend; and
+    where the servers' room caps every cell."""
     covering = table.stack()[lambda x: x >= 100]
+    cap = (f" No cell passes {most_covers_pct:.1f}%, the most the plan is worth once it fills the room the cloud "
+           "programme's servers have left in FY27: beyond that, more factories or more spend add nothing.")
     if covering.empty:
         return (f"None of the {table.size} combinations reaches 100: even {max(table.index):,.0f} factories spending "
-                f"RMB {max(table.columns):g} million a year each cover {table.max().max():.0f}%.")
+                f"RMB {max(table.columns):g} million a year each cover {table.max().max():.1f}%." + cap)
     low_spend = min(s for _, s in covering.index)
     return (f"{len(covering)} of the {table.size} combinations reach 100; the lowest spend that gets there is "
             f"RMB {low_spend:g} million a year per factory ({low_spend / assumed_spend_rmb_m:g} times the assumed spend).")
+
+
+def scenarios_sentence(claims) -> str:
+    """The bull and bear cases in words: what the plan is worth in each, and what limits the bull."""
+    bull, bear = (key_outputs(scenario_parameters(s), claims) for s in ("bull", "bear"))
+    bull_out = compute(scenario_parameters("bull"), claims)
+    if bull["break_even_spend_rmb_m"] is not None:
+        limit = f", and a factory would need to spend only RMB {bull['break_even_spend_rmb_m']:.1f} million a year"
+    else:
+        limit = (f"; its servers serve only {bull_out['plan_served_pct']:.0f}% of the plan's FY27 revenue, so no spend "
+                 "would make it worth the session")
+    return (f"Under the bull assumptions the plan is worth {bull['plan_covers_pct']:.0f}% of what the session "
+            f"added{limit}. Under the bear assumptions it is worth {bear['plan_covers_pct']:.1f}%.")
 
 
 def timeline_title(claims) -> str:
@@ -205,37 +274,48 @@ def timeline_alt(claims) -> str:
 
 
 def break_even_title(p, claims) -> str:
-    be = compute(p, claims)["break_even_spend_rmb_m"]
-    return (f"With {p.factories_adopting:,} factories and a {p.alibaba_share_pct:g}% share, each must spend RMB {be:.1f}m "
-            f"a year on cloud and AI for the plan to be worth what the {p.move_pct:g}% session added, "
-            f"{be / p.spend_per_factory_rmb_m:.1f} times the spend assumed")
+    out = compute(p, claims)
+    be = out["break_even_spend_rmb_m"]
+    if be is not None:
+        return (f"With {p.factories_adopting:,} factories and a {p.alibaba_share_pct:g}% share, each must spend RMB "
+                f"{be:.1f}m a year on cloud and AI for the plan to be worth what the {p.move_pct:g}% session added, "
+                f"{be / p.spend_per_factory_rmb_m:.1f} times the spend assumed")
+    return (f"No spend per factory makes the plan worth what the {p.move_pct:g}% session added: the cloud's servers "
+            f"cap its value at USD {out['most_value_usd_bn']:.1f}bn, {out['most_covers_pct']:.0f}% of it")
 
 
 def break_even_alt(p, claims) -> str:
     out = compute(p, claims)
     be = out["break_even_spend_rmb_m"]
-    if be > p.spend_per_factory_rmb_m:
-        return (f"Log-log chart of the plan's value to Alibaba against each factory's yearly cloud and AI spend, for "
-                f"{p.factories_adopting // 5:,}, {p.factories_adopting:,} and {p.factories_adopting * 5:,} factories. "
-                f"The value added by the {p.move_pct:g}% session (USD {out['value_added_usd_bn']:.1f}bn) is a horizontal "
-                f"line, crossed at RMB {be:.1f}m per factory for {p.factories_adopting:,} factories; the assumed spend "
-                f"of RMB {p.spend_per_factory_rmb_m:g}m is far to the left.")
-    return (f"Log-log chart of the plan's value to Alibaba against each factory's yearly spend; the break-even of "
-            f"RMB {be:.1f}m per factory lies below the assumed RMB {p.spend_per_factory_rmb_m:g}m.")
+    lines = (f"Log-log chart of the plan's value to Alibaba against each factory's yearly cloud and AI spend, for "
+             f"{p.factories_adopting // 5:,}, {p.factories_adopting:,} and {p.factories_adopting * 5:,} factories; each "
+             f"line rises with the spend and goes flat at USD {out['most_value_usd_bn']:.1f}bn, where the plan fills "
+             "the room the cloud programme's servers have left. ")
+    added = f"The value added by the {p.move_pct:g}% session (USD {out['value_added_usd_bn']:.1f}bn) is a horizontal line"
+    if be is None:
+        return lines + added + ", above every line: no spend reaches it."
+    where = "far to the left" if be > p.spend_per_factory_rmb_m else "to the right"
+    return (lines + added + f", crossed at RMB {be:.1f}m per factory for {p.factories_adopting:,} factories; the "
+            f"assumed spend of RMB {p.spend_per_factory_rmb_m:g}m is {where}.")
 
 
 def revenue_title(p, claims) -> str:
     out = compute(p, claims)
-    return (f"To justify the session, the plan must add revenue equal to {out['required_revenue_vs_cloud_pct']:.0f}% of "
-            f"Alibaba Cloud's run-rate; at the assumptions it adds {out['plan_revenue_vs_cloud_pct']:.0f}%")
+    need = out["needed_served_fy27_rmb_bn"]
+    spare = out["spare_fy27_rmb_bn"]
+    if need <= spare:
+        return (f"To justify the session the servers must serve RMB {need:.0f}bn of the plan's FY27 revenue, within "
+                f"the RMB {spare:.0f}bn of room they have; at the assumptions they serve RMB {out['plan_served_fy27_rmb_bn']:.1f}bn")
+    return (f"To justify the session the servers would have to serve RMB {need:.0f}bn of the plan's FY27 revenue; "
+            f"after the cloud's own growth they have room for RMB {spare:.0f}bn")
 
 
 def revenue_alt(p, claims) -> str:
     out = compute(p, claims)
-    return (f"Horizontal bars of yearly revenue in USD billion: the plan brings {out['plan_revenue_usd_bn']:.1f}; "
-            f"justifying the session needs {out['required_revenue_usd_bn']:.1f}; justifying the week needs "
-            f"{out['required_revenue_week_usd_bn']:.1f}; Alibaba Cloud's current run-rate is "
-            f"{out['cloud_run_rate_usd_bn']:.1f}.")
+    return (f"Horizontal bars of revenue in FY27, RMB billion: the plan brings {out['plan_demand_fy27_rmb_bn']:.1f}; the "
+            f"cloud programme's servers serve {out['plan_served_fy27_rmb_bn']:.1f} of it; they have room for "
+            f"{out['spare_fy27_rmb_bn']:.1f} after the cloud's own growth; justifying the session needs "
+            f"{out['needed_served_fy27_rmb_bn']:.1f} served at the cash margin.")
 
 
 def prose(p, claims) -> dict[str, str]:
@@ -254,11 +334,15 @@ def prose(p, claims) -> dict[str, str]:
         "resistance_vs_close_text": resistance_vs_close(out["close_usd"], v("resistance_usd")),
         "factories_p_text": factories_text(p.factories_adopting, v("factories")),
         "share_source_text": share_source(p.alibaba_share_pct, base_share),
-        "margin_rounding_text": margin_rounding(out["cloud_margin_pct"], p.margin_pct),
-        "be_vs_assumption_text": break_even_vs_assumption(out["break_even_vs_assumed"], p.spend_per_factory_rmb_m),
+        "served_text": served_text(out["plan_served_pct"], out["plan_served_fy27_rmb_bn"], out["spare_fy27_rmb_bn"]),
+        "break_even_text": break_even_text(out, factories_text(p.factories_adopting, v("factories")), p.alibaba_share_pct),
+        "break_even_detail_text": break_even_detail(out, p.spend_per_factory_rmb_m, p.factories_adopting,
+                                                    p.alibaba_share_pct),
+        "believe_text": believe_text(out, p.spend_per_factory_rmb_m),
+        "scenarios_text": scenarios_sentence(claims),
         "verdict_text": verdict(out["plan_covers_pct"]),
         "rest_text": rest_sentence(out["plan_covers_pct"]),
-        "sens_text": sensitivity_sentence(sensitivity_grid(p, claims), p.spend_per_factory_rmb_m),
+        "sens_text": sensitivity_sentence(sensitivity_grid(p, claims), p.spend_per_factory_rmb_m, out["most_covers_pct"]),
         "timeline_title": timeline_title(claims),
         "timeline_alt": timeline_alt(claims),
         "break_even_title": break_even_title(p, claims),
@@ -269,6 +353,30 @@ def prose(p, claims) -> dict[str, str]:
 
 
 # --- signposts -----------------------------------------------------------------------------------
+
+
+def _spend_signpost(p, out: dict, where: str) -> contract.Signpost:
+    """The spend per factory to watch: the break-even when one exists; otherwise the spend at which the
+    plan fills the room the cloud's servers have left (beyond it more spend earns nothing)."""
+    assumptions = ("market_value_before_usd_bn", "move_pct", "factories_adopting", "alibaba_share_pct",
+                   "cash_margin_pct", "capex_rmb_bn", "utilisation_pct", "profit_multiple", "usd_rmb")
+    be, filling = out["break_even_spend_rmb_m"], out["filling_spend_rmb_m"]
+    if be is not None or filling is None:
+        return contract.Signpost(
+            "Yearly cloud and AI spend per adopting factory", float(be if be is not None else 0.0),
+            "RMB m per factory per year",
+            "above it the plan alone is worth the value the session added" if be is not None else
+            "any spend: the cloud programme's servers have no room left for the plan",
+            f"below it the session priced in more than the plan brings at the share assumed {where}; "
+            "the rest must come from elsewhere",
+            "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],), assumptions=assumptions)
+    return contract.Signpost(
+        "Yearly cloud and AI spend per adopting factory", float(filling), "RMB m per factory per year",
+        f"at or above it the plan fills the room the cloud programme's servers have left and is worth "
+        f"{out['most_covers_pct']:.0f}% of the session's value, the most it can be without more capex",
+        f"below it the servers have room to spare at the share assumed {where}, and the plan is worth less",
+        "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],), assumptions=assumptions)
+
 
 
 def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
@@ -285,15 +393,7 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
             factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where),
             "fewer factories, or no funding reaching them (the risk AInvest (12 January) names)",
             "base or bull", "bear", claims=(CLAIMS["factories"],), assumptions=("factories_adopting",)),
-        contract.Signpost(
-            "Yearly cloud and AI spend per adopting factory", out["break_even_spend_rmb_m"],
-            "RMB m per factory per year",
-            "above it the plan alone is worth the value the session added",
-            f"below it the session priced in more than the plan brings at the share assumed {where}; "
-            "the rest must come from elsewhere",
-            "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],),
-            assumptions=("market_value_before_usd_bn", "move_pct", "factories_adopting", "alibaba_share_pct",
-                         "margin_pct", "profit_multiple", "usd_rmb")),
+        _spend_signpost(p, out, where),
         contract.Signpost(
             "Alibaba's share of the new industrial cloud and AI spend", float(p.alibaba_share_pct), "% of the new spend",
             f"toward the ~{claims.value(CLAIMS['exec_share_target_pct']):.0f}% of incremental AI-cloud growth an "
@@ -310,7 +410,7 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
             "margins widen with AI products (CICC's optimism, the 14 January article)",
             "a GPU price war (the undated post's risk) squeezes them",
             "bull", "bear", claims=(CLAIMS["cloud_ebitda_q_usd_m"], CLAIMS["cloud_revenue_q_usd_bn"]),
-            assumptions=("margin_pct",)),
+            assumptions=("cash_margin_pct",)),
     ]
 
 
@@ -318,16 +418,27 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
 
 
 def headline(p, claims, case: str | None = None) -> dict[str, str]:
-    """The chapter's row in the summary's table of themes, from :func:`key_outputs`: the spend per
-    factory at which the plan is worth what the session added (``figure``), and what the plan is
-    worth at the spend assumed (``meaning``).
+    """The chapter's row in the summary's table of themes, from :func:`compute`: the spend per factory at
+    which the plan is worth what the session added, or that none is because the cloud's servers are full
+    (``figure``), and what the plan is worth at the spend assumed (``meaning``).
 
     ``case`` names the scenario ``p`` is ("base"); without it the spend is "the spend assumed".
     """
-    out = key_outputs(p, claims)
+    out = compute(p, claims)
     where = f"the {md_escape(case)} case's spend" if case else "the spend assumed"
-    return {
-        "figure": (f"factories must spend RMB {out['break_even_spend_rmb_m']:.1f}m a year each for the plan to be "
-                   f"worth the USD {out['value_added_usd_bn']:.0f}bn the surge added"),
-        "meaning": f"at {where} the plan is worth {out['plan_covers_pct']:.0f}% of it",
-    }
+    be = out["break_even_spend_rmb_m"]
+    if be is not None:
+        figure = (f"factories must spend RMB {be:.1f}m a year each for the plan to be worth the USD "
+                  f"{out['value_added_usd_bn']:.0f}bn the surge added")
+        most = ""
+    else:
+        figure = (f"no spend per factory makes the plan worth the USD {out['value_added_usd_bn']:.0f}bn the surge added: "
+                  f"the cloud's servers can serve at most RMB {out['spare_fy27_rmb_bn']:.1f}bn of its FY27 revenue")
+        most = (" (its most: the servers are full)" if out["plan_served_pct"] < 99.95 else
+                f" (at most {_pct(out['most_covers_pct'])}% with the servers full)")
+    return {"figure": figure, "meaning": f"at {where} the plan is worth {_pct(out['plan_covers_pct'])}% of it{most}"}
+
+
+def _pct(x: float) -> str:
+    """A share of the session's value as the summary's row writes it: whole per cents, a tenth below 1%."""
+    return f"{x:.1f}" if abs(x) < 1 else f"{x:.0f}"
