@@ -21,7 +21,7 @@ The chapter follows the contract of :mod:`alibaba_report.chapters.contract`, in 
   :func:`key_outputs`;
 * :mod:`.tables` -- the evidence: the timeline of the days the sources cover, the statements the
   chapter weighs and who makes them, and the tables the page shows;
-* :mod:`.text` -- the words: :func:`page_values` (every number the text quotes), :func:`prose`,
+* :mod:`.text` -- the words (the sentences on the plan's value in :mod:`.value_text`): :func:`page_values` (every number the text quotes), :func:`prose`,
   :func:`signposts` and :func:`headline`;
 * :mod:`.charts` -- the figures.
 
@@ -33,7 +33,7 @@ from alibaba_report.chapters.policy_catalyst.model import (
     plan_revenue_usd_bn, plan_revenue_rmb_bn, PLAN_FY, CLOUD_PROGRAMME, cloud_programme, plan_cloud_years,
     plan_cloud_profit_rmb_bn, plan_fiscal_years, plan_fy, after_tax_value_usd_bn, plan_value_usd_bn, UNLIMITED_RMB_BN,
     capacity_value_usd_bn, required_plan_revenue_rmb_bn, filling_revenue_rmb_bn, needed_profit_rmb_bn, break_even_spend_rmb_m, break_even_factories, sensitivity,
-    grid_around, cloud_run_rate_usd_bn, cloud_margin_pct, compute,
+    grid_around, cloud_run_rate_usd_bn, cloud_margin_pct, plan_figures, compute,
     KEY_OUTPUT_KEYS, key_outputs, scenario_parameters, sensitivity_grid,
 )
 from alibaba_report.chapters.policy_catalyst.tables import (
@@ -59,7 +59,7 @@ __all__ = [
     "cloud_programme", "plan_cloud_years", "plan_cloud_profit_rmb_bn", "plan_fiscal_years", "plan_fy",
     "after_tax_value_usd_bn", "plan_value_usd_bn", "UNLIMITED_RMB_BN", "capacity_value_usd_bn",
     "required_plan_revenue_rmb_bn", "filling_revenue_rmb_bn", "needed_profit_rmb_bn", "break_even_spend_rmb_m", "break_even_factories", "sensitivity", "grid_around",
-    "cloud_run_rate_usd_bn", "cloud_margin_pct", "compute", "KEY_OUTPUT_KEYS", "key_outputs",
+    "cloud_run_rate_usd_bn", "cloud_margin_pct", "plan_figures", "compute", "KEY_OUTPUT_KEYS", "key_outputs",
     "scenario_parameters", "sensitivity_grid", "AI_SOURCE_KIND", "seed_labels", "ai_written_seeds",
     "undated_seeds", "datelines", "Event", "event_seeds", "timeline_frame", "timeline_events",
     "trading_days_in_window", "timeline_span", "price_points", "Statement", "reliability_frame",
