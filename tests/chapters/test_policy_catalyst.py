@@ -480,7 +480,7 @@ def test_share_source():
 
 def test_served_text_says_how_much_of_the_plan_the_servers_serve():
     assert policy.served_text(100.0, 6.3, 11.1) == ("all of it: after the cloud's own growth they have room for RMB 11.1 "
-                                                   "billion of new revenue in FY27")
+                                                   "billion of new revenue that year")
     assert policy.served_text(31.1, 11.9, 11.9).startswith("RMB 11.9 billion of it (31%), all the room they have")
     assert "earns nothing" in policy.served_text(0.0, 0.0, 0.0)
 
@@ -506,7 +506,11 @@ def test_sensitivity_sentence_both_ways(claims):
     low = policy.sensitivity(p, rr, [10_000, 50_000], [0.5, 1.0], 31.5)
     text = policy.sensitivity_sentence(low, 0.5, 31.7)
     assert text.startswith("None of the 4 combinations reaches 100: even 50,000 factories")
-    assert "No cell passes 31.7%" in text
+    assert text.endswith("caps every cell at 31.7%.")
+    capped = policy.sensitivity(p, rr, [50_000], [0.5, 20.0], 31.5)
+    most = 100 * policy.capacity_value_usd_bn(p, rr) / 31.5
+    assert policy.sensitivity_sentence(capped, 0.5, most).startswith(f"None of the 2 combinations reaches 100: the cells "
+                                                                    f"stop at {most:.1f}%")
     reach = base_p(move_pct=0.5)
     high = policy.sensitivity(reach, rr, [10_000, 50_000], [0.2, 10.0], 1.75)
     assert high.loc[50_000, 0.2] >= 100 and high.loc[10_000, 0.2] < 100

@@ -331,10 +331,10 @@ def scenario_table(claims, scenarios: Sequence[str] = ("bear", "base", "bull")) 
         be = k["break_even_spend_rmb_m"]
         rows.append({"scenario": scen, "factories": ps.factories_adopting, "spend (RMB m/yr)": ps.spend_per_factory_rmb_m,
                      "Alibaba share (%)": ps.alibaba_share_pct, "cloud cash margin (%)": ps.cash_margin_pct,
-                     "FY27 revenue served (%)": k["plan_served_pct"],
+                     "FY27 revenue served (%)": round(k["plan_served_pct"]),
                      "multiple (x)": ps.profit_multiple, "plan value (USD bn)": k["plan_value_usd_bn"],
                      "% of session's value": k["plan_covers_pct"],
-                     "break-even spend (RMB m/yr)": f"{be:.2f}" if be is not None else "none: servers full"})
+                     "break-even spend (RMB m/yr)": f"{be:.2f}" if be is not None else "none within the servers' room"})
     return pd.DataFrame(rows).set_index("scenario")
 
 

@@ -125,10 +125,13 @@ def factories_text(factories: int, claimed: float) -> str:
     return f"{factories:,} adopting factories (an assumption; the AI-written source says over {claimed:,.0f})"
 
 
-def factories_reading(factories: int, claimed: float, where: str) -> str:
+def factories_reading(factories: int, claimed: float, where: str, break_even: bool = True) -> str:
     """What an official count at or above the factories assumed ``where`` ("in the bear case") says:
-    it confirms the AI-written source only when the count assumed is the one that source gives."""
-    then = "the spend per factory then decides (the bull case if it reaches the break-even)"
+    it confirms the AI-written source only when the count assumed is the one that source gives. With no
+    break-even (the cloud's servers cannot serve enough of the plan) the spend decides how much of their
+    room the plan fills, not whether it reaches the session's value."""
+    then = ("the spend per factory then decides (the bull case if it reaches the break-even)" if break_even else
+            "the spend per factory then decides how much of the cloud servers' room the plan fills")
     if factories == claimed:
         return f"an official count at or above it confirms AInvest's figure of over {claimed:,.0f}; {then}"
     if factories > claimed:
@@ -281,7 +284,8 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
     return [
         contract.Signpost(
             "Factories the plan actually funds or enrols", float(p.factories_adopting), "factories",
-            factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where),
+            factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where,
+                              out["break_even_spend_rmb_m"] is not None),
             "fewer factories, or no funding reaching them (the risk AInvest (12 January) names)",
             "base or bull", "bear", claims=(CLAIMS["factories"],), assumptions=("factories_adopting",)),
         _spend_signpost(p, out, where),

@@ -14,7 +14,7 @@ def served_text(served_pct: float, served_rmb_bn: float, spare_rmb_bn: float) ->
         return "none of it: the cloud's own growth already fills every server the programme buys, so it earns nothing"
     if served_pct >= 99.95:
         return (f"all of it: after the cloud's own growth they have room for RMB {spare_rmb_bn:.1f} billion of new "
-                "revenue in FY27")
+                "revenue that year")
     return (f"RMB {served_rmb_bn:.1f} billion of it ({served_pct:.0f}%), all the room they have after the cloud's own "
             "growth; the rest earns nothing")
 
@@ -25,7 +25,7 @@ def break_even_text(out: dict, factories: str, share_pct: float) -> str:
     if out["break_even_spend_rmb_m"] is not None:
         return (f"For it to be worth that, each of {factories} would have to spend RMB {out['break_even_spend_rmb_m']:.1f} "
                 f"million a year on cloud and AI, with Alibaba winning {share_pct:g}% of it; no source gives the spend.")
-    return (f"No spend per factory makes it worth that: in FY27 the cloud programme's servers can serve at most RMB "
+    return (f"No spend per factory makes the plan worth that: in FY27 the cloud programme's servers can serve at most RMB "
             f"{out['spare_fy27_rmb_bn']:.1f} billion of the plan's revenue, worth USD {out['most_value_usd_bn']:.1f} "
             f"billion, {out['most_covers_pct']:.0f}% of the session's value.")
 
@@ -95,16 +95,20 @@ def rest_sentence(covers_pct: float) -> str:
 
 def sensitivity_sentence(table: pd.DataFrame, assumed_spend_rmb_m: float, most_covers_pct: float) -> str:
     """What the sensitivity grid shows: whether any combination reaches 100%, and from what spend; and
-    where the servers' room caps every cell."""
+    where the servers' room caps the cells."""
     covering = table.stack()[lambda x: x >= 100]
-    cap = (f" No cell passes {most_covers_pct:.1f}%, the most the plan is worth once it fills the room the cloud "
-           "programme's servers have left in FY27: beyond that, more factories or more spend add nothing.")
-    if covering.empty:
-        return (f"None of the {table.size} combinations reaches 100: even {max(table.index):,.0f} factories spending "
-                f"RMB {max(table.columns):g} million a year each cover {table.max().max():.1f}%." + cap)
-    low_spend = min(s for _, s in covering.index)
-    return (f"{len(covering)} of the {table.size} combinations reach 100; the lowest spend that gets there is "
-            f"RMB {low_spend:g} million a year per factory ({low_spend / assumed_spend_rmb_m:g} times the assumed spend).")
+    if not covering.empty:
+        low_spend = min(s for _, s in covering.index)
+        return (f"{len(covering)} of the {table.size} combinations reach 100; the lowest spend that gets there is "
+                f"RMB {low_spend:g} million a year per factory ({low_spend / assumed_spend_rmb_m:g} times the assumed spend).")
+    top = table.max().max()
+    if top >= most_covers_pct * (1 - 1e-6):
+        return (f"None of the {table.size} combinations reaches 100: the cells stop at {most_covers_pct:.1f}%, the most "
+                "the plan is worth once it fills the room the cloud programme's servers have left in FY27; beyond "
+                "that, more factories or more spend add nothing.")
+    return (f"None of the {table.size} combinations reaches 100: even {max(table.index):,.0f} factories spending "
+            f"RMB {max(table.columns):g} million a year each cover {top:.1f}%, and the room the cloud programme's "
+            f"servers have left in FY27 caps every cell at {most_covers_pct:.1f}%.")
 
 
 def scenarios_sentence(claims) -> str:
