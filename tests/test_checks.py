@@ -100,7 +100,7 @@ def test_make_check_refuses_a_number_nobody_accounted_for(repo, capsys):
 def test_make_check_refuses_a_thin_reason_and_an_unknown_claim_id_in_a_reason(repo, capsys):
     bear = repo / "data" / "scenarios" / "bear.yml"
     bear.write_text(bear.read_text().replace(
-        "shared: {}", "shared:\n  usd_hkd:\n    value: 7.8\n    reason: see no_such_claim_id here\n", 1))
+        "\nshared:\n", "\nshared:\n  usd_hkd:\n    value: 7.8\n    reason: see no_such_claim_id here\n", 1))
     code, err = make_check(capsys)
     assert code == driver.EXIT_DATA, err
     assert "data/scenarios/bear.yml: shared.usd_hkd: 'reason' names 'no_such_claim_id'" in err

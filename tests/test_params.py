@@ -108,21 +108,21 @@ def test_a_malformed_spec_names_the_file_and_the_parameter(data_copy):
 
 def test_a_scenario_value_out_of_range_names_the_scenario_file(data_copy):
     bear = data_copy / "scenarios" / "bear.yml"
-    bear.write_text(bear.read_text().replace("shared: {}", "shared:\n  usd_hkd: {value: 75, reason: a typo for 7.5}"))
+    bear.write_text(bear.read_text().replace("\nshared:\n", "\nshared:\n  usd_hkd: {value: 75, reason: a typo for 7.5}\n"))
     with pytest.raises(params.ParameterError, match=r"data/scenarios/bear.yml \(notebook '\w+'\): parameter 'usd_hkd' = 75"):
         params.check_scenario("bear")
 
 
 def test_a_scenario_naming_an_unknown_parameter_is_an_error(data_copy):
     bear = data_copy / "scenarios" / "bear.yml"
-    bear.write_text(bear.read_text().replace("shared: {}", "shared:\n  usd_hdk: {value: 7.8, reason: misspelt name}"))
+    bear.write_text(bear.read_text().replace("\nshared:\n", "\nshared:\n  usd_hdk: {value: 7.8, reason: misspelt name}\n"))
     with pytest.raises(params.ParameterError, match=r"shared.usd_hdk is not a parameter.*did you mean 'usd_hkd'"):
         params.check_scenario("bear")
 
 
 def test_a_scenario_value_without_reason_is_an_error(data_copy):
     bear = data_copy / "scenarios" / "bear.yml"
-    bear.write_text(bear.read_text().replace("shared: {}", "shared:\n  usd_hkd: {value: 7.8}"))
+    bear.write_text(bear.read_text().replace("\nshared:\n", "\nshared:\n  usd_hkd: {value: 7.8}\n"))
     with pytest.raises(params.ParameterError, match=r"shared.usd_hkd: expected 'value:' and 'reason:'"):
         params.check_scenario("bear")
 

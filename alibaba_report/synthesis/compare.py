@@ -122,7 +122,8 @@ def assumptions_table(a: str, b: str) -> pd.DataFrame:
 
     ta = scenarios.assumptions_table(a).set_index(["chapter", "parameter"])
     tb = scenarios.assumptions_table(b).set_index(["chapter", "parameter"])
-    moved = [i for i in ta.index if ta.loc[i, "value"] != tb.loc[i, "value"]]
+    once = ~ta.index.get_level_values("parameter").duplicated()  # a shared parameter is one assumption
+    moved = [i for i in ta.index[once] if ta.loc[i, "value"] != tb.loc[i, "value"]]
     return pd.DataFrame([{
         "chapter": i[0], "assumption": i[1], "unit": ta.loc[i, "unit"],
         a: ta.loc[i, "value"], b: tb.loc[i, "value"], f"reason ({b})": " ".join(str(tb.loc[i, "reason"]).split()),

@@ -315,8 +315,7 @@ READER_NAMES = {
     "factories_adopting": "factories that adopt cloud and AI",
     "spend_per_factory_rmb_m": "yearly cloud and AI spend per factory",
     "alibaba_share_pct": "Alibaba's share of that spend",
-    "margin_pct": "profit margin on the plan's revenue",
-    "profit_multiple": "multiple of the plan's yearly profit",
+    "profit_multiple": "multiple of the plan's FY27 profit",
     "meitu_share_price_hkd": "Meitu's share price",
     "cloud_spend_multiple": "Meitu's cloud spend, as a multiple of the contract's minimum",
 }
@@ -337,6 +336,9 @@ def changed_assumptions(scenarios=SCENARIOS) -> tuple[pd.DataFrame, int]:
     words, and the number of assumptions in all."""
     tables = {s: assumptions_table(s).set_index(["chapter", "parameter"]) for s in scenarios}
     diff = pd.DataFrame({s: tables[s]["value"] for s in scenarios})
+    # a shared parameter (the exchange rate, the cloud programme's) is one assumption: listed once, under
+    # the first chapter that has it
+    diff = diff[~diff.index.get_level_values("parameter").duplicated()]
     diff.insert(0, "unit", tables["base"]["unit"])
     moved = diff[[any(diff.loc[i, s] != diff.loc[i, "base"] for s in scenarios) for i in diff.index]]
     moved.index = pd.MultiIndex.from_tuples([(ch, reader_name(name)) for ch, name in moved.index],

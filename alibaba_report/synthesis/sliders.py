@@ -163,17 +163,20 @@ def cloud_ai(p: Any, claims) -> SliderChart:
 
 def policy_catalyst(p: Any, claims) -> SliderChart:
     """The policy plan's value to Alibaba (USD bn) against the value the rally added, over spend per
-    factory × Alibaba's share (the chapter's :func:`plan_value_usd_bn`)."""
+    factory × Alibaba's share (the chapter's :func:`plan_value_usd_bn`: the plan's FY27 profit as cloud
+    revenue, served only where the cloud programme's servers have room)."""
+    from alibaba_report.chapters import cloud_ai
     from alibaba_report.chapters import policy_catalyst as policy
 
     spend = Slider.at("spend_per_factory_rmb_m", "Each factory's yearly cloud and AI spend", "RMB m", 0.25, 10, 0.25,
                    float(p.spend_per_factory_rmb_m))
     share = Slider.at("alibaba_share_pct", "Alibaba's share of that spend", "%", 3, 99, 3, float(p.alibaba_share_pct))
     added = policy.value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
+    run_rate = cloud_ai.annual_run_rate_rmb_bn(claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
 
     def model(spend_per_factory_rmb_m, alibaba_share_pct):
-        value = policy.plan_value_usd_bn(p.factories_adopting, spend_per_factory_rmb_m, p.usd_rmb, alibaba_share_pct,
-                                         p.margin_pct, p.profit_multiple, tax_rate_pct=p.tax_rate_pct)
+        revenue = policy.plan_revenue_rmb_bn(p.factories_adopting, spend_per_factory_rmb_m, alibaba_share_pct)
+        value = policy.plan_value_usd_bn(p, run_rate, revenue)
         return {"plan_value_usd_bn": value, "plan_covers_pct": 100.0 * value / added}
 
     g = interactive.fill(interactive.grid("policy_catalyst-plan", [spend, share]), model)
@@ -186,11 +189,13 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
         figures=(Figure("plan_value_usd_bn", "The plan's value to Alibaba", "USD ", suffix="bn", decimals=1),
                  Figure("plan_covers_pct", f"Share of the USD {added:,.1f}bn the rally added", suffix="%",
                         decimals=0)),
-        description=(f"The plan's value to Alibaba in USD billions ({p.factories_adopting:,} factories, "
-                     f"{p.margin_pct:g}% margin, {p.profit_multiple:g} times profit) as each factory's yearly "
+        description=(f"The plan's value to Alibaba in USD billions ({p.factories_adopting:,} factories; its FY27 "
+                     f"revenue earns the cloud's {p.cash_margin_pct:g}% cash margin only where the cloud programme's "
+                     f"servers have room, and {p.profit_multiple:g} times that profit after tax) as each factory's yearly "
                      f"spend goes from RMB {spend.start:g}m to {spend.stop:g}m and Alibaba's share of it from {_span(share)}%, against the "
-                     f"USD {added:,.1f}bn the rally added (dashed line)."),
-        source="Policy chapter's plan value; assumptions (factories, spend, share, margin, multiple, the rally's size)",
+                     f"USD {added:,.1f}bn the rally added (dashed line). Once the servers are full, more spend adds nothing."),
+        source=("Policy chapter's plan value through the cloud chapter's programme; assumptions (factories, spend, "
+                "share, the cloud's cash margin and capacity, multiple, the rally's size)"),
         reference=(f"USD {added:,.1f}bn the rally added", added),
     )
 

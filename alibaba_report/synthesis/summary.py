@@ -56,7 +56,7 @@ def chapter_values(scenario: str) -> dict[str, float]:
         **cloud_breakeven_terms(scenarios.chapter_params(scenario, "cloud_ai")),
         "upside_computed": h["upside_to_target_pct"], "upside_gap": abs(h["stated_upside_gap_pp"]),
         "hstech_move": h["hstech_move_from_jan8_pp"], "rally_added": pol["value_added_usd_bn"],
-        "plan_covers": pol["plan_covers_pct"], "break_even_spend": pol["break_even_spend_rmb_m"],
+        "plan_covers": pol["plan_covers_pct"],
         "meitu_value": m["bond_value_usd_m"], "meitu_cloud_share": m["cloud_share_of_cloud_year_pct"],
         "bear_peak": scenarios.chapter_params("bear", "retail_war").peak_loss_rmb_bn,
         **{f"{s}__cloud_irr": scenarios.chapter_outputs(s, "cloud_ai")["return_on_capex_pct"] for s in valuation.SCENARIOS},

@@ -204,15 +204,15 @@ def inputs_from(sections: dict[str, dict]) -> Inputs:
     from alibaba_report.chapters import policy_catalyst as policy
 
     r, c, pol, val = (sections[nb] for nb in INPUT_NOTEBOOKS)
-    revenue_usd_bn = policy.plan_revenue_usd_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
-                                                pol["usd_rmb"], pol["alibaba_share_pct"])  # cloud revenue: the cloud's model prices it
+    revenue_rmb_bn = policy.plan_revenue_rmb_bn(pol["factories_adopting"], pol["spend_per_factory_rmb_m"],
+                                                pol["alibaba_share_pct"])  # cloud revenue: the cloud's model prices it
     return Inputs(
         peak_loss_rmb_bn=r["peak_loss_rmb_bn"], peak_quarters=r["peak_quarters"], shrink_pct=r["shrink_pct"],
         cloud_growth_pct=c["cloud_growth_pct"], cash_margin_pct=c["cash_margin_pct"],
         cloud_growth_fade_pp=c["cloud_growth_fade_pp"], capex_rmb_bn=c["capex_rmb_bn"], capex_years=c["capex_years"],
         asset_life_years=c["asset_life_years"],
         capex_turnover=c["capex_turnover"], utilisation_pct=c["utilisation_pct"],
-        policy_revenue_rmb_bn=revenue_usd_bn * pol["usd_rmb"],
+        policy_revenue_rmb_bn=revenue_rmb_bn,
         forward_pe=val["forward_pe"], consensus_embedded_shrink_pct=val["consensus_embedded_shrink_pct"],
         consensus_cloud_margin_pct=val["consensus_cloud_margin_pct"], fy28_eps_growth_pct=val["fy28_eps_growth_pct"],
         tax_rate_pct=val["tax_rate_pct"], cost_of_equity_pct=val["cost_of_equity_pct"],

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from alibaba_report import params
@@ -44,53 +45,97 @@ def test_factory_spend_converts_rmb_millions_to_usd_billions():
     assert policy.factory_spend_usd_bn(0, 0.7, 7.0) == 0
 
 
-def test_plan_value_is_revenue_times_margin_times_multiple():
-    # USD 1bn of spend, 50% share -> USD 0.5bn revenue; 10% margin -> 0.05bn; × 20 -> USD 1bn
+def run_rate(p, claims) -> float:
+    return cloud_ai.annual_run_rate_rmb_bn(claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
+
+
+def test_plan_revenue_in_rmb_is_factories_times_spend_times_share():
+    # 10,000 factories × RMB 0.7m = RMB 7bn; Alibaba's 50% = RMB 3.5bn a year
+    assert policy.plan_revenue_rmb_bn(10_000, 0.7, 50) == pytest.approx(3.5)
     assert policy.plan_revenue_usd_bn(10_000, 0.7, 7.0, 50) == pytest.approx(0.5)
-    assert policy.plan_value_usd_bn(10_000, 0.7, 7.0, 50, 10, 20, tax_rate_pct=0) == pytest.approx(1.0)
-    # a P/E prices profit after tax: at 20% tax the same business is worth 20% less
-    assert policy.plan_value_usd_bn(10_000, 0.7, 7.0, 50, 10, 20, tax_rate_pct=20) == pytest.approx(0.8)
+    grid = policy.plan_revenue_rmb_bn(np.array([[10_000], [20_000]]), np.array([[0.7, 1.4]]), 50)
+    np.testing.assert_allclose(grid, [[3.5, 7.0], [7.0, 14.0]])
 
 
-def test_required_revenue_inverts_margin_and_multiple():
-    # USD 30bn of value at 10% margin and 20x profit needs USD 15bn of yearly revenue
-    assert policy.required_revenue_usd_bn(30, 10, 20, tax_rate_pct=0) == pytest.approx(15)
+def test_the_plan_earns_the_clouds_cash_margin_on_what_the_servers_serve(claims):
+    p = base_p()
+    rr = run_rate(p, claims)
+    small = policy.plan_fy(p, rr, 1.0)
+    # a plan far inside the servers' room: all of it served, at the cloud's cash margin
+    assert float(small["served_rmb_bn"]) == pytest.approx(float(small["demand_rmb_bn"]))
+    assert float(small["profit_rmb_bn"]) == pytest.approx(float(small["demand_rmb_bn"]) * p.cash_margin_pct / 100)
+    # its value: that profit after tax, in dollars, at the multiple
+    assert policy.plan_value_usd_bn(p, rr, 1.0) == pytest.approx(
+        float(small["profit_rmb_bn"]) * (1 - p.tax_rate_pct / 100) / p.usd_rmb * p.profit_multiple)
+    # a wider cash margin is worth proportionally more; a bigger programme has more room
+    wider = base_p(cash_margin_pct=2 * p.cash_margin_pct)
+    assert policy.plan_value_usd_bn(wider, rr, 1.0) == pytest.approx(2 * policy.plan_value_usd_bn(p, rr, 1.0))
+    assert (policy.capacity_value_usd_bn(base_p(capex_rmb_bn=2 * p.capex_rmb_bn), rr)
+            > policy.capacity_value_usd_bn(p, rr))
 
 
-def test_break_even_spend_makes_plan_value_equal_value_added():
-    args = dict(factories=50_000, usd_rmb=7.1, share_pct=33, margin_pct=9, profit_multiple=20)
-    spend = policy.break_even_spend_rmb_m(31.5, **args, tax_rate_pct=0)
-    assert policy.plan_value_usd_bn(
-        args["factories"], spend, args["usd_rmb"], args["share_pct"], args["margin_pct"], args["profit_multiple"], tax_rate_pct=0) == pytest.approx(31.5)
-    # by hand: 31.5 / (0.09 × 20) = USD 17.5bn revenue; / 0.33 = USD 53.03bn spend; × 7.1 × 1000 / 50,000
-    assert spend == pytest.approx(31.5 / 1.8 / 0.33 * 7100 / 50_000)
+def test_a_spend_beyond_the_servers_room_earns_nothing_more(claims):
+    p = base_p()
+    rr = run_rate(p, claims)
+    most = policy.capacity_value_usd_bn(p, rr)
+    spends = np.array([0.5, 1.0, 2.0, 5.0, 20.0, 50.0])
+    values = policy.plan_value_usd_bn(p, rr, policy.plan_revenue_rmb_bn(p.factories_adopting, spends, p.alibaba_share_pct))
+    assert np.all(np.diff(values) >= -1e-12) and np.all(values <= most * (1 + 1e-12))
+    # past the spend that fills the servers, the value is the capacity's and no more
+    out = policy.compute(p, claims)
+    filling = out["filling_spend_rmb_m"]
+    assert filling is not None and 0.5 < filling < 20
+    for spend in (filling * 1.5, filling * 10, 50.0):
+        rev = policy.plan_revenue_rmb_bn(p.factories_adopting, spend, p.alibaba_share_pct)
+        assert policy.plan_value_usd_bn(p, rr, rev) == pytest.approx(most, rel=1e-9)
+    assert policy.plan_value_usd_bn(p, rr, policy.plan_revenue_rmb_bn(p.factories_adopting, filling / 2,
+                                                                      p.alibaba_share_pct)) < most * 0.99
 
 
-def test_break_even_factories_is_the_same_equation_solved_for_factories():
-    n = policy.break_even_factories(31.5, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0)
-    assert policy.plan_value_usd_bn(n, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) == pytest.approx(31.5)
+def test_the_break_even_solver_returns_the_revenue_at_which_the_value_is_the_target(claims):
+    p = base_p()
+    rr = run_rate(p, claims)
+    most = policy.capacity_value_usd_bn(p, rr)
+    for share in (0.05, 0.3, 0.9, 0.999):
+        target = most * share
+        revenue = policy.required_plan_revenue_rmb_bn(target, p, rr)
+        assert policy.plan_value_usd_bn(p, rr, revenue) == pytest.approx(target, rel=1e-8)
+        # round trip through the spend per factory and the factories
+        spend = policy.break_even_spend_rmb_m(revenue, p.factories_adopting, p.alibaba_share_pct)
+        back = policy.plan_revenue_rmb_bn(p.factories_adopting, spend, p.alibaba_share_pct)
+        assert policy.plan_value_usd_bn(p, rr, back) == pytest.approx(target, rel=1e-8)
+        n = policy.break_even_factories(revenue, p.spend_per_factory_rmb_m, p.alibaba_share_pct)
+        assert policy.plan_value_usd_bn(p, rr, policy.plan_revenue_rmb_bn(n, p.spend_per_factory_rmb_m,
+                                                                          p.alibaba_share_pct)) == pytest.approx(target, rel=1e-8)
+    # below the servers' room the value is linear in the revenue: the solver agrees with the division
+    small = policy.plan_value_usd_bn(p, rr, 1.0)
+    assert policy.required_plan_revenue_rmb_bn(small / 2, p, rr) == pytest.approx(0.5, rel=1e-8)
+    # no revenue reaches a value above what the servers' room is worth: None, never inf or nan
+    assert policy.required_plan_revenue_rmb_bn(most * 1.01, p, rr) is None
+    assert policy.break_even_spend_rmb_m(None, 50_000, 33) is None and policy.break_even_factories(None, 0.5, 33) is None
+    assert policy.required_plan_revenue_rmb_bn(0.0, p, rr) == 0.0
 
 
-def test_break_even_spend_falls_as_more_factories_share_it_and_as_share_margin_multiple_rise():
-    f = lambda **kw: policy.break_even_spend_rmb_m(**{**dict(value_usd_bn=31.5, factories=50_000, usd_rmb=7.1,
-                                                          share_pct=33, margin_pct=9, profit_multiple=20), **kw}, tax_rate_pct=0)
-    base = f()
-    assert f(factories=100_000) == pytest.approx(base / 2)
-    assert f(share_pct=66) == pytest.approx(base / 2)
-    assert f(margin_pct=18) < base and f(profit_multiple=40) < base
-    assert f(value_usd_bn=63) == pytest.approx(base * 2)
-    # a weaker renminbi (more RMB per USD) means more RMB per factory for the same dollars
-    assert f(usd_rmb=7.5) > base
+def test_the_page_and_the_model_of_value_book_one_fy27_profit_for_the_plan(claims):
+    from alibaba_report.synthesis import valuation
+
+    for case in ("bear", "base", "bull"):
+        out = policy.compute(policy.scenario_parameters(case), claims)
+        r = valuation.scenario_value(case, claims)
+        assert out["plan_profit_fy27_rmb_bn"] == pytest.approx(r["policy_delta_fy27_rmb_bn"], rel=1e-9, abs=1e-12), case
+        # and the plan's revenue is one computation, in the same currency
+        inp = valuation.scenario_inputs(case)
+        assert out["plan_revenue_rmb_bn"] == pytest.approx(float(inp.policy_revenue_rmb_bn), rel=1e-12)
 
 
-def test_plan_value_rises_with_every_driver():
-    base = policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0)
-    assert policy.plan_value_usd_bn(60_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) > base
-    assert policy.plan_value_usd_bn(50_000, 0.6, 7.1, 33, 9, 20, tax_rate_pct=0) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 40, 9, 20, tax_rate_pct=0) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 10, 20, tax_rate_pct=0) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 25, tax_rate_pct=0) > base
-    assert policy.plan_value_usd_bn(50_000, 0.5, 7.8, 33, 9, 20, tax_rate_pct=0) < base
+def test_the_cloud_programme_is_one_assumption_shared_with_the_cloud_page():
+    for case in ("bear", "base", "bull", "consensus"):
+        pol, cl = policy.scenario_parameters(case), cloud_ai.scenario_parameters(case)
+        for name in policy.CLOUD_PROGRAMME:
+            assert getattr(pol, name) == getattr(cl, name), (case, name)
+    for name in policy.CLOUD_PROGRAMME:
+        assert name in params.specs(NB) and name in params.specs("cloud_ai")
+    assert "margin_pct" not in params.specs(NB)
 
 
 @pytest.mark.parametrize(
@@ -106,14 +151,15 @@ def test_plan_value_rises_with_every_driver():
         (lambda: policy.factory_spend_usd_bn(100, "0.5", 7.1), "spend_per_factory_rmb_m must be a number"),
         (lambda: policy.factory_spend_usd_bn(100, 0.5, 0), r"usd_rmb must be a number above 0 \(RMB per USD\)"),
         (lambda: policy.plan_revenue_usd_bn(100, 0.5, 7.1, 120), "share_pct must be a number at least 0 and at most 100"),
-        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, -1, 20, tax_rate_pct=0), "margin_pct must be a number at least 0"),
-        (lambda: policy.plan_value_usd_bn(100, 0.5, 7.1, 33, 9, 0, tax_rate_pct=0), "profit_multiple must be a number above 0"),
-        (lambda: policy.required_revenue_usd_bn(30, 0, 20, tax_rate_pct=0), "margin_pct must be a number above 0 and at most 100"),
-        (lambda: policy.break_even_spend_rmb_m(30, 0, 7.1, 33, 9, 20, tax_rate_pct=0), "factories must be a number above 0"),
-        (lambda: policy.break_even_spend_rmb_m(30, 100, 7.1, 0, 9, 20, tax_rate_pct=0), "share_pct must be a number above 0"),
-        (lambda: policy.break_even_factories(30, 0, 7.1, 33, 9, 20, tax_rate_pct=0), "spend_per_factory_rmb_m must be a number above 0"),
-        (lambda: policy.sensitivity([], [1], 30, 7.1, 33, 9, 20, tax_rate_pct=0), "grids .* must not be empty"),
-        (lambda: policy.sensitivity([1], [1], 0, 7.1, 33, 9, 20, tax_rate_pct=0), "value_added must be a number above 0"),
+        (lambda: policy.plan_revenue_rmb_bn(100, -0.5, 33), "spend_per_factory_rmb_m must be a finite number at least 0"),
+        (lambda: policy.plan_revenue_rmb_bn(100, 0.5, 120), "share_pct must be a finite number at least 0 and at most 100"),
+        (lambda: policy.after_tax_value_usd_bn(1.0, 7.1, 0, tax_rate_pct=0), "profit_multiple must be a number above 0"),
+        (lambda: policy.after_tax_value_usd_bn(1.0, 7.1, 20, tax_rate_pct=100), "tax_rate_pct must be a number"),
+        (lambda: policy.break_even_spend_rmb_m(30, 0, 33), "factories must be a number above 0"),
+        (lambda: policy.break_even_spend_rmb_m(30, 100, 0), "share_pct must be a number above 0"),
+        (lambda: policy.break_even_factories(30, 0, 33), "spend_per_factory_rmb_m must be a number above 0"),
+        (lambda: policy.sensitivity(base_p(), 160.0, [], [1], 30), "grids .* must not be empty"),
+        (lambda: policy.sensitivity(base_p(), 160.0, [1], [1], 0), "value_added must be a number above 0"),
         (lambda: policy.grid_around(0), "value must be a number above 0"),
     ],
 )
@@ -122,14 +168,19 @@ def test_invalid_inputs_raise_a_model_input_error_naming_the_input(call, names):
         call()
 
 
-def test_sensitivity_is_plan_value_over_value_added_and_monotone():
-    t = policy.sensitivity([10_000, 50_000], [0.5, 1.0, 5.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
-    assert list(t.index) == [10_000, 50_000] and list(t.columns) == [0.5, 1.0, 5.0]
-    assert t.loc[50_000, 0.5] == pytest.approx(100 * policy.plan_value_usd_bn(50_000, 0.5, 7.1, 33, 9, 20, tax_rate_pct=0) / 31.5)
-    assert (t.diff(axis=1).iloc[:, 1:] > 0).all().all()  # more spend, more value
-    assert (t.diff(axis=0).iloc[1:] > 0).all().all()  # more factories, more value
-    # linear in both: twice the spend is twice the coverage
-    assert t.loc[10_000, 1.0] == pytest.approx(2 * t.loc[10_000, 0.5])
+def test_sensitivity_is_plan_value_over_value_added_monotone_and_capped(claims):
+    p = base_p()
+    rr = run_rate(p, claims)
+    t = policy.sensitivity(p, rr, [10_000, 50_000], [0.2, 0.5, 5.0, 20.0], 31.5)
+    assert list(t.index) == [10_000, 50_000] and list(t.columns) == [0.2, 0.5, 5.0, 20.0]
+    rev = policy.plan_revenue_rmb_bn(50_000, 0.5, p.alibaba_share_pct)
+    assert t.loc[50_000, 0.5] == pytest.approx(100 * policy.plan_value_usd_bn(p, rr, rev) / 31.5)
+    assert (t.diff(axis=1).iloc[:, 1:] >= -1e-9).all().all()  # more spend, never less value
+    assert (t.diff(axis=0).iloc[1:] >= -1e-9).all().all()  # more factories, never less value
+    # within the servers' room twice the spend is twice the value; beyond it, nothing more
+    assert t.loc[10_000, 0.5] == pytest.approx(2.5 * t.loc[10_000, 0.2])
+    most = 100 * policy.capacity_value_usd_bn(p, rr) / 31.5
+    assert t.loc[50_000, 20.0] == pytest.approx(most) and t.loc[50_000, 5.0] == pytest.approx(most)
 
 
 def test_grid_around_is_sorted_unique_and_contains_the_value():
@@ -142,11 +193,27 @@ def test_compute_under_base_is_consistent(claims):
     out = policy.compute(p, claims)
     assert out["value_added_usd_bn"] == pytest.approx(p.market_value_before_usd_bn * p.move_pct / 100)
     assert out["plan_covers_pct"] == pytest.approx(100 * out["plan_value_usd_bn"] / out["value_added_usd_bn"])
-    # at the break-even spend the plan covers exactly 100%
-    at_be = policy.compute(base_p(spend_per_factory_rmb_m=out["break_even_spend_rmb_m"]), claims)
-    assert at_be["plan_covers_pct"] == pytest.approx(100)
-    # coverage is linear in spend: break-even = spend × 100 / coverage
-    assert out["break_even_spend_rmb_m"] == pytest.approx(p.spend_per_factory_rmb_m * 100 / out["plan_covers_pct"])
+    assert out["plan_value_usd_bn"] == pytest.approx(out["plan_profit_after_tax_usd_bn"] * p.profit_multiple)
+    # the base servers have room for the whole plan in FY27, but not for what the session would need
+    assert out["plan_served_pct"] == pytest.approx(100)
+    assert out["break_even_spend_rmb_m"] is None and out["required_revenue_usd_bn"] is None
+    assert out["most_covers_pct"] < 100 and out["needed_vs_spare_x"] > 1
+    assert out["needed_served_fy27_rmb_bn"] == pytest.approx(out["needed_vs_spare_x"] * out["spare_fy27_rmb_bn"])
+
+
+def test_a_reachable_break_even_makes_the_plan_worth_the_session(claims):
+    # a smaller session and a bigger programme: the break-even exists, and at it the plan covers 100%
+    p = base_p(move_pct=3.0, capex_rmb_bn=900.0)
+    out = policy.compute(p, claims)
+    be = out["break_even_spend_rmb_m"]
+    assert be is not None
+    at_be = policy.compute(base_p(move_pct=3.0, capex_rmb_bn=900.0, spend_per_factory_rmb_m=be), claims)
+    assert at_be["plan_covers_pct"] == pytest.approx(100, rel=1e-6)
+    assert out["break_even_alibaba_rmb_m"] == pytest.approx(be * p.alibaba_share_pct / 100)
+    words = policy.prose(p, claims)
+    assert words["break_even_text"].startswith("For it to be worth that, each of")
+    assert f"RMB {be:.1f}m" in policy.headline(p, claims)["figure"]
+    assert f"RMB {be:.1f}m" in policy.break_even_title(p, claims)
 
 
 def test_bull_covers_more_of_the_move_than_base_and_bear_less(claims):
@@ -293,12 +360,6 @@ def test_cloud_run_rate_and_margin_are_the_cloud_chapters(claims):
         assert not hasattr(policy, name), f"{name} should be gone"
 
 
-def test_margin_parameter_is_seed_004s_segment_margin_rounded(claims):
-    """The page says the base margin is seed 004's segment profit over revenue, rounded."""
-    assert round(policy.cloud_margin_pct(claims)) == base_p().margin_pct
-    assert policy.cloud_margin_pct(claims) == pytest.approx(100 * 506 / 5_590)
-
-
 # --- the contract: key outputs, signposts, prose ----------------------------------------------------
 
 
@@ -307,12 +368,12 @@ def test_key_outputs_keep_their_keys_and_agree_with_compute(claims):
     k = policy.key_outputs(p, claims)
     assert set(k) == {"value_added_usd_bn", "plan_value_usd_bn", "plan_covers_pct", "break_even_spend_rmb_m",
                       "required_revenue_usd_bn", "required_revenue_vs_cloud_pct", "week_value_added_usd_bn"}
-    assert k["required_revenue_vs_cloud_pct"] == pytest.approx(
-        100 * k["required_revenue_usd_bn"] / (4 * claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"])))
     assert k["week_value_added_usd_bn"] > k["value_added_usd_bn"]  # the week's gain is the larger move
     out = policy.compute(p, claims)
     assert all(out[key] == value for key, value in k.items())
-    assert out["break_even_alibaba_rmb_m"] == pytest.approx(out["break_even_spend_rmb_m"] * p.alibaba_share_pct / 100)
+    reach = policy.key_outputs(base_p(move_pct=3.0, capex_rmb_bn=900.0), claims)
+    assert reach["required_revenue_vs_cloud_pct"] == pytest.approx(
+        100 * reach["required_revenue_usd_bn"] / (4 * claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"])))
     assert out["close_usd"] == pytest.approx(hk_vs_us.eur_to_usd(claims.value(policy.CLAIMS["close_eur"]), p.eur_usd))
 
 
@@ -321,7 +382,9 @@ def test_signposts_are_typed_with_float_thresholds_and_no_parameter_names(claims
     k = policy.key_outputs(p, claims)
     s = policy.signposts(p, claims)
     assert len(s) == 5 and all(isinstance(x, contract.Signpost) for x in s)
-    assert s[1].threshold == pytest.approx(k["break_even_spend_rmb_m"])
+    # no spend reaches the break-even in the base case: the spend to watch is the one that fills the servers
+    assert k["break_even_spend_rmb_m"] is None
+    assert s[1].threshold == pytest.approx(policy.compute(p, claims)["filling_spend_rmb_m"])
     assert s[4].threshold == pytest.approx(policy.cloud_margin_pct(claims))
     assert all(isinstance(x.threshold, float) for x in s)
     names = set(params.specs(NB))
@@ -332,6 +395,8 @@ def test_signposts_are_typed_with_float_thresholds_and_no_parameter_names(claims
         assert set(x.claims) <= set(policy.CLAIMS.values()) and set(x.assumptions) <= names
     assert "assumed in the bear case" in policy.signposts(p, claims, case="the bear case")[1].if_worse
     assert "assumed here" in s[1].if_worse
+    reach = base_p(move_pct=3.0, capex_rmb_bn=900.0)
+    assert policy.signposts(reach, claims)[1].threshold == pytest.approx(policy.key_outputs(reach, claims)["break_even_spend_rmb_m"])
 
 
 def assert_fits_a_table_row(text: str) -> None:
@@ -344,13 +409,14 @@ def assert_fits_a_table_row(text: str) -> None:
 
 def test_headline_gives_the_key_outputs_as_the_page_shows_them(claims):
     p = policy.scenario_parameters("base")
-    k = policy.key_outputs(p, claims)
+    out = policy.compute(p, claims)
     row = policy.headline(p, claims, case="base")
     assert set(row) == {"figure", "meaning"}
-    # the page's precision: the break-even to a tenth of a million, the value added and the cover whole
-    assert row["figure"] == (f"factories must spend RMB {k['break_even_spend_rmb_m']:.1f}m a year each for the plan "
-                             f"to be worth the USD {k['value_added_usd_bn']:.0f}bn the surge added")
-    assert row["meaning"] == f"at the base case's spend the plan is worth {k['plan_covers_pct']:.0f}% of it"
+    # no spend reaches the break-even: the row says so, with the servers' room, at the page's precision
+    assert row["figure"] == (f"no spend per factory makes the plan worth the USD {out['value_added_usd_bn']:.0f}bn the surge "
+                             f"added: the cloud's servers can serve at most RMB {out['spare_fy27_rmb_bn']:.1f}bn of its FY27 revenue")
+    assert row["meaning"] == (f"at the base case's spend the plan is worth {out['plan_covers_pct']:.0f}% of it (at most "
+                              f"{out['most_covers_pct']:.0f}% with the servers full)")
     for text in row.values():
         assert_fits_a_table_row(text)
 
@@ -358,7 +424,8 @@ def test_headline_gives_the_key_outputs_as_the_page_shows_them(claims):
 def test_headline_follows_the_case_and_the_parameters(claims):
     assert policy.headline(base_p(), claims)["meaning"].startswith("at the spend assumed ")
     bull = policy.scenario_parameters("bull")
-    assert f"{policy.key_outputs(bull, claims)['plan_covers_pct']:.0f}% of it" in policy.headline(bull, claims, "bull")["meaning"]
+    assert f"{policy.key_outputs(bull, claims)['plan_covers_pct']:.0f}% of it (its most: the servers are full)" in \
+        policy.headline(bull, claims, "bull")["meaning"]
     doubled = policy.headline(base_p(market_value_before_usd_bn=700.0), claims)["figure"]
     assert f"USD {policy.key_outputs(base_p(market_value_before_usd_bn=700.0), claims)['value_added_usd_bn']:.0f}bn" in doubled
 
@@ -411,9 +478,11 @@ def test_share_source():
     assert policy.share_source(50.0, 33.0) == "an assumption; no source gives it"
 
 
-def test_margin_rounding_names_no_parameter():
-    assert policy.margin_rounding(9.05, 9.0) == "the model's margin of 9% is that level rounded"
-    assert policy.margin_rounding(9.05, 12.0) == "the model uses a margin of 12% instead (an assumption)"
+def test_served_text_says_how_much_of_the_plan_the_servers_serve():
+    assert policy.served_text(100.0, 6.3, 11.1) == ("all of it: after the cloud's own growth they have room for RMB 11.1 "
+                                                   "billion of new revenue that year")
+    assert policy.served_text(31.1, 11.9, 11.9).startswith("RMB 11.9 billion of it (31%), all the room they have")
+    assert "earns nothing" in policy.served_text(0.0, 0.0, 0.0)
 
 
 def test_break_even_vs_assumption():
@@ -427,35 +496,50 @@ def test_verdict_and_rest_sentence():
     assert "fall far short" in policy.verdict(6.6)
     assert "cover part" in policy.verdict(50)
     assert policy.verdict(100) == "it alone would be worth the session's value"
-    assert "bet on the wider AI-cloud story" in policy.rest_sentence(99.9)
+    assert "bet on the wider AI-cloud story, on more servers" in policy.rest_sentence(99.9)
     assert "underpriced the plan" in policy.rest_sentence(100)
 
 
-def test_sensitivity_sentence_both_ways():
-    low = policy.sensitivity([10_000, 50_000], [0.5, 1.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
-    assert policy.sensitivity_sentence(low, 0.5).startswith("None of the 4 combinations reaches 100: even 50,000 factories")
-    high = policy.sensitivity([10_000, 50_000], [0.5, 10.0], 31.5, 7.1, 33, 9, 20, tax_rate_pct=0)
-    assert high.loc[50_000, 10.0] >= 100 and high.loc[10_000, 10.0] < 100
-    assert policy.sensitivity_sentence(high, 0.5) == ("1 of the 4 combinations reach 100; the lowest spend that gets "
-                                                      "there is RMB 10 million a year per factory (20 times the assumed spend).")
+def test_sensitivity_sentence_both_ways(claims):
+    p = base_p()
+    rr = run_rate(p, claims)
+    low = policy.sensitivity(p, rr, [10_000, 50_000], [0.5, 1.0], 31.5)
+    text = policy.sensitivity_sentence(low, 0.5, 31.7)
+    assert text.startswith("None of the 4 combinations reaches 100: even 50,000 factories")
+    assert text.endswith("caps every cell at 31.7%.")
+    capped = policy.sensitivity(p, rr, [50_000], [0.5, 20.0], 31.5)
+    most = 100 * policy.capacity_value_usd_bn(p, rr) / 31.5
+    assert policy.sensitivity_sentence(capped, 0.5, most).startswith(f"None of the 2 combinations reaches 100: the cells "
+                                                                    f"stop at {most:.1f}%")
+    reach = base_p(move_pct=0.5)
+    high = policy.sensitivity(reach, rr, [10_000, 50_000], [0.2, 10.0], 1.75)
+    assert high.loc[50_000, 0.2] >= 100 and high.loc[10_000, 0.2] < 100
+    assert policy.sensitivity_sentence(high, 0.5, 500) == ("3 of the 4 combinations reach 100; the lowest spend that gets there is RMB 0.2 million a year "
+                                                              "per factory (0.4 times the assumed spend).")
 
 
 def test_chart_titles_and_alt_text_follow_the_numbers(claims):
     p = base_p()
-    be = policy.compute(p, claims)["break_even_spend_rmb_m"]
-    assert f"RMB {be:.1f}m" in policy.break_even_title(p, claims)
-    assert "far to the left" in policy.break_even_alt(p, claims)
-    cheap = base_p(spend_per_factory_rmb_m=20.0)  # above the break-even
-    assert "lies below the assumed RMB 20m" in policy.break_even_alt(cheap, claims)
-    assert f"{policy.compute(p, claims)['required_revenue_vs_cloud_pct']:.0f}% of Alibaba Cloud's run-rate" in policy.revenue_title(p, claims)
-    assert f"the week needs {policy.compute(p, claims)['required_revenue_week_usd_bn']:.1f}" in policy.revenue_alt(p, claims)
+    out = policy.compute(p, claims)
+    assert policy.break_even_title(p, claims).startswith("No spend per factory makes the plan worth")
+    assert f"USD {out['most_value_usd_bn']:.1f}bn" in policy.break_even_title(p, claims)
+    assert "above every line: no spend reaches it" in policy.break_even_alt(p, claims)
+    reach = base_p(move_pct=3.0, capex_rmb_bn=900.0)
+    assert "far to the left" in policy.break_even_alt(reach, claims)
+    cheap = base_p(move_pct=3.0, capex_rmb_bn=900.0, spend_per_factory_rmb_m=20.0)  # above the break-even
+    assert "assumed spend of RMB 20m is to the right" in policy.break_even_alt(cheap, claims)
+    assert f"RMB {out['needed_served_fy27_rmb_bn']:.0f}bn" in policy.revenue_title(p, claims)
+    assert f"room for RMB {out['spare_fy27_rmb_bn']:.0f}bn" in policy.revenue_title(p, claims)
+    assert f"serve {out['plan_served_fy27_rmb_bn']:.1f} of it" in policy.revenue_alt(p, claims)
+    for text in (policy.break_even_title(p, claims), policy.break_even_alt(p, claims), policy.revenue_title(p, claims)):
+        assert not re.search(r"\b(inf|nan|None)\b", text)
     assert "between 9 and 12 January" in policy.timeline_title(claims)
     assert policy.timeline_alt(claims).startswith("Timeline of 3 to 14 January 2026")
 
 
 def test_prose_follows_the_parameters(claims):
     base = policy.prose(base_p(), claims)
-    rich = policy.prose(base_p(spend_per_factory_rmb_m=20.0, alibaba_share_pct=50.0), claims)
+    rich = policy.prose(base_p(spend_per_factory_rmb_m=20.0, alibaba_share_pct=50.0, move_pct=1.0), claims)
     assert base["verdict_text"] != rich["verdict_text"] and rich["rest_text"].endswith("underpriced the plan.")
     assert base["share_source_text"] != rich["share_source_text"]
     assert base["date_004"] == "Sunday 4 January" and base["date_004_note"].startswith("; no market trades")
@@ -518,31 +602,29 @@ def _committed_glue() -> dict:
 
 def test_notebook_outputs_move_coherently_with_the_parameters(notebook_values):
     base = _committed_glue()
-    # half the move, three times the spend, twice the share: the value added halves, the plan's value
-    # rises sixfold, its coverage of the move twelvefold and the break-even spend falls to a quarter
-    g = notebook_values(NB, move_pct=4.5, spend_per_factory_rmb_m=1.5, alibaba_share_pct=66.0)
+    # half the move, a fifth of the spend, twice the multiple: the value added halves; the plan, inside the
+    # servers' room, is worth two-fifths as much and covers four-fifths as much of the move
+    g = notebook_values(NB, move_pct=4.5, spend_per_factory_rmb_m=0.1, profit_multiple=40.0)
     assert g["value_added"] == pytest.approx(base["value_added"] / 2)
-    assert g["plan_value"] == pytest.approx(base["plan_value"] * 6)
-    assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 12)
-    assert g["be_spend"] == pytest.approx(base["be_spend"] / 4)
-    assert g["required_revenue"] == pytest.approx(base["required_revenue"] / 2)
-    # Alibaba's own take per factory does not depend on the share: it follows the required revenue
-    assert g["be_alibaba_rmb_m"] == pytest.approx(base["be_alibaba_rmb_m"] / 2)
-    assert g["be_alibaba_rmb_m"] == pytest.approx(g["be_spend"] * 66.0 / 100)
+    assert g["plan_value"] == pytest.approx(base["plan_value"] * 0.4)
+    assert g["plan_covers"] == pytest.approx(base["plan_covers"] * 0.8)
+    assert g["most_value"] == pytest.approx(base["most_value"] * 2)  # the servers' room, at twice the multiple
     # the scenario spread quoted in the abstract does not move with the page's parameters
     assert (g["bear_covers"], g["bull_covers"]) == (base["bear_covers"], base["bull_covers"])
     # what does not depend on these parameters stays put
     assert g["session_gain_pct"] == base["session_gain_pct"] and g["close_usd"] == base["close_usd"]
-    # the words follow the numbers: the plan now covers about half the move
-    assert g["verdict_text"] != base["verdict_text"]
+    # the cloud's programme is a parameter of the page: a bigger one has more room for the plan
+    big = notebook_values(NB, capex_rmb_bn=900.0, move_pct=3.0)
+    assert big["spare_fy27"] > base["spare_fy27"]
+    assert big["break_even_text"].startswith("For it to be worth that") and base["break_even_text"].startswith("No spend")
 
 
 def test_out_of_range_parameter_stops_the_notebook(notebook_values):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        notebook_values(NB, margin_pct=150.0)
-    assert "margin_pct" in err.value.evalue and "from 1 to 60" in err.value.evalue
+        notebook_values(NB, cash_margin_pct=150.0)
+    assert "cash_margin_pct" in err.value.evalue and "from 1 to 90" in err.value.evalue
 
 
 def test_unknown_parameter_is_rejected(notebook_values):
@@ -560,10 +642,21 @@ def test_the_plans_profit_is_taxed_on_the_page_before_the_multiple(claims):
     v = policy.page_values(p, claims)
     assert v["plan_profit_after_tax"] == pytest.approx(v["plan_profit"] * (1 - p.tax_rate_pct / 100))
     assert v["plan_value"] == pytest.approx(v["plan_profit_after_tax"] * v["multiple"])
+    assert v["plan_profit"] == pytest.approx(v["plan_profit_fy27"] / p.usd_rmb)
     text = "".join("".join(c.source) for c in nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4).cells
                    if c.cell_type == "markdown")
     assert "times profit after tax" in text and "{glue:text}`plan_profit_after_tax" in text
     assert "to a segment profit struck before tax" not in text  # the caveat the model no longer needs
+
+
+def test_the_page_explains_the_clouds_cash_margin_not_a_margin_of_its_own():
+    """Issue 23, item 3: the page priced the plan at the segment's 9% margin; it now earns the cloud's cash
+    margin within the programme's capacity, and the page says so and how much of the plan the servers serve."""
+    text = "".join("".join(c.source) for c in nbformat.read(ROOT / "book" / f"{NB}.ipynb", as_version=4).cells
+                   if c.cell_type == "markdown")
+    assert "{glue:text}`served_text`" in text and "{glue:text}`cash_margin:.0f`% cash margin" in text
+    assert "margin_rounding" not in text and "{glue:text}`margin:" not in text
+    assert "steady-state sum" not in text
 
 
 def test_the_page_tables_name_sources_by_publisher_and_date(claims):

@@ -8,7 +8,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from alibaba_report.chapters.policy_catalyst.model import CLAIMS, compute, plan_value_usd_bn
+from alibaba_report.chapters import cloud_ai
+from alibaba_report.chapters.policy_catalyst.model import CLAIMS, compute, plan_revenue_rmb_bn, plan_value_usd_bn
 from alibaba_report.chapters.policy_catalyst.text import break_even_title, revenue_title, timeline_title
 from alibaba_report.chapters.policy_catalyst.tables import Event, timeline_events, timeline_span
 from alibaba_report.charts import style
@@ -104,37 +105,47 @@ BREAK_EVEN_FACTORS = (0.2, 1, 5)  # factory counts drawn, as multiples of the as
 BREAK_EVEN_DATA_SPEND = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)  # RMB m, the spends in the chart's data
 
 
+def _run_rate(p) -> float:
+    from alibaba_report.evidence import ledger
+
+    return cloud_ai.annual_run_rate_rmb_bn(ledger.load_claims().value(CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
+
+
 def break_even_data(p) -> pd.DataFrame:
     """The break-even chart's data: the plan's value at a few factory counts and spends."""
+    run_rate = _run_rate(p)
     return pd.DataFrame([{
         "factories adopting": p.factories_adopting * f, "spend per factory (RMB m a year)": s,
-        "plan value (USD bn)": plan_value_usd_bn(p.factories_adopting * f, s, p.usd_rmb, p.alibaba_share_pct,
-                                                 p.margin_pct, p.profit_multiple, tax_rate_pct=p.tax_rate_pct),
+        "plan value (USD bn)": plan_value_usd_bn(p, run_rate, plan_revenue_rmb_bn(p.factories_adopting * f, s,
+                                                                                   p.alibaba_share_pct)),
     } for f in BREAK_EVEN_FACTORS for s in BREAK_EVEN_DATA_SPEND])
 
 
 def break_even_chart(p, claims):
-    """The plan's value against spend per factory, one line per factory count; the values the
-    session and the week added as levels; the break-even at the assumed count marked."""
+    """The plan's value against spend per factory, one line per factory count (flat once the cloud's
+    servers are full); the values the session and the week added as levels; the break-even at the
+    assumed count marked when there is one."""
     out = compute(p, claims)
     fig, ax = style.figure(figsize=(8.0, 5.0))
-    _draw_break_even(ax, p, out["value_added_usd_bn"], out["week_value_added_usd_bn"], out["break_even_spend_rmb_m"])
+    _draw_break_even(ax, p, out)
     source = (claims.source_line([CLAIMS[k] for k in ("session_gain_pct", "week_gain_pct", "factories", "pe_forward",
-                                                      "cloud_ebitda_q_usd_m", "cloud_revenue_q_usd_bn")])
+                                                      "cloud_revenue_q_usd_bn")])
               + f"; assumptions: market value USD {p.market_value_before_usd_bn:g}bn before the session, Alibaba's share "
-                f"{p.alibaba_share_pct:g}%, margin {p.margin_pct:g}%, {p.profit_multiple:g}x profit, {p.usd_rmb:g} RMB per USD")
+                f"{p.alibaba_share_pct:g}%, the cloud programme's {p.cash_margin_pct:g}% cash margin and capacity, "
+                f"{p.profit_multiple:g}x FY27 profit after tax, {p.usd_rmb:g} RMB per USD")
     return style.finish(fig, break_even_title(p, claims), source)
 
 
-def _draw_break_even(ax, p, value_added: float, week_value_added: float, be: float) -> None:
+def _draw_break_even(ax, p, out: dict) -> None:
     from matplotlib.ticker import FuncFormatter
 
+    value_added, week_value_added, be = out["value_added_usd_bn"], out["week_value_added_usd_bn"], out["break_even_spend_rmb_m"]
     spend = np.geomspace(0.05, 50, 200)
+    run_rate = _run_rate(p)
     colours = (style.PALETTE[4], style.PALETTE[0], style.PALETTE[5])
     for i, (f, ls) in enumerate(zip(BREAK_EVEN_FACTORS, (":", "-", "--"))):
         n = p.factories_adopting * f
-        vals = [plan_value_usd_bn(n, s, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple,
-                                  tax_rate_pct=p.tax_rate_pct) for s in spend]
+        vals = plan_value_usd_bn(p, run_rate, plan_revenue_rmb_bn(n, spend, p.alibaba_share_pct))
         ax.plot(spend, vals, ls=ls, lw=2.4 if f == 1 else 1.5, color=colours[i % 3], label=f"{n:,.0f} factories adopting")
     ax.axhline(value_added, color=style.PALETTE[3], lw=1.4, label=f"value the {p.move_pct:g}% session added")
     ax.axhline(week_value_added, color=style.PALETTE[1], lw=1.2, ls="-.", label="value the week's gain added")
@@ -144,9 +155,14 @@ def _draw_break_even(ax, p, value_added: float, week_value_added: float, be: flo
     ax.annotate(f"assumed spend:\nRMB {p.spend_per_factory_rmb_m:g}m", (p.spend_per_factory_rmb_m, 0.97),
                 xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points", va="top",
                 fontsize=8, color=style.GREY)
-    ax.plot([be], [value_added], marker="o", ms=9, color=style.PALETTE[3], zorder=4)
-    ax.annotate(f"break-even: RMB {be:.1f}m\nper factory per year", (be, value_added), xytext=(10, -22),
-                textcoords="offset points", ha="left", va="top", fontsize=9, color=style.PALETTE[3])
+    if be is not None:
+        ax.plot([be], [value_added], marker="o", ms=9, color=style.PALETTE[3], zorder=4)
+        ax.annotate(f"break-even: RMB {be:.1f}m\nper factory per year", (be, value_added), xytext=(10, -22),
+                    textcoords="offset points", ha="left", va="top", fontsize=9, color=style.PALETTE[3])
+    elif out["most_value_usd_bn"] > 0:
+        ax.annotate(f"servers full: at most USD {out['most_value_usd_bn']:.1f}bn", (50, out["most_value_usd_bn"]),
+                    xytext=(-4, 6), textcoords="offset points", ha="right", va="bottom", fontsize=9,
+                    color=style.PALETTE[0])
     plain = FuncFormatter(lambda x, _: f"{x:g}")
     ax.xaxis.set_major_formatter(plain)
     ax.yaxis.set_major_formatter(plain)
@@ -156,23 +172,24 @@ def _draw_break_even(ax, p, value_added: float, week_value_added: float, be: flo
 
 
 def revenue_bars(p, claims) -> list[tuple[str, float]]:
-    """The revenue comparison: what the plan brings, what the session and the week need, the cloud today."""
+    """The revenue comparison in FY27 (RMB bn): what the plan brings, what the cloud programme's servers
+    serve of it, the room they have after the cloud's own growth, what the session would need served."""
     out = compute(p, claims)
     return [
-        ("new revenue the plan brings\n(assumptions above)", out["plan_revenue_usd_bn"]),
-        (f"new revenue needed to justify\nthe {p.move_pct:g}% session", out["required_revenue_usd_bn"]),
-        ("new revenue needed to justify\nthe week's gain", out["required_revenue_week_usd_bn"]),
-        ("Alibaba Cloud today\n(latest quarter × 4)", out["cloud_run_rate_usd_bn"]),
+        ("the plan's revenue in FY27\n(assumptions above)", out["plan_demand_fy27_rmb_bn"]),
+        ("of which the cloud's servers serve", out["plan_served_fy27_rmb_bn"]),
+        ("room on the servers after\nthe cloud's own growth", out["spare_fy27_rmb_bn"]),
+        (f"revenue served to justify\nthe {p.move_pct:g}% session", out["needed_served_fy27_rmb_bn"]),
     ]
 
 
 def revenue_data(p, claims) -> pd.DataFrame:
     """The revenue chart's data."""
-    return pd.DataFrame([(b.replace("\n", " "), v) for b, v in revenue_bars(p, claims)], columns=["bar", "USD bn a year"])
+    return pd.DataFrame([(b.replace("\n", " "), v) for b, v in revenue_bars(p, claims)], columns=["bar", "RMB bn in FY27"])
 
 
 def revenue_chart(p, claims):
-    """Horizontal bars of yearly revenue (USD bn), labelled with their values."""
+    """Horizontal bars of revenue in FY27 (RMB bn), labelled with their values."""
     bars = revenue_bars(p, claims)
     fig, ax = style.figure(figsize=(8.0, 4.4))
     labels = [b[0] for b in bars][::-1]
@@ -181,12 +198,12 @@ def revenue_chart(p, claims):
     hatches = [style.HATCHES[i] for i in range(len(bars))][::-1]
     for y, (v, c, h) in enumerate(zip(values, colours, hatches)):
         ax.barh(y, v, color=c, hatch=h, edgecolor="white", height=0.6)
-        ax.annotate(f"USD {v:.1f}bn", (v, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+        ax.annotate(f"RMB {v:.1f}bn", (v, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(range(len(labels)), labels, fontsize=9)
-    ax.set_xlabel("yearly revenue (USD bn)")
+    ax.set_xlabel("revenue in FY27 (RMB bn)")
     ax.set_xlim(0, max(values) * 1.18)
     ax.grid(axis="y", visible=False)
-    source = (claims.source_line([CLAIMS[k] for k in ("cloud_revenue_q_usd_bn", "session_gain_pct", "week_gain_pct",
-                                                      "factories")])
-              + f"; assumptions: as above (margin {p.margin_pct:g}%, {p.profit_multiple:g}x profit)")
+    source = (claims.source_line([CLAIMS[k] for k in ("cloud_revenue_q_usd_bn", "session_gain_pct", "factories")])
+              + f"; assumptions: as above (the cloud programme's {p.cash_margin_pct:g}% cash margin and capacity, "
+                f"{p.profit_multiple:g}x FY27 profit after tax)")
     return style.finish(fig, revenue_title(p, claims), source)

@@ -16,6 +16,10 @@ import pandas as pd
 from alibaba_report import params
 from alibaba_report.chapters import cloud_ai, hk_vs_us
 from alibaba_report.chapters.contract import ModelInputError, check_number
+from alibaba_report.chapters.policy_catalyst.cloud_plan import (  # noqa: F401  (re-exported)
+    CLOUD_PROGRAMME, PLAN_FY, UNLIMITED_RMB_BN, after_tax_value_usd_bn, capacity_value_usd_bn, cloud_programme,
+    filling_revenue_rmb_bn, needed_profit_rmb_bn, plan_cloud_profit_rmb_bn, plan_cloud_years, plan_fiscal_years,
+    plan_fy, plan_value_usd_bn, required_plan_revenue_rmb_bn)
 
 NOTEBOOK = "policy_catalyst"
 
@@ -96,64 +100,39 @@ def plan_revenue_usd_bn(factories: float, spend_per_factory_rmb_m: float, usd_rm
     return factory_spend_usd_bn(factories, spend_per_factory_rmb_m, usd_rmb) * share / 100
 
 
-def after_tax(margin_pct: float, tax_rate_pct: float) -> float:
-    """The share of revenue left as profit after tax, in percent: a pre-tax margin times (1 - tax).
-
-    A P/E multiple prices profit after tax, so it applies to this, not to the pre-tax margin."""
-    tax = check_number("tax_rate_pct", tax_rate_pct, low=0, high=100, high_open=True, unit="%")
-    return margin_pct * (1 - tax / 100)
-
-
-def plan_value_usd_bn(factories: float, spend_per_factory_rmb_m: float, usd_rmb: float, share_pct: float,
-                      margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
-    """Market value of the plan's business to Alibaba: yearly revenue × margin after tax × P/E.
-
-    A steady-state value: it credits the full yearly spend at once, with no ramp-up and no delay,
-    which flatters the plan (a reader who expects a slow ramp should read it as an upper bound).
-    """
-    margin = _share("margin_pct", margin_pct)
-    multiple = check_number("profit_multiple", profit_multiple, low=0, low_open=True, unit="x yearly profit")
-    revenue = plan_revenue_usd_bn(factories, spend_per_factory_rmb_m, usd_rmb, share_pct)
-    return revenue * after_tax(margin, tax_rate_pct) / 100 * multiple
+def plan_revenue_rmb_bn(factories, spend_per_factory_rmb_m, share_pct):
+    """Yearly revenue the plan brings Alibaba at full run, in RMB bn: factories × spend per factory (RMB m) ×
+    Alibaba's share. The one computation of it: the page and the model of value read this. Numbers or arrays."""
+    n, spend, share = (np.asarray(x, dtype=float) for x in (factories, spend_per_factory_rmb_m, share_pct))
+    for name, a, low, high in (("factories", n, 0, None), ("spend_per_factory_rmb_m", spend, 0, None),
+                               ("share_pct", share, 0, 100)):
+        if not np.all(np.isfinite(a)) or np.any(a < low) or (high is not None and np.any(a > high)):
+            raise ModelInputError(f"{name} must be a finite number at least {low}"
+                                  + (f" and at most {high}" if high is not None else "") + f", got {a.ravel()[:5].tolist()}")
+    out = n * spend * share / 100 / 1_000  # RMB m -> RMB bn
+    return float(out) if out.ndim == 0 else out
 
 
-def required_revenue_usd_bn(value_usd_bn: float, margin_pct: float, profit_multiple: float, *,
-                            tax_rate_pct: float) -> float:
-    """Yearly revenue that, at ``margin_pct`` (pre-tax), taxed, and ``profit_multiple``, is worth ``value_usd_bn``."""
-    value = check_number("value_usd_bn", value_usd_bn, unit="USD bn")
-    margin = _share("margin_pct", margin_pct, allow_zero=False)
-    kept_pct = after_tax(margin, tax_rate_pct)
-    multiple = check_number("profit_multiple", profit_multiple, low=0, low_open=True, unit="x yearly profit")
-    return value / (kept_pct / 100 * multiple)
-
-
-def break_even_spend_rmb_m(value_usd_bn: float, factories: float, usd_rmb: float, share_pct: float,
-                           margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
-    """Yearly cloud and AI spend per factory (RMB m) at which the plan is worth ``value_usd_bn``.
-
-    The inverse of :func:`plan_value_usd_bn` in the spend per factory.
-    """
+def break_even_spend_rmb_m(required_rmb_bn: float | None, factories: float, share_pct: float) -> float | None:
+    """Yearly cloud and AI spend per factory (RMB m) that brings the plan the revenue ``required_rmb_bn``
+    (:func:`required_plan_revenue_rmb_bn`); None when none does."""
     n = check_number("factories", factories, low=0, low_open=True, unit="factories")
-    fx = check_number("usd_rmb", usd_rmb, low=0, low_open=True, unit="RMB per USD")
     share = _share("share_pct", share_pct, allow_zero=False)
-    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct)
-    return revenue / (share / 100) * 1_000 * fx / n
+    return None if required_rmb_bn is None else required_rmb_bn * 1_000 / (n * share / 100)
 
 
-def break_even_factories(value_usd_bn: float, spend_per_factory_rmb_m: float, usd_rmb: float, share_pct: float,
-                         margin_pct: float, profit_multiple: float, *, tax_rate_pct: float) -> float:
-    """Factories that must adopt, each spending ``spend_per_factory_rmb_m`` a year, for the plan to be worth ``value_usd_bn``."""
+def break_even_factories(required_rmb_bn: float | None, spend_per_factory_rmb_m: float, share_pct: float) -> float | None:
+    """Factories that must adopt, each spending ``spend_per_factory_rmb_m`` a year, for the plan to bring
+    the revenue ``required_rmb_bn``; None when no count does."""
     spend = check_number("spend_per_factory_rmb_m", spend_per_factory_rmb_m, low=0, low_open=True, unit="RMB m a year")
-    fx = check_number("usd_rmb", usd_rmb, low=0, low_open=True, unit="RMB per USD")
     share = _share("share_pct", share_pct, allow_zero=False)
-    revenue = required_revenue_usd_bn(value_usd_bn, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct)
-    return revenue / (share / 100) * 1_000 * fx / spend
+    return None if required_rmb_bn is None else required_rmb_bn * 1_000 / (spend * share / 100)
 
 
-def sensitivity(factories_grid: Sequence[float], spend_grid_rmb_m: Sequence[float], value_added: float,
-                usd_rmb: float, share_pct: float, margin_pct: float, profit_multiple: float, *,
-                tax_rate_pct: float) -> pd.DataFrame:
-    """Plan value as a per cent of the value the move added, over factories × spend per factory.
+def sensitivity(p, run_rate_rmb_bn: float, factories_grid: Sequence[float], spend_grid_rmb_m: Sequence[float],
+                value_added: float) -> pd.DataFrame:
+    """Plan value as a per cent of the value the move added, over factories × spend per factory (one
+    vectorised call of :func:`plan_value_usd_bn`).
 
     Rows: factories adopting; columns: yearly spend per factory (RMB m). 100 means the plan alone
     justifies the move; below 100, the rally priced in more than the plan brings.
@@ -161,9 +140,10 @@ def sensitivity(factories_grid: Sequence[float], spend_grid_rmb_m: Sequence[floa
     added = check_number("value_added", value_added, low=0, low_open=True, unit="USD bn")
     if not len(factories_grid) or not len(spend_grid_rmb_m):
         raise ModelInputError("the sensitivity grids of factories and of spend per factory must not be empty")
-    rows = {f: [100 * plan_value_usd_bn(f, s, usd_rmb, share_pct, margin_pct, profit_multiple, tax_rate_pct=tax_rate_pct) / added
-                for s in spend_grid_rmb_m] for f in factories_grid}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(spend_grid_rmb_m))
+    revenue = plan_revenue_rmb_bn(np.asarray(factories_grid, dtype=float)[:, None],
+                                  np.asarray(spend_grid_rmb_m, dtype=float)[None, :], p.alibaba_share_pct)
+    values = np.broadcast_to(plan_value_usd_bn(p, run_rate_rmb_bn, revenue), revenue.shape)
+    table = pd.DataFrame(100 * values / added, index=list(factories_grid), columns=list(spend_grid_rmb_m))
     table.index.name = "factories adopting"
     table.columns.name = "yearly spend per factory, RMB m"
     return table
@@ -197,64 +177,84 @@ def cloud_margin_pct(claims) -> float:
                                1_000 * claims.value(CLAIMS["cloud_revenue_q_usd_bn"]))
 
 
-def plan_cloud_profit_rmb_bn(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, start_years: float,
-                             years: int) -> np.ndarray:
-    """What the plan's yearly revenue adds to the cloud programme's EBITA, by programme year (RMB bn).
-
-    The plan's revenue is cloud revenue, so it goes through the cloud chapter's own model
-    (:func:`alibaba_report.chapters.cloud_ai.programme_years`): extra demand on the same programme from
-    ``start_years`` after the cloud's reported quarter (:func:`~alibaba_report.chapters.cloud_ai.plan_demand_path`),
-    earning the cloud's cash margin (``cloud.cash_margin_pct``, before depreciation) only where the
-    programme's servers have capacity left; revenue they cannot serve earns nothing, and the capex's
-    depreciation is the programme's with or without the plan. ``cloud`` holds the cloud chapter's
-    parameters (numbers or arrays, as the model of value's draws). Vectorised like the cloud's model."""
-    args = (run_rate_rmb_bn, cloud.cloud_growth_pct, cloud.cloud_growth_fade_pp, cloud.capex_rmb_bn, cloud.capex_years,
-            cloud.asset_life_years, cloud.capex_turnover, cloud.utilisation_pct, cloud.cash_margin_pct)
-    demand = cloud_ai.plan_demand_path(plan_revenue_rmb_bn, start_years, years)
-    return (cloud_ai.programme_years(*args, extra_demand_rmb_bn=demand, years=years)["ebita_rmb_bn"]
-            - cloud_ai.programme_years(*args, years=years)["ebita_rmb_bn"])
-
-
 # --- the model under the parameters: every number the page shows -------------------------------
 
 
-def compute(p, claims) -> dict[str, float]:
-    """Every model figure under the parameters ``p`` (validated, as the notebook's ``P``) and the ledger."""
+def _ratio(x: float | None, y: float) -> float | None:
+    return None if x is None else x / y
+
+
+def plan_figures(p, claims) -> dict[str, float | None]:
+    """The plan's figures under ``p``: its revenue, its FY27 demand, the part the cloud programme's servers
+    serve and the room they have, its profit and value, and the break-evens (None when no spend reaches
+    them because the servers are full)."""
     v = lambda key: claims.value(CLAIMS[key])
-    plan_args = (p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple)
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
     week = week_value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct, v("week_gain_pct"))
-    revenue = plan_revenue_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, p.usd_rmb, p.alibaba_share_pct)
-    tax = {"tax_rate_pct": p.tax_rate_pct}
-    plan = plan_value_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, *plan_args, **tax)
-    needed = required_revenue_usd_bn(added, p.margin_pct, p.profit_multiple, **tax)
-    be = break_even_spend_rmb_m(added, p.factories_adopting, *plan_args, **tax)
-    run_rate = cloud_run_rate_usd_bn(p, claims)
+    run_rate_rmb = cloud_ai.annual_run_rate_rmb_bn(v("cloud_revenue_q_usd_bn"), p.usd_rmb)
+    revenue_rmb = plan_revenue_rmb_bn(p.factories_adopting, p.spend_per_factory_rmb_m, p.alibaba_share_pct)
+    fy = {k: float(x) for k, x in plan_fy(p, run_rate_rmb, revenue_rmb).items()}
+    most = {k: float(x) for k, x in plan_fy(p, run_rate_rmb, UNLIMITED_RMB_BN).items()}
+    plan = plan_value_usd_bn(p, run_rate_rmb, revenue_rmb)
+    most_value = capacity_value_usd_bn(p, run_rate_rmb)
+    needed = required_plan_revenue_rmb_bn(added, p, run_rate_rmb)
+    needed_profit = needed_profit_rmb_bn(added, p)
+    needed_served = needed_profit / (p.cash_margin_pct / 100)
+    return {
+        "value_added_usd_bn": added, "week_value_added_usd_bn": week, "run_rate_rmb_bn": run_rate_rmb,
+        "plan_revenue_usd_bn": revenue_rmb / p.usd_rmb, "plan_revenue_rmb_bn": revenue_rmb,
+        "plan_demand_fy27_rmb_bn": fy["demand_rmb_bn"], "plan_served_fy27_rmb_bn": fy["served_rmb_bn"],
+        "plan_served_pct": 100 * fy["served_rmb_bn"] / fy["demand_rmb_bn"] if fy["demand_rmb_bn"] > 0 else 0.0,
+        "spare_fy27_rmb_bn": most["served_rmb_bn"],
+        "plan_profit_fy27_rmb_bn": fy["profit_rmb_bn"],
+        "plan_profit_usd_bn": fy["profit_rmb_bn"] / p.usd_rmb,
+        "plan_profit_after_tax_usd_bn": fy["profit_rmb_bn"] * (1 - p.tax_rate_pct / 100) / p.usd_rmb,
+        "plan_value_usd_bn": plan, "plan_covers_pct": 100 * plan / added,
+        "most_profit_fy27_rmb_bn": most["profit_rmb_bn"], "most_value_usd_bn": most_value,
+        "most_covers_pct": 100 * most_value / added,
+        "needed_profit_fy27_rmb_bn": needed_profit, "needed_served_fy27_rmb_bn": needed_served,
+        "needed_vs_spare_x": needed_served / most["served_rmb_bn"] if most["served_rmb_bn"] > 0 else None,
+        "filling_spend_rmb_m": break_even_spend_rmb_m(filling_revenue_rmb_bn(p, run_rate_rmb), p.factories_adopting,
+                                                      p.alibaba_share_pct),
+        "required_revenue_rmb_bn": needed,
+        "required_revenue_week_rmb_bn": required_plan_revenue_rmb_bn(week, p, run_rate_rmb),
+    }
+
+
+def _ratio(x: float | None, y: float) -> float | None:
+    return None if x is None else x / y
+
+
+def compute(p, claims) -> dict[str, float | None]:
+    """Every model figure under the parameters ``p`` (validated, as the notebook's ``P``) and the ledger.
+
+    The plan's profit is its FY27 EBITA as cloud revenue (:func:`plan_fy`, the model of value's own
+    reading); a break-even no spend reaches, because the programme's servers cannot serve enough of
+    the plan's revenue, is None (the page says so in words)."""
+    v = lambda key: claims.value(CLAIMS[key])
+    out = plan_figures(p, claims)
+    needed, run_rate_rmb = out.pop("required_revenue_rmb_bn"), out.pop("run_rate_rmb_bn")
+    needed_week = out.pop("required_revenue_week_rmb_bn")
+    be = break_even_spend_rmb_m(needed, p.factories_adopting, p.alibaba_share_pct)
     close_usd = hk_vs_us.eur_to_usd(v("close_eur"), p.eur_usd)
     high_eur = hk_vs_us.high_52w_eur(claims)
     return {
-        "value_added_usd_bn": added,
-        "week_value_added_usd_bn": week,
+        **out,
         "factory_spend_rmb_bn": p.factories_adopting * p.spend_per_factory_rmb_m / 1_000,
         "factory_spend_usd_bn": factory_spend_usd_bn(p.factories_adopting, p.spend_per_factory_rmb_m, p.usd_rmb),
-        "plan_revenue_usd_bn": revenue,
-        "plan_profit_usd_bn": revenue * p.margin_pct / 100,
-        "plan_profit_after_tax_usd_bn": revenue * after_tax(p.margin_pct, p.tax_rate_pct) / 100,
-        "plan_value_usd_bn": plan,
-        "plan_covers_pct": 100 * plan / added,
-        "required_revenue_usd_bn": needed,
-        "required_revenue_week_usd_bn": required_revenue_usd_bn(week, p.margin_pct, p.profit_multiple, **tax),
-        "required_factory_spend_usd_bn": needed / (p.alibaba_share_pct / 100),
+        "required_revenue_usd_bn": _ratio(needed, p.usd_rmb),
+        "required_revenue_week_usd_bn": _ratio(needed_week, p.usd_rmb),
+        "required_factory_spend_usd_bn": _ratio(needed, p.usd_rmb * p.alibaba_share_pct / 100),
         "break_even_spend_rmb_m": be,
-        "break_even_spend_usd_m": be / p.usd_rmb,
-        "break_even_alibaba_rmb_m": be * p.alibaba_share_pct / 100,
-        "break_even_vs_assumed": be / p.spend_per_factory_rmb_m,
-        "break_even_factories": break_even_factories(added, p.spend_per_factory_rmb_m, *plan_args, **tax),
-        "break_even_week_spend_rmb_m": break_even_spend_rmb_m(week, p.factories_adopting, *plan_args, **tax),
-        "cloud_run_rate_usd_bn": run_rate,
+        "break_even_spend_usd_m": _ratio(be, p.usd_rmb),
+        "break_even_alibaba_rmb_m": None if be is None else be * p.alibaba_share_pct / 100,
+        "break_even_vs_assumed": _ratio(be, p.spend_per_factory_rmb_m),
+        "break_even_factories": break_even_factories(needed, p.spend_per_factory_rmb_m, p.alibaba_share_pct),
+        "break_even_week_spend_rmb_m": break_even_spend_rmb_m(needed_week, p.factories_adopting, p.alibaba_share_pct),
+        "cloud_run_rate_usd_bn": run_rate_rmb / p.usd_rmb,
         "cloud_margin_pct": cloud_margin_pct(claims),
-        "required_revenue_vs_cloud_pct": 100 * needed / run_rate,
-        "plan_revenue_vs_cloud_pct": 100 * revenue / run_rate,
+        "required_revenue_vs_cloud_pct": None if needed is None else 100 * needed / run_rate_rmb,
+        "plan_revenue_vs_cloud_pct": 100 * out["plan_revenue_rmb_bn"] / run_rate_rmb,
         "compound_pct": compound_pct(v("us_gain_jan8_pct"), v("session_gain_pct")),
         "close_usd": close_usd,
         "change_jan4_to_close_pct": hk_vs_us.change_pct(close_usd, v("price_jan4_usd")),
@@ -267,8 +267,8 @@ KEY_OUTPUT_KEYS = ("value_added_usd_bn", "plan_value_usd_bn", "plan_covers_pct",
                    "required_revenue_usd_bn", "required_revenue_vs_cloud_pct", "week_value_added_usd_bn")
 
 
-def key_outputs(p, claims) -> dict[str, float]:
-    """The few numbers the summary and the scenario comparison show."""
+def key_outputs(p, claims) -> dict[str, float | None]:
+    """The few numbers the summary and the scenario comparison show (a break-even no spend reaches is None)."""
     out = compute(p, claims)
     return {k: out[k] for k in KEY_OUTPUT_KEYS}
 
@@ -285,5 +285,5 @@ def sensitivity_grid(p, claims) -> pd.DataFrame:
     f_grid = grid_around(p.factories_adopting)
     s_grid = grid_around(p.spend_per_factory_rmb_m, (0.2, 0.5, 1, 2, 5, 10, 20))
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
-    return sensitivity(f_grid, s_grid, added, p.usd_rmb, p.alibaba_share_pct, p.margin_pct, p.profit_multiple,
-                       tax_rate_pct=p.tax_rate_pct)
+    run_rate = cloud_ai.annual_run_rate_rmb_bn(claims.value(CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
+    return sensitivity(p, run_rate, f_grid, s_grid, added)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from alibaba_report.chapters import hk_vs_us
 from alibaba_report.chapters.contract import ModelInputError
-from alibaba_report.chapters.policy_catalyst.model import CLAIMS, key_outputs, scenario_parameters, sensitivity_grid
+from alibaba_report.chapters.policy_catalyst.model import CLAIMS, compute, scenario_parameters, sensitivity_grid
 from alibaba_report.evidence import disagreements
 from alibaba_report.evidence.ledger import seed_label
 
@@ -322,16 +322,19 @@ def disagreements_table(claims) -> pd.DataFrame:
 
 
 def scenario_table(claims, scenarios: Sequence[str] = ("bear", "base", "bull")) -> pd.DataFrame:
-    """The book's scenarios side by side: their assumptions, the plan's value and the break-even."""
+    """The book's scenarios side by side: their assumptions, the share of the plan's FY27 revenue the cloud's
+    servers serve, the plan's value and the break-even (in words when no spend reaches it)."""
     rows = []
     for scen in scenarios:
         ps = scenario_parameters(scen)
-        k = key_outputs(ps, claims)
+        k = compute(ps, claims)
+        be = k["break_even_spend_rmb_m"]
         rows.append({"scenario": scen, "factories": ps.factories_adopting, "spend (RMB m/yr)": ps.spend_per_factory_rmb_m,
-                     "Alibaba share (%)": ps.alibaba_share_pct, "margin (%)": ps.margin_pct,
+                     "Alibaba share (%)": ps.alibaba_share_pct, "cloud cash margin (%)": ps.cash_margin_pct,
+                     "FY27 revenue served (%)": round(k["plan_served_pct"]),
                      "multiple (x)": ps.profit_multiple, "plan value (USD bn)": k["plan_value_usd_bn"],
                      "% of session's value": k["plan_covers_pct"],
-                     "break-even spend (RMB m/yr)": k["break_even_spend_rmb_m"]})
+                     "break-even spend (RMB m/yr)": f"{be:.2f}" if be is not None else "none within the servers' room"})
     return pd.DataFrame(rows).set_index("scenario")
 
 

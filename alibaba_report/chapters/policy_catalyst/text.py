@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 
 from alibaba_report.chapters import contract
-from alibaba_report.chapters.policy_catalyst.model import CLAIMS, compute, key_outputs, scenario_parameters, sensitivity_grid
+from alibaba_report.chapters.policy_catalyst.model import CLAIMS, compute, scenario_parameters, sensitivity_grid
+from alibaba_report.chapters.policy_catalyst.value_text import (believe_text, break_even_detail, break_even_text,  # noqa: F401
+                                                                break_even_vs_assumption, rest_sentence,
+                                                                scenarios_sentence, sensitivity_sentence, served_text,
+                                                                verdict)
 from alibaba_report.chapters.policy_catalyst.tables import (datelines, disagreements_found, reliability_table,
                                                             scenario_table, timeline_events, timeline_span,
                                                             trading_days_in_window)
@@ -26,17 +29,19 @@ QUOTED = {
 }
 
 
-# Model figures the page shows, by the name the page glues them under (keys of compute()).
+# Model figures the page shows, by the name the page glues them under (keys of compute(); never None).
 SHOWN = {
     "value_added": "value_added_usd_bn", "week_value_added": "week_value_added_usd_bn",
     "total_rmb_bn": "factory_spend_rmb_bn", "total_usd_bn": "factory_spend_usd_bn",
-    "plan_revenue": "plan_revenue_usd_bn", "plan_profit": "plan_profit_usd_bn", "plan_value": "plan_value_usd_bn",
-    "plan_profit_after_tax": "plan_profit_after_tax_usd_bn",
-    "plan_covers": "plan_covers_pct", "be_spend": "break_even_spend_rmb_m", "be_spend_usd_m": "break_even_spend_usd_m",
-    "be_week_spend": "break_even_week_spend_rmb_m", "be_alibaba_rmb_m": "break_even_alibaba_rmb_m",
-    "required_revenue": "required_revenue_usd_bn", "req_vs_cloud": "required_revenue_vs_cloud_pct",
-    "required_factory_spend_usd_bn": "required_factory_spend_usd_bn", "cloud_margin": "cloud_margin_pct",
-    "cloud_run_rate": "cloud_run_rate_usd_bn", "be_ratio": "break_even_vs_assumed", "compound_pct": "compound_pct",
+    "plan_revenue": "plan_revenue_usd_bn", "plan_revenue_rmb": "plan_revenue_rmb_bn",
+    "plan_demand_fy27": "plan_demand_fy27_rmb_bn", "plan_served_fy27": "plan_served_fy27_rmb_bn",
+    "plan_served_pct": "plan_served_pct", "spare_fy27": "spare_fy27_rmb_bn",
+    "plan_profit_fy27": "plan_profit_fy27_rmb_bn", "plan_profit": "plan_profit_usd_bn", "plan_value": "plan_value_usd_bn",
+    "plan_profit_after_tax": "plan_profit_after_tax_usd_bn", "most_value": "most_value_usd_bn",
+    "most_covers": "most_covers_pct", "most_profit_fy27": "most_profit_fy27_rmb_bn",
+    "needed_profit_fy27": "needed_profit_fy27_rmb_bn", "needed_served_fy27": "needed_served_fy27_rmb_bn",
+    "plan_covers": "plan_covers_pct", "cloud_margin": "cloud_margin_pct",
+    "cloud_run_rate": "cloud_run_rate_usd_bn", "plan_vs_cloud": "plan_revenue_vs_cloud_pct", "compound_pct": "compound_pct",
     "close_usd": "close_usd", "change_jan4_to_close_pct": "change_jan4_to_close_pct",
     "implied_high_eur": "implied_high_eur", "implied_high_usd": "implied_high_usd",
 }
@@ -54,15 +59,14 @@ def page_values(p, claims) -> dict[str, float]:
         "below_high_pct": float(abs(claims.value(CLAIMS["below_high_pct"]))),
         "cloud_rev_q_usd_m": float(1_000 * claims.value(CLAIMS["cloud_revenue_q_usd_bn"])),
         "cloud_margin_2dp": float(round(out["cloud_margin_pct"], 2)),
-        "be_factories": float(round(out["break_even_factories"], -3)),
         "mv": float(p.market_value_before_usd_bn), "move": float(p.move_pct), "factories_p": float(p.factories_adopting),
-        "spend": float(p.spend_per_factory_rmb_m), "share": float(p.alibaba_share_pct), "margin": float(p.margin_pct),
+        "spend": float(p.spend_per_factory_rmb_m), "share": float(p.alibaba_share_pct),
+        "cash_margin": float(p.cash_margin_pct), "cloud_capex": float(p.capex_rmb_bn),
         "multiple": float(p.profit_multiple), "usd_rmb": float(p.usd_rmb), "eur_usd": float(p.eur_usd),
         "tax": float(p.tax_rate_pct),
         "bull_covers": float(scen.loc["bull", "% of session's value"]),
         "bear_covers": float(scen.loc["bear", "% of session's value"]),
         "base_covers": float(scen.loc["base", "% of session's value"]),
-        "bull_be": float(scen.loc["bull", "break-even spend (RMB m/yr)"]),
         "bull_spend": float(scen.loc["bull", "spend (RMB m/yr)"]),
         "bull_share": float(scen.loc["bull", "Alibaba share (%)"]),
         # counts, shown as whole numbers
@@ -121,10 +125,13 @@ def factories_text(factories: int, claimed: float) -> str:
     return f"{factories:,} adopting factories (an assumption; the AI-written source says over {claimed:,.0f})"
 
 
-def factories_reading(factories: int, claimed: float, where: str) -> str:
+def factories_reading(factories: int, claimed: float, where: str, break_even: bool = True) -> str:
     """What an official count at or above the factories assumed ``where`` ("in the bear case") says:
-    it confirms the AI-written source only when the count assumed is the one that source gives."""
-    then = "the spend per factory then decides (the bull case if it reaches the break-even)"
+    it confirms the AI-written source only when the count assumed is the one that source gives. With no
+    break-even (the cloud's servers cannot serve enough of the plan) the spend decides how much of their
+    room the plan fills, not whether it reaches the session's value."""
+    then = ("the spend per factory then decides (the bull case if it reaches the break-even)" if break_even else
+            "the spend per factory then decides how much of the cloud servers' room the plan fills")
     if factories == claimed:
         return f"an official count at or above it confirms AInvest's figure of over {claimed:,.0f}; {then}"
     if factories > claimed:
@@ -139,50 +146,6 @@ def share_source(share_pct: float, base_share_pct: float) -> str:
     if share_pct == base_share_pct:
         return "about a third, the share industry trackers outside the sources give Alibaba Cloud in China; no source gives it"
     return "an assumption; no source gives it"
-
-
-def margin_rounding(cloud_margin: float, margin_pct: float) -> str:
-    """Whether the model's margin is the latest quarter's cloud margin rounded, or another level."""
-    if round(cloud_margin) == margin_pct:
-        return f"the model's margin of {margin_pct:g}% is that level rounded"
-    return f"the model uses a margin of {margin_pct:g}% instead (an assumption)"
-
-
-def break_even_vs_assumption(ratio: float, spend_rmb_m: float) -> str:
-    """The break-even spend per factory against the assumed spend (``ratio`` = break-even / assumed)."""
-    if ratio >= 1.5:
-        return f"{ratio:.0f} times the RMB {spend_rmb_m:g} million assumed here"
-    if ratio > 2 / 3:
-        return f"about the RMB {spend_rmb_m:g} million assumed here"
-    return f"less than the RMB {spend_rmb_m:g} million assumed here"
-
-
-def verdict(covers_pct: float) -> str:
-    """What the plan's value means against the session's (``covers_pct`` = plan value as % of it)."""
-    if covers_pct < 50:
-        return "its own cloud business would fall far short of what the session priced in"
-    if covers_pct < 100:
-        return "its own cloud business would cover part of the session's value, not all of it"
-    return "it alone would be worth the session's value"
-
-
-def rest_sentence(covers_pct: float) -> str:
-    """What the rest of the session's value is, if the assumptions hold."""
-    if covers_pct < 100:
-        return ("If they hold, the rest of the session's value is a bet on the wider AI-cloud story, or on a policy "
-                "much larger than this plan as described.")
-    return "If they hold, the market, if anything, underpriced the plan."
-
-
-def sensitivity_sentence(table: pd.DataFrame, assumed_spend_rmb_m: float) -> str:
-    """What the sensitivity grid shows: whether any combination reaches 100%, and from what spend."""
-    covering = table.stack()[lambda x: x >= 100]
-    if covering.empty:
-        return (f"None of the {table.size} combinations reaches 100: even {max(table.index):,.0f} factories spending "
-                f"RMB {max(table.columns):g} million a year each cover {table.max().max():.0f}%.")
-    low_spend = min(s for _, s in covering.index)
-    return (f"{len(covering)} of the {table.size} combinations reach 100; the lowest spend that gets there is "
-            f"RMB {low_spend:g} million a year per factory ({low_spend / assumed_spend_rmb_m:g} times the assumed spend).")
 
 
 def timeline_title(claims) -> str:
@@ -205,37 +168,48 @@ def timeline_alt(claims) -> str:
 
 
 def break_even_title(p, claims) -> str:
-    be = compute(p, claims)["break_even_spend_rmb_m"]
-    return (f"With {p.factories_adopting:,} factories and a {p.alibaba_share_pct:g}% share, each must spend RMB {be:.1f}m "
-            f"a year on cloud and AI for the plan to be worth what the {p.move_pct:g}% session added, "
-            f"{be / p.spend_per_factory_rmb_m:.1f} times the spend assumed")
+    out = compute(p, claims)
+    be = out["break_even_spend_rmb_m"]
+    if be is not None:
+        return (f"With {p.factories_adopting:,} factories and a {p.alibaba_share_pct:g}% share, each must spend RMB "
+                f"{be:.1f}m a year on cloud and AI for the plan to be worth what the {p.move_pct:g}% session added, "
+                f"{be / p.spend_per_factory_rmb_m:.1f} times the spend assumed")
+    return (f"No spend per factory makes the plan worth what the {p.move_pct:g}% session added: the cloud's servers "
+            f"cap its value at USD {out['most_value_usd_bn']:.1f}bn, {out['most_covers_pct']:.0f}% of it")
 
 
 def break_even_alt(p, claims) -> str:
     out = compute(p, claims)
     be = out["break_even_spend_rmb_m"]
-    if be > p.spend_per_factory_rmb_m:
-        return (f"Log-log chart of the plan's value to Alibaba against each factory's yearly cloud and AI spend, for "
-                f"{p.factories_adopting // 5:,}, {p.factories_adopting:,} and {p.factories_adopting * 5:,} factories. "
-                f"The value added by the {p.move_pct:g}% session (USD {out['value_added_usd_bn']:.1f}bn) is a horizontal "
-                f"line, crossed at RMB {be:.1f}m per factory for {p.factories_adopting:,} factories; the assumed spend "
-                f"of RMB {p.spend_per_factory_rmb_m:g}m is far to the left.")
-    return (f"Log-log chart of the plan's value to Alibaba against each factory's yearly spend; the break-even of "
-            f"RMB {be:.1f}m per factory lies below the assumed RMB {p.spend_per_factory_rmb_m:g}m.")
+    lines = (f"Log-log chart of the plan's value to Alibaba against each factory's yearly cloud and AI spend, for "
+             f"{p.factories_adopting // 5:,}, {p.factories_adopting:,} and {p.factories_adopting * 5:,} factories; each "
+             f"line rises with the spend and goes flat at USD {out['most_value_usd_bn']:.1f}bn, where the plan fills "
+             "the room the cloud programme's servers have left. ")
+    added = f"The value added by the {p.move_pct:g}% session (USD {out['value_added_usd_bn']:.1f}bn) is a horizontal line"
+    if be is None:
+        return lines + added + ", above every line: no spend reaches it."
+    where = "far to the left" if be > p.spend_per_factory_rmb_m else "to the right"
+    return (lines + added + f", crossed at RMB {be:.1f}m per factory for {p.factories_adopting:,} factories; the "
+            f"assumed spend of RMB {p.spend_per_factory_rmb_m:g}m is {where}.")
 
 
 def revenue_title(p, claims) -> str:
     out = compute(p, claims)
-    return (f"To justify the session, the plan must add revenue equal to {out['required_revenue_vs_cloud_pct']:.0f}% of "
-            f"Alibaba Cloud's run-rate; at the assumptions it adds {out['plan_revenue_vs_cloud_pct']:.0f}%")
+    need = out["needed_served_fy27_rmb_bn"]
+    spare = out["spare_fy27_rmb_bn"]
+    if need <= spare:
+        return (f"To justify the session the servers must serve RMB {need:.0f}bn of the plan's FY27 revenue, within "
+                f"the RMB {spare:.0f}bn of room they have; at the assumptions they serve RMB {out['plan_served_fy27_rmb_bn']:.1f}bn")
+    return (f"To justify the session the servers would have to serve RMB {need:.0f}bn of the plan's FY27 revenue; "
+            f"after the cloud's own growth they have room for RMB {spare:.0f}bn")
 
 
 def revenue_alt(p, claims) -> str:
     out = compute(p, claims)
-    return (f"Horizontal bars of yearly revenue in USD billion: the plan brings {out['plan_revenue_usd_bn']:.1f}; "
-            f"justifying the session needs {out['required_revenue_usd_bn']:.1f}; justifying the week needs "
-            f"{out['required_revenue_week_usd_bn']:.1f}; Alibaba Cloud's current run-rate is "
-            f"{out['cloud_run_rate_usd_bn']:.1f}.")
+    return (f"Horizontal bars of revenue in FY27, RMB billion: the plan brings {out['plan_demand_fy27_rmb_bn']:.1f}; the "
+            f"cloud programme's servers serve {out['plan_served_fy27_rmb_bn']:.1f} of it; they have room for "
+            f"{out['spare_fy27_rmb_bn']:.1f} after the cloud's own growth; justifying the session needs "
+            f"{out['needed_served_fy27_rmb_bn']:.1f} served at the cash margin.")
 
 
 def prose(p, claims) -> dict[str, str]:
@@ -254,11 +228,15 @@ def prose(p, claims) -> dict[str, str]:
         "resistance_vs_close_text": resistance_vs_close(out["close_usd"], v("resistance_usd")),
         "factories_p_text": factories_text(p.factories_adopting, v("factories")),
         "share_source_text": share_source(p.alibaba_share_pct, base_share),
-        "margin_rounding_text": margin_rounding(out["cloud_margin_pct"], p.margin_pct),
-        "be_vs_assumption_text": break_even_vs_assumption(out["break_even_vs_assumed"], p.spend_per_factory_rmb_m),
+        "served_text": served_text(out["plan_served_pct"], out["plan_served_fy27_rmb_bn"], out["spare_fy27_rmb_bn"]),
+        "break_even_text": break_even_text(out, factories_text(p.factories_adopting, v("factories")), p.alibaba_share_pct),
+        "break_even_detail_text": break_even_detail(out, p.spend_per_factory_rmb_m, p.factories_adopting,
+                                                    p.alibaba_share_pct),
+        "believe_text": believe_text(out, p.spend_per_factory_rmb_m),
+        "scenarios_text": scenarios_sentence(claims),
         "verdict_text": verdict(out["plan_covers_pct"]),
         "rest_text": rest_sentence(out["plan_covers_pct"]),
-        "sens_text": sensitivity_sentence(sensitivity_grid(p, claims), p.spend_per_factory_rmb_m),
+        "sens_text": sensitivity_sentence(sensitivity_grid(p, claims), p.spend_per_factory_rmb_m, out["most_covers_pct"]),
         "timeline_title": timeline_title(claims),
         "timeline_alt": timeline_alt(claims),
         "break_even_title": break_even_title(p, claims),
@@ -269,6 +247,30 @@ def prose(p, claims) -> dict[str, str]:
 
 
 # --- signposts -----------------------------------------------------------------------------------
+
+
+def _spend_signpost(p, out: dict, where: str) -> contract.Signpost:
+    """The spend per factory to watch: the break-even when one exists; otherwise the spend at which the
+    plan fills the room the cloud's servers have left (beyond it more spend earns nothing)."""
+    assumptions = ("market_value_before_usd_bn", "move_pct", "factories_adopting", "alibaba_share_pct",
+                   "cash_margin_pct", "capex_rmb_bn", "utilisation_pct", "profit_multiple", "usd_rmb")
+    be, filling = out["break_even_spend_rmb_m"], out["filling_spend_rmb_m"]
+    if be is not None or filling is None:
+        return contract.Signpost(
+            "Yearly cloud and AI spend per adopting factory", float(be if be is not None else 0.0),
+            "RMB m per factory per year",
+            "above it the plan alone is worth the value the session added" if be is not None else
+            "any spend: the cloud programme's servers have no room left for the plan",
+            f"below it the session priced in more than the plan brings at the share assumed {where}; "
+            "the rest must come from elsewhere",
+            "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],), assumptions=assumptions)
+    return contract.Signpost(
+        "Yearly cloud and AI spend per adopting factory", float(filling), "RMB m per factory per year",
+        f"at or above it the plan fills the room the cloud programme's servers have left and is worth "
+        f"{out['most_covers_pct']:.0f}% of the session's value, the most it can be without more capex",
+        f"below it the servers have room to spare at the share assumed {where}, and the plan is worth less",
+        "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],), assumptions=assumptions)
+
 
 
 def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
@@ -282,18 +284,11 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
     return [
         contract.Signpost(
             "Factories the plan actually funds or enrols", float(p.factories_adopting), "factories",
-            factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where),
+            factories_reading(p.factories_adopting, claims.value(CLAIMS["factories"]), where,
+                              out["break_even_spend_rmb_m"] is not None),
             "fewer factories, or no funding reaching them (the risk AInvest (12 January) names)",
             "base or bull", "bear", claims=(CLAIMS["factories"],), assumptions=("factories_adopting",)),
-        contract.Signpost(
-            "Yearly cloud and AI spend per adopting factory", out["break_even_spend_rmb_m"],
-            "RMB m per factory per year",
-            "above it the plan alone is worth the value the session added",
-            f"below it the session priced in more than the plan brings at the share assumed {where}; "
-            "the rest must come from elsewhere",
-            "bull", "base or bear", claims=(CLAIMS["session_gain_pct"],),
-            assumptions=("market_value_before_usd_bn", "move_pct", "factories_adopting", "alibaba_share_pct",
-                         "margin_pct", "profit_multiple", "usd_rmb")),
+        _spend_signpost(p, out, where),
         contract.Signpost(
             "Alibaba's share of the new industrial cloud and AI spend", float(p.alibaba_share_pct), "% of the new spend",
             f"toward the ~{claims.value(CLAIMS['exec_share_target_pct']):.0f}% of incremental AI-cloud growth an "
@@ -310,7 +305,7 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
             "margins widen with AI products (CICC's optimism, the 14 January article)",
             "a GPU price war (the undated post's risk) squeezes them",
             "bull", "bear", claims=(CLAIMS["cloud_ebitda_q_usd_m"], CLAIMS["cloud_revenue_q_usd_bn"]),
-            assumptions=("margin_pct",)),
+            assumptions=("cash_margin_pct",)),
     ]
 
 
@@ -318,16 +313,27 @@ def signposts(p, claims, case: str | None = None) -> list[contract.Signpost]:
 
 
 def headline(p, claims, case: str | None = None) -> dict[str, str]:
-    """The chapter's row in the summary's table of themes, from :func:`key_outputs`: the spend per
-    factory at which the plan is worth what the session added (``figure``), and what the plan is
-    worth at the spend assumed (``meaning``).
+    """The chapter's row in the summary's table of themes, from :func:`compute`: the spend per factory at
+    which the plan is worth what the session added, or that none is because the cloud's servers are full
+    (``figure``), and what the plan is worth at the spend assumed (``meaning``).
 
     ``case`` names the scenario ``p`` is ("base"); without it the spend is "the spend assumed".
     """
-    out = key_outputs(p, claims)
+    out = compute(p, claims)
     where = f"the {md_escape(case)} case's spend" if case else "the spend assumed"
-    return {
-        "figure": (f"factories must spend RMB {out['break_even_spend_rmb_m']:.1f}m a year each for the plan to be "
-                   f"worth the USD {out['value_added_usd_bn']:.0f}bn the surge added"),
-        "meaning": f"at {where} the plan is worth {out['plan_covers_pct']:.0f}% of it",
-    }
+    be = out["break_even_spend_rmb_m"]
+    if be is not None:
+        figure = (f"factories must spend RMB {be:.1f}m a year each for the plan to be worth the USD "
+                  f"{out['value_added_usd_bn']:.0f}bn the surge added")
+        most = ""
+    else:
+        figure = (f"no spend per factory makes the plan worth the USD {out['value_added_usd_bn']:.0f}bn the surge added: "
+                  f"the cloud's servers can serve at most RMB {out['spare_fy27_rmb_bn']:.1f}bn of its FY27 revenue")
+        most = (" (its most: the servers are full)" if out["plan_served_pct"] < 99.95 else
+                f" (at most {_pct(out['most_covers_pct'])}% with the servers full)")
+    return {"figure": figure, "meaning": f"at {where} the plan is worth {_pct(out['plan_covers_pct'])}% of it{most}"}
+
+
+def _pct(x: float) -> str:
+    """A share of the session's value as the summary's row writes it: whole per cents, a tenth below 1%."""
+    return f"{x:.1f}" if abs(x) < 1 else f"{x:.0f}"
