@@ -128,6 +128,16 @@ def test_the_page_and_the_model_of_value_book_one_fy27_profit_for_the_plan(claim
         assert out["plan_revenue_rmb_bn"] == pytest.approx(float(inp.policy_revenue_rmb_bn), rel=1e-12)
 
 
+def test_the_plan_adds_nothing_to_a_fiscal_year_that_ended_before_it_started(claims):
+    """The plan starts on 1 April 2026, the first day of FY27: FY26 (to 31 March 2026), a quarter of the
+    next twelve months' earnings, gets none of its profit; FY27 and FY28 get some."""
+    p = policy.scenario_parameters("base")
+    run_rate = cloud_ai.reported(cloud_ai.scenario_parameters("base"), claims)["run_rate_rmb_bn"]
+    by_fy = policy.plan_fiscal_years(np.asarray(8.25), run_rate, policy.cloud_programme(p), (26, 27, 28))
+    assert float(by_fy["profit_rmb_bn"][26]) == 0.0 and float(by_fy["demand_rmb_bn"][26]) == 0.0
+    assert float(by_fy["profit_rmb_bn"][27]) > 0 and float(by_fy["profit_rmb_bn"][28]) > 0
+
+
 def test_the_cloud_programme_is_one_assumption_shared_with_the_cloud_page():
     for case in ("bear", "base", "bull", "consensus"):
         pol, cl = policy.scenario_parameters(case), cloud_ai.scenario_parameters(case)

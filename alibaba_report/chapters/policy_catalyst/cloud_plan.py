@@ -7,6 +7,8 @@ Vectorised over numpy arrays. Re-exported by :mod:`.model`.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import types
 
 import numpy as np
@@ -57,13 +59,18 @@ def plan_fiscal_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, fys) -> dict[
     1 April 2026 (:data:`alibaba_report.synthesis.fiscal.PLAN_START`), a programme year's figure read at the
     middle of the fiscal year (:func:`alibaba_report.chapters.cloud_ai.at_time`). ``demand_rmb_bn``,
     ``served_rmb_bn`` and ``profit_rmb_bn`` (EBITA added; the plan buys no servers, so it is also the cash
-    profit added), each ``{fy: array}``. The page's FY27 profit and the valuation's are this one call."""
+    profit added), each ``{fy: array}``. The page's FY27 profit and the valuation's are this one call.
+    A fiscal year that ends before the plan starts gets none of it (reading a programme year at the
+    fiscal year's middle would otherwise carry some of the plan's first months back into FY26)."""
     from alibaba_report.synthesis.cloud_value import PROGRAMME_YEARS
-    from alibaba_report.synthesis.fiscal import PLAN_START, years_since_reported_quarter, years_to_fiscal_middle
+    from alibaba_report.synthesis.fiscal import (FISCAL_YEAR_FIRST_MONTH, PLAN_START, years_since_reported_quarter,
+                                                 years_to_fiscal_middle)
 
     by_year = plan_cloud_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, years_since_reported_quarter(PLAN_START),
                                PROGRAMME_YEARS)
-    return {k: {fy: cloud_ai.at_time(a, years_to_fiscal_middle(fy)) for fy in fys} for k, a in by_year.items()}
+    started = {fy: float(dt.date(2000 + fy, FISCAL_YEAR_FIRST_MONTH, 1) > PLAN_START) for fy in fys}
+    return {k: {fy: started[fy] * cloud_ai.at_time(a, years_to_fiscal_middle(fy)) for fy in fys}
+            for k, a in by_year.items()}
 
 
 def plan_fy(p, run_rate_rmb_bn: float, plan_revenue_rmb_bn, fy: int = PLAN_FY) -> dict[str, np.ndarray]:
