@@ -8,7 +8,6 @@ Vectorised over numpy arrays. Re-exported by :mod:`.model`.
 from __future__ import annotations
 
 import datetime as dt
-
 import types
 
 import numpy as np
