@@ -102,7 +102,7 @@ def index_effect_figure(p, claims):
                 label=f"{row['Alibaba move (%)']:g}%: {row['move']} [{row['listing']}]")
     ax.set_xlabel("Alibaba share move (%)")
     ax.set_ylabel("Hang Seng Tech Index move caused (%)")
-    ax.legend(loc="lower right", fontsize=8, title="the sources' moves [listing, seed]", title_fontsize=8)
+    ax.legend(loc="lower right", fontsize=8, title="the sources' moves [listing]", title_fontsize=8)
     return style.finish(fig, title, source)
 
 

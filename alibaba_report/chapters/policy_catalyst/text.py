@@ -152,7 +152,7 @@ def timeline_title(claims) -> str:
     d001 = datelines(claims.sources())["001"]
     return (f"The sources date every article but not the policy: the {claims.value(CLAIMS['session_gain_pct']):.0f}%+ "
             f"session falls between {claims.get(CLAIMS['rally_start']).date:%-d} and {d001:%-d %B}, by the AI-written "
-            "seed alone")
+            "source alone")
 
 
 def timeline_alt(claims) -> str:
