@@ -253,8 +253,7 @@ def reliability_statements(claims) -> list[Statement]:
                   "Reported in words only; no figure to model. A sign of speculative positioning (the 14 January article).",
                   seeds=("002",)),
         Statement(f"an executive targets about {v('exec_share_target_pct'):.0f}% of incremental AI-cloud growth by 2026",
-                  "A share of the whole AI-cloud market's growth, not of the plan's spend, so it sets no share in the "
-                  "model (the bull case assumes half the plan's spend); the executive is not named.",
+                  "A share of the AI-cloud market's growth, not of the plan's spend: it sets no share in the model.",
                   (CLAIMS["exec_share_target_pct"],)),
         Statement("consensus rating \"Moderate Buy\"",
                   "The 14 January article states it; AInvest (12 January) says the consensus is 'leaning toward' it. Context, not used "
