@@ -114,13 +114,17 @@ lint: $(STAMP)
 
 # -n auto (pytest-xdist): one worker per core; tests/conftest.py keeps the tests of the built site on
 # one worker and each notebook's nbval cells together, and spreads the rest by module.
+# Python's bytecode caches are written even where PYTHONDONTWRITEBYTECODE is set (some CI images set
+# it): pytest keeps the test modules with their asserts rewritten there, which takes about 5 s of
+# every run's collection otherwise. They land in __pycache__ folders, which git ignores.
+PYTEST = env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -p no:cacheprovider
 test: $(STAMP) browser-deps lint
-	$(PY) -m pytest -p no:cacheprovider -n auto tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PYTEST) -n auto tests book --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # The inner loop: everything that needs no kernel, no build and no browser, on every core; it names
 # each notebook whose committed figures no longer match the package (tests/test_committed_outputs.py).
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not build and not browser and not notebook and not properties and not integration" tests
+	$(PYTEST) -q -n auto -m "not build and not browser and not notebook and not properties and not integration" tests
 
 bench: $(STAMP)
 	$(PY) tests/bench.py
