@@ -262,3 +262,23 @@ def test_an_input_of_another_measure_says_which_measure_it_is(ledger):
     assert line.split(": ", 1)[1].startswith("10% (") and "P/E" not in line.split(";")[0].split("(", 2)[-1]
     same = case_cards.said(ledger, "pe_ratio_s001", "pe_ratio")
     assert "near 19 times earnings;" in same  # a figure of the case's own measure is shown as it is
+
+
+def test_a_cards_period_writes_its_dates_as_a_reader_reads_them():
+    from alibaba_report.evidence.case_cards import dates_in_words
+
+    assert dates_in_words("rally to 2026-01-12 (start not stated; gains since 2026-01-09)") == \
+        "rally to 12 Jan 2026 (start not stated; gains since 9 Jan 2026)"
+    assert dates_in_words("FY26Q2 (CY25Q3)") == "FY26Q2 (CY25Q3)"  # fiscal periods stay as the ledger labels them
+    assert dates_in_words("2026-02-30") == "2026-02-30"  # not a date: left as written
+
+
+def test_no_card_prints_an_iso_date(ledger):
+    import re
+
+    from alibaba_report.evidence import disagreements
+
+    cards = disagreements.for_readers(disagreements.find_disagreements(ledger))
+    text = str(cards)
+    assert len(text) > 0 and "Jan 2026" in text
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)
