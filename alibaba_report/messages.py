@@ -3,6 +3,9 @@ counting things (standard library only: the build's safety module imports it in 
 must start cheaply)."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 
 def short(value: object, limit: int = 60) -> str:
     """A value for an error message: its ``repr`` cut to ``limit`` characters, or, for anything but a
@@ -31,3 +34,19 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 def count_words(n: int) -> str:
     """A count as a sentence writes it: ``12`` -> ``twelve`` (digits beyond twenty-four)."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_in_words(text: str) -> str:
+    """A ledger period as a reader reads it: each ISO date written "4 Jan 2026" ("rally to 2026-01-12"
+    becomes "rally to 12 Jan 2026"); anything that is not a valid date is left as it is."""
+    def words(m: re.Match) -> str:
+        try:
+            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return m[0]
+        return f"{d.day} {d:%b %Y}"
+
+    return _ISO_DATE.sub(words, str(text))

@@ -265,7 +265,7 @@ def test_an_input_of_another_measure_says_which_measure_it_is(ledger):
 
 
 def test_a_cards_period_writes_its_dates_as_a_reader_reads_them():
-    from alibaba_report.evidence.case_cards import dates_in_words
+    from alibaba_report.messages import dates_in_words
 
     assert dates_in_words("rally to 2026-01-12 (start not stated; gains since 2026-01-09)") == \
         "rally to 12 Jan 2026 (start not stated; gains since 9 Jan 2026)"

@@ -36,6 +36,7 @@ PATH_RE = re.compile(
 FILE_NUMBER_RE = re.compile(r"\b(?:seed|source|page)s? \d{3}\b", re.IGNORECASE)  # "seed 000", "seeds 001, 004", "page 004"
 # A bare file number in brackets, "(002)" or "(001, AI-written)": the numbers the seeds' files start with.
 BARE_NUMBER_RE = re.compile(r"\((?:%s)(?=[,)])" % "|".join(sorted({p.name.split("_")[0] for p in (ROOT / "seeds").glob("*.txt")})))
+ISO_DATE_RE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")  # "2026-01-12": a reader reads "12 Jan 2026"
 SNAKE_RE = re.compile(r"(?<![\w/.#-])[a-z][a-z0-9]*(?:_+[a-z0-9]+)+(?![\w/-])")  # at_least, a case id
 
 
@@ -99,6 +100,8 @@ def text_problems(html: str, names: set[str], ids: set[str]) -> list[str]:
             found.append(f"build talk {phrase!r}: …{at(m)}…")
     for m in [*FILE_NUMBER_RE.finditer(text), *BARE_NUMBER_RE.finditer(text)]:
         found.append(f"source by file number {m.group(0)!r}: …{at(m)}…")
+    for m in ISO_DATE_RE.finditer(text):
+        found.append(f"a date as the ledger stores it {m.group(0)!r}: …{at(m)}…")
     known = names | ids
     for m in SNAKE_RE.finditer(text):
         if m.group(0) not in known:  # those are reported by name below
@@ -131,7 +134,7 @@ PLANTED = """<html><body><main><article class="bd-article">
 run make book SCENARIO=bear, or papermill. In this run <code>scenario</code> is base.</p>
 <p>Basis: nomura_ebita_loss_peak_fq3_fy26, peak_loss_rmb_bn = 35.</p>
 <p>One sentence of seed 000 says so (see china_commerce__revenue_growth_yoy__fy26q2_cy25q3); bound at_least.</p>
-<p>The session: more than 9% (002); period not stated (001, AI-written).</p>
+<p>The session: more than 9% (002); period not stated (001, AI-written); as of 2026-01-12.</p>
 <p>Cited properly: <a class="claim-link" href="appendix/000.html#c-ubs_commerce_loss_fq3_fy26">ubs_commerce_loss_fq3_fy26</a>.</p>
 <details class="admonition hide above-input"><summary>Show code cell source</summary>
 <div class="cell_input"><pre>x = 1</pre></div></details>
@@ -139,7 +142,7 @@ run make book SCENARIO=bear, or papermill. In this run <code>scenario</code> is 
 </article></main></body></html>"""
 
 CLEAN = """<html><body><main><article class="bd-article">
-<p>A loss that shrinks 15% a quarter costs RMB 203 billion over twelve quarters, in the base scenario.
+<p>A loss that shrinks 15% a quarter costs RMB 203 billion over twelve quarters, in the base scenario, as of 12 Jan 2026.
 See <a href="methods.html">Methods</a> to re-run.</p>
 <p>Nomura <a class="claim-link" href="appendix/000.html#c-x">nomura_ebita_loss_peak_fq3_fy26</a>.</p>
 </article></main></body></html>"""
@@ -155,7 +158,7 @@ def test_the_scan_catches_a_planted_page():
                      "claim id 'nomura_ebita_loss_peak_fq3_fy26'", "source by file number 'seed 000'",
                      "source by file number '(002'", "source by file number '(001'",
                      "snake_case label 'china_commerce__revenue_growth_yoy__fy26q2_cy25q3'",
-                     "snake_case label 'at_least'"):
+                     "snake_case label 'at_least'", "a date as the ledger stores it '2026-01-12'"):
         assert expected in joined, f"{expected} not caught:\n{joined}"
     # the cited claim (inside a citation link) and the folded mechanics are not reader text
     assert "ubs_commerce_loss_fq3_fy26" not in joined

@@ -3,13 +3,13 @@ fit a phone, each linking to its case on the disagreements page. The cases thems
 disagreements.py."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Iterable
 
 import pandas as pd
 
 from alibaba_report.evidence.ledger import Claim, Ledger, load_claims
+from alibaba_report.messages import dates_in_words
 
 # Who gives a figure, in reader words (the ledger's speaker names, where they are not already words).
 SPEAKER_WORDS = {"article author": "the author", "post author": "the author", "market data": "market data",
@@ -44,21 +44,6 @@ def said(ledger: Ledger, claim_id: str, metric: str | None = None) -> str:
         figure = f"{figure} ({metric_words(c.metric)})"
     return f"{_who(ledger, c)}: {figure}; {dates_in_words(c.period)}"
 
-
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def dates_in_words(text: str) -> str:
-    """A ledger period as a reader reads it: each ISO date written "4 Jan 2026" ("rally to 2026-01-12"
-    becomes "rally to 12 Jan 2026"); anything that is not a valid date is left as it is."""
-    def words(m: re.Match) -> str:
-        try:
-            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return m[0]
-        return f"{d.day} {d:%b %Y}"
-
-    return _ISO_DATE.sub(words, str(text))
 
 
 def touching(cases: pd.DataFrame, claim_ids: Iterable[str]) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from alibaba_report import paths
+from alibaba_report.messages import dates_in_words
 from alibaba_report.evidence.claim_rows import _iso_date, read_claims, row_to_claim as _row_to_claim  # noqa: F401
 from alibaba_report.evidence.coverage import load_exclusions, uncovered_mentions  # noqa: F401
 from alibaba_report.evidence.files import (SEED_NAME, closest_passage, csv_errors,  # noqa: F401
@@ -144,14 +145,17 @@ class Ledger:
                 "source": source, "title": title}
 
     def table(self, ids, columns=DISPLAY_COLUMNS) -> pd.DataFrame:
-        """Claims for display, in the order given; a date claim shows its date as the value."""
+        """Claims for display, in the order given; a date claim shows its date as the value, and every
+        date is written as a reader reads it ("12 Jan 2026", :func:`alibaba_report.messages.dates_in_words`)."""
         ids = [ids] if isinstance(ids, str) else list(ids)
         for claim_id in ids:
             self.get(claim_id)
         out = self.df.loc[ids].copy()
         if "value" in columns and out["date"].notna().any():
-            out["value"] = [d.isoformat() if isinstance(d, dt.date) else v
+            out["value"] = [dates_in_words(d.isoformat()) if isinstance(d, dt.date) else v
                             for v, d in zip(out["value"], out["date"])]
+        if "period" in columns:
+            out["period"] = out["period"].map(dates_in_words)
         return out[list(columns)].reset_index(drop=True)
 
     def names_in(self, formula: str) -> list[str]:
