@@ -122,17 +122,18 @@ def test_the_policy_plan_is_priced_by_the_clouds_model_not_its_own_margin(claims
     r = v.model(base, claims)
     p = cloud.scenario_parameters("base")
     run_rate = claims.value(v.CLAIMS["cloud_revenue_q"]) * 4 * base.usd_rmb
-    plan = cloud.plan_demand_path(base.policy_revenue_rmb_bn, fiscal.years_since_reported_quarter(fiscal.PLAN_START),
-                                  cloud_value.PROGRAMME_YEARS)
-    gained = (programme(p, run_rate, cloud_value.PROGRAMME_YEARS, extra_demand_rmb_bn=plan)["ebita_rmb_bn"]
-              - programme(p, run_rate, cloud_value.PROGRAMME_YEARS)["ebita_rmb_bn"])
-    assert float(r["policy_delta_fy27_rmb_bn"]) == pytest.approx(cloud.at_time(gained, fiscal.years_to_fiscal_middle(27)))
-    # one function per quantity: the policy chapter's function is that difference, and the value reads it
+    # the plan's FY27 revenue (its first full fiscal year: all of it) served up to the room the programme's
+    # servers have left after the cloud's own growth, at the middle of FY27, earning the cloud's cash margin
+    own = programme(p, run_rate, cloud_value.PROGRAMME_YEARS)
+    room = cloud.at_time(own["capacity_rmb_bn"] - own["earned_rmb_bn"], fiscal.years_to_fiscal_middle(27))
+    served = min(float(base.policy_revenue_rmb_bn), float(room))
+    assert float(r["policy_delta_fy27_rmb_bn"]) == pytest.approx(served * p.cash_margin_pct / 100, rel=1e-12)
+    # one function per quantity: the page and the value read the policy chapter's one call
     from alibaba_report.chapters import policy_catalyst as policy
 
-    start = fiscal.years_since_reported_quarter(fiscal.PLAN_START)
-    np.testing.assert_allclose(policy.plan_cloud_profit_rmb_bn(base.policy_revenue_rmb_bn, run_rate, p, start,
-                                                                cloud_value.PROGRAMME_YEARS), gained, atol=1e-12)
+    by_fy = policy.plan_fiscal_years(base.policy_revenue_rmb_bn, run_rate, p, (26, 27))
+    assert float(by_fy["profit_rmb_bn"][26]) == 0.0  # FY26 ended before the plan started
+    assert float(by_fy["profit_rmb_bn"][27]) == pytest.approx(float(r["policy_delta_fy27_rmb_bn"]), rel=1e-12)
     # the policy page has no margin of its own: the plan earns the cloud's cash margin, on the page and in value
     assert "margin_pct" not in params.specs("policy_catalyst")
     page = policy.compute(policy.scenario_parameters("base"), claims)

@@ -30,8 +30,8 @@ billions; ``_rmb_m`` renminbi, millions; ``_pct`` per cent (9 means 9%).
 """
 from alibaba_report.chapters.policy_catalyst.model import (
     NOTEBOOK, CLAIMS, value_added_usd_bn, week_value_added_usd_bn, compound_pct, factory_spend_usd_bn,
-    plan_revenue_usd_bn, plan_revenue_rmb_bn, PLAN_FY, CLOUD_PROGRAMME, cloud_programme, plan_cloud_years,
-    plan_cloud_profit_rmb_bn, plan_fiscal_years, plan_fy, after_tax_value_usd_bn, plan_value_usd_bn, UNLIMITED_RMB_BN,
+    plan_revenue_usd_bn, plan_revenue_rmb_bn, PLAN_FY, CLOUD_PROGRAMME, cloud_programme, plan_share_of_fiscal_year,
+    plan_fiscal_years, plan_fy, after_tax_value_usd_bn, plan_value_usd_bn, UNLIMITED_RMB_BN,
     capacity_value_usd_bn, required_plan_revenue_rmb_bn, filling_revenue_rmb_bn, needed_profit_rmb_bn, break_even_spend_rmb_m, break_even_factories, sensitivity,
     grid_around, cloud_run_rate_usd_bn, cloud_margin_pct, plan_figures, compute,
     KEY_OUTPUT_KEYS, key_outputs, scenario_parameters, sensitivity_grid,
@@ -56,7 +56,7 @@ from alibaba_report.chapters.policy_catalyst.charts import (
 __all__ = [
     "NOTEBOOK", "CLAIMS", "value_added_usd_bn", "week_value_added_usd_bn", "compound_pct",
     "factory_spend_usd_bn", "plan_revenue_usd_bn", "plan_revenue_rmb_bn", "PLAN_FY", "CLOUD_PROGRAMME",
-    "cloud_programme", "plan_cloud_years", "plan_cloud_profit_rmb_bn", "plan_fiscal_years", "plan_fy",
+    "cloud_programme", "plan_share_of_fiscal_year", "plan_fiscal_years", "plan_fy",
     "after_tax_value_usd_bn", "plan_value_usd_bn", "UNLIMITED_RMB_BN", "capacity_value_usd_bn",
     "required_plan_revenue_rmb_bn", "filling_revenue_rmb_bn", "needed_profit_rmb_bn", "break_even_spend_rmb_m", "break_even_factories", "sensitivity", "grid_around",
     "cloud_run_rate_usd_bn", "cloud_margin_pct", "plan_figures", "compute", "KEY_OUTPUT_KEYS", "key_outputs",

@@ -26,50 +26,44 @@ def cloud_programme(p) -> types.SimpleNamespace:
     return types.SimpleNamespace(**{k: getattr(p, k) for k in CLOUD_PROGRAMME})
 
 
-def plan_cloud_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, start_years: float, years: int) -> dict[str, np.ndarray]:
-    """What the plan's yearly revenue does to the cloud programme, by programme year (RMB bn): the plan's
-    demand (``demand_rmb_bn``), the part the programme's servers serve (``served_rmb_bn``) and what it adds
-    to the programme's EBITA (``profit_rmb_bn``).
+def plan_share_of_fiscal_year(fy: int) -> float:
+    """The share of fiscal year ``fy`` (1 April to 31 March) that falls on or after the plan's start,
+    1 April 2026 (:data:`alibaba_report.synthesis.fiscal.PLAN_START`): 0 for FY26, 1 for FY27 on."""
+    from alibaba_report.synthesis.fiscal import FISCAL_YEAR_FIRST_MONTH, PLAN_START
 
-    The plan's revenue is cloud revenue, so it goes through the cloud chapter's own model
-    (:func:`alibaba_report.chapters.cloud_ai.programme_years`): extra demand on the same programme from
-    ``start_years`` after the cloud's reported quarter (:func:`~alibaba_report.chapters.cloud_ai.plan_demand_path`),
-    earning the cloud's cash margin (``cloud.cash_margin_pct``, before depreciation) only where the
-    programme's servers have capacity left after the cloud's own growth; revenue they cannot serve earns
-    nothing, and the capex's depreciation is the programme's with or without the plan. ``cloud`` holds the
-    programme's parameters (numbers or arrays, as the model of value's draws). Vectorised like the cloud's model."""
-    args = (run_rate_rmb_bn, *(getattr(cloud, k) for k in CLOUD_PROGRAMME))
-    demand = cloud_ai.plan_demand_path(plan_revenue_rmb_bn, start_years, years)
-    with_plan = cloud_ai.programme_years(*args, extra_demand_rmb_bn=demand, years=years)
-    without = cloud_ai.programme_years(*args, years=years)
-    return {"demand_rmb_bn": demand, "served_rmb_bn": with_plan["earned_rmb_bn"] - without["earned_rmb_bn"],
-            "profit_rmb_bn": with_plan["ebita_rmb_bn"] - without["ebita_rmb_bn"]}
-
-
-def plan_cloud_profit_rmb_bn(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, start_years: float,
-                             years: int) -> np.ndarray:
-    """What the plan's yearly revenue adds to the cloud programme's EBITA, by programme year (RMB bn):
-    :func:`plan_cloud_years`' ``profit_rmb_bn``."""
-    return plan_cloud_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, start_years, years)["profit_rmb_bn"]
+    first, end = dt.date(1999 + fy, FISCAL_YEAR_FIRST_MONTH, 1), dt.date(2000 + fy, FISCAL_YEAR_FIRST_MONTH, 1)
+    return max(0, (end - max(first, PLAN_START)).days) / (end - first).days
 
 
 def plan_fiscal_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, fys) -> dict[str, dict[int, np.ndarray]]:
-    """The plan by fiscal year (``fys``, e.g. ``(26, 27, 28)``), as the model of value reads it: from
-    1 April 2026 (:data:`alibaba_report.synthesis.fiscal.PLAN_START`), a programme year's figure read at the
-    middle of the fiscal year (:func:`alibaba_report.chapters.cloud_ai.at_time`). ``demand_rmb_bn``,
-    ``served_rmb_bn`` and ``profit_rmb_bn`` (EBITA added; the plan buys no servers, so it is also the cash
-    profit added), each ``{fy: array}``. The page's FY27 profit and the valuation's are this one call.
-    A fiscal year that ends before the plan starts gets none of it (reading a programme year at the
-    fiscal year's middle would otherwise carry some of the plan's first months back into FY26)."""
-    from alibaba_report.synthesis.cloud_value import PROGRAMME_YEARS
-    from alibaba_report.synthesis.fiscal import (FISCAL_YEAR_FIRST_MONTH, PLAN_START, years_since_reported_quarter,
-                                                 years_to_fiscal_middle)
+    """The plan by fiscal year (``fys``, e.g. ``(26, 27, 28)``), as the page and the model of value read
+    it (RMB bn, each ``{fy: array}``): its demand (``demand_rmb_bn``), the part the cloud programme's
+    servers serve (``served_rmb_bn``) and the EBITA it adds (``profit_rmb_bn``).
 
-    by_year = plan_cloud_years(plan_revenue_rmb_bn, run_rate_rmb_bn, cloud, years_since_reported_quarter(PLAN_START),
-                               PROGRAMME_YEARS)
-    started = {fy: float(dt.date(2000 + fy, FISCAL_YEAR_FIRST_MONTH, 1) > PLAN_START) for fy in fys}
-    return {k: {fy: started[fy] * cloud_ai.at_time(a, years_to_fiscal_middle(fy)) for fy in fys}
-            for k, a in by_year.items()}
+    The plan's revenue is cloud revenue, so it is demand on the cloud chapter's own programme
+    (:func:`alibaba_report.chapters.cloud_ai.programme_years`): a fiscal year's demand is the yearly
+    revenue times the share of the year after the plan starts (:func:`plan_share_of_fiscal_year`); the
+    servers serve it only up to the room they have left after the cloud's own growth (capacity less what
+    the programme earns without the plan, read at the middle of the fiscal year with
+    :func:`~alibaba_report.chapters.cloud_ai.at_time`); what they serve earns the cloud's cash margin
+    (``cloud.cash_margin_pct``, before depreciation). Revenue they cannot serve earns nothing, and the
+    capex's depreciation is the programme's with or without the plan, so the plan's EBITA is its cash
+    profit. ``cloud`` holds the programme's parameters (numbers or arrays, as the model of value's
+    draws). The page's FY27 profit and the valuation's are this one call."""
+    from alibaba_report.synthesis.cloud_value import PROGRAMME_YEARS
+    from alibaba_report.synthesis.fiscal import years_to_fiscal_middle
+
+    own = cloud_ai.programme_years(run_rate_rmb_bn, *(getattr(cloud, k) for k in CLOUD_PROGRAMME), years=PROGRAMME_YEARS)
+    room = own["capacity_rmb_bn"] - own["earned_rmb_bn"]
+    revenue = np.asarray(plan_revenue_rmb_bn, dtype=float)
+    margin = np.asarray(cloud.cash_margin_pct, dtype=float)
+    out: dict[str, dict[int, np.ndarray]] = {"demand_rmb_bn": {}, "served_rmb_bn": {}, "profit_rmb_bn": {}}
+    for fy in fys:
+        demand = revenue * plan_share_of_fiscal_year(fy)
+        served = np.minimum(demand, cloud_ai.at_time(room, years_to_fiscal_middle(fy)))
+        out["demand_rmb_bn"][fy], out["served_rmb_bn"][fy] = demand, served
+        out["profit_rmb_bn"][fy] = served * margin / 100
+    return out
 
 
 def plan_fy(p, run_rate_rmb_bn: float, plan_revenue_rmb_bn, fy: int = PLAN_FY) -> dict[str, np.ndarray]:

@@ -18,7 +18,7 @@ from alibaba_report.chapters import cloud_ai, hk_vs_us
 from alibaba_report.chapters.contract import ModelInputError, check_number
 from alibaba_report.chapters.policy_catalyst.cloud_plan import (  # noqa: F401  (re-exported)
     CLOUD_PROGRAMME, PLAN_FY, UNLIMITED_RMB_BN, after_tax_value_usd_bn, capacity_value_usd_bn, cloud_programme,
-    filling_revenue_rmb_bn, needed_profit_rmb_bn, plan_cloud_profit_rmb_bn, plan_cloud_years, plan_fiscal_years,
+    filling_revenue_rmb_bn, needed_profit_rmb_bn, plan_fiscal_years, plan_share_of_fiscal_year,
     plan_fy, plan_value_usd_bn, required_plan_revenue_rmb_bn)
 
 NOTEBOOK = "policy_catalyst"
