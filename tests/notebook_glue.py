@@ -114,6 +114,18 @@ def committed(stem: str) -> dict[str, object]:
     return found
 
 
+def _around_first_difference(a: str, b: str, width: int = 80) -> tuple[str, str]:
+    """Both texts cut to ``width`` characters around where they first differ ("…" marks a cut), so two
+    long sentences that differ late do not show as two identical beginnings."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = max(0, i - width // 4)
+
+    def cut(t: str) -> str:
+        return ("…" if start else "") + t[start:start + width] + ("…" if len(t) > start + width else "")
+
+    return cut(a), cut(b)
+
+
 def differences(now: dict[str, object], then: dict[str, object]) -> list[str]:
     """Reader-sized lines: each glued name whose committed value differs from ``now``'s."""
     from alibaba_report import precision
@@ -123,7 +135,8 @@ def differences(now: dict[str, object], then: dict[str, object]) -> list[str]:
         a, b = then.get(name, "(absent)"), now.get(name, "(absent)")
         numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
         if (numbers and not precision.same(a, b)) or (not numbers and a != b):
-            out.append(f"{name}: committed {str(a)[:80]!r}, now {str(b)[:80]!r}")
+            shown_a, shown_b = _around_first_difference(str(a), str(b))
+            out.append(f"{name}: committed {shown_a!r}, now {shown_b!r}")
     return out
 
 

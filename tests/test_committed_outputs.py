@@ -60,6 +60,12 @@ def test_a_moved_figure_is_named_and_a_last_digit_is_not():
     assert ng.differences({"text": "new words"}, {"text": "old words"}) and ng.differences({}, {"gone": 1.0})
 
 
+def test_two_long_texts_that_differ_late_are_shown_where_they_differ():
+    head = "The sources date every article but not the policy: the 9%+ session falls between 9 and 12 January, "
+    (line,) = ng.differences({"title": head + "by the AI-written source alone"}, {"title": head + "by the AI-written seed alone"})
+    assert "seed alone" in line and "source alone" in line and "…" in line
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_committed_notebooks_carry_no_image_bytes(stem):
     """What nbval compares is text; chart bytes would make every refresh a diff of hundreds of kB."""
