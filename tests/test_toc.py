@@ -66,3 +66,14 @@ def test_a_message_quotes_a_value_short_and_never_renders_a_huge_one():
     assert messages.short(bomb) == "a list of 1000 items"
     assert messages.short(12.5) == "12.5" and messages.short(None) == "None"
     assert safety.short is messages.short
+
+
+def test_a_generated_page_is_listed_right_after_its_anchor_or_not_at_all(tmp_path):
+    text = ("format: jb-book\nroot: book/index\nparts:\n- caption: Across the book\n  chapters:\n"
+            "  - file: book/scenarios\n  - file: book/methods\n")
+    write_toc(tmp_path, text)
+    assert toc.insert_after(tmp_path, "book/scenarios", "book/what_changed")
+    assert toc.documents(tmp_path) == ["book/index", "book/scenarios", "book/what_changed", "book/methods"]
+    before = (tmp_path / "_toc.yml").read_text()
+    assert not toc.insert_after(tmp_path, "book/signposts", "book/since_edition")  # no such anchor
+    assert (tmp_path / "_toc.yml").read_text() == before

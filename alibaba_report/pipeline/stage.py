@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 
 from alibaba_report import params
-from alibaba_report.pipeline import safety
+from alibaba_report.pipeline import safety, toc
 from alibaba_report.pipeline.safety import EXIT_DATA, EXIT_RENDER, BuildError
 
 
@@ -50,15 +49,8 @@ def add_what_changed(stage: Path, scenario: str) -> None:
     from alibaba_report.synthesis import compare
 
     (stage / f"{WHAT_CHANGED}.md").write_text(compare.page_for(scenario), encoding="utf-8")
-    toc = params.read_yaml(stage / "_toc.yml")
-    for part in toc.get("parts", []):
-        files = [c.get("file") for c in part.get("chapters", [])]
-        if "book/scenarios" in files:
-            part["chapters"].insert(files.index("book/scenarios") + 1, {"file": WHAT_CHANGED})
-            break
-    else:
+    if not toc.insert_after(stage, "book/scenarios", WHAT_CHANGED):
         raise BuildError("_toc.yml lists no book/scenarios page to put the comparison after", EXIT_DATA)
-    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
 
 
 def add_living_pages(stage: Path) -> None:

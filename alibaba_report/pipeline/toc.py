@@ -59,3 +59,22 @@ def notebooks(root: Path) -> list[str]:
     """Stems of the notebooks ``_toc.yml`` lists (``book/retail_war``), in reading order."""
     root = Path(root)
     return [doc for doc in documents(root) if (root / f"{doc}.ipynb").exists()]
+
+
+def insert_after(root: Path, anchor: str, page: str) -> bool:
+    """In the (staged) ``_toc.yml`` at ``root``, list ``page`` right after ``anchor`` (both as ``_toc.yml``
+    names them, "book/scenarios"). False, and the file untouched, when no part lists ``anchor``: the
+    caller says what that means for it."""
+    import yaml
+
+    from alibaba_report import params
+
+    path = Path(root) / TOC
+    toc = params.read_yaml(path)
+    for part in toc.get("parts", []):
+        files = [c.get("file") for c in part.get("chapters", [])]
+        if anchor in files:
+            part["chapters"].insert(files.index(anchor) + 1, {"file": page})
+            path.write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+            return True
+    return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from alibaba_report import params
 from alibaba_report.evidence import cite, ledger
 from alibaba_report.evidence.appendix import md_escape
 from alibaba_report.synthesis.editions.changes import bridge, changed_signposts, estimate_changes, new_sources
@@ -144,15 +143,8 @@ def stage_page(stage: Path) -> bool:
     chart.parent.mkdir(parents=True, exist_ok=True)
     alt = bridge_chart(steps, chart)
     (stage / f"{PAGE}.md").write_text(page_markdown(previous, CHART, alt), encoding="utf-8")
-    toc = params.read_yaml(stage / "_toc.yml")
-    for part in toc.get("parts", []):
-        files = [c.get("file") for c in part.get("chapters", [])]
-        if "book/signposts" in files:
-            part["chapters"].insert(files.index("book/signposts") + 1, {"file": PAGE})
-            break
-    else:
-        raise EditionError("_toc.yml lists no book/signposts page to put the page after")
-    import yaml
+    from alibaba_report.pipeline import toc
 
-    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    if not toc.insert_after(stage, "book/signposts", PAGE):
+        raise EditionError("_toc.yml lists no book/signposts page to put the page after")
     return True
