@@ -172,7 +172,7 @@ def policy_catalyst(p: Any, claims) -> SliderChart:
                    float(p.spend_per_factory_rmb_m))
     share = Slider.at("alibaba_share_pct", "Alibaba's share of that spend", "%", 3, 99, 3, float(p.alibaba_share_pct))
     added = policy.value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
-    run_rate = cloud_ai.annual_run_rate_rmb_bn(claims.value(policy.CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
+    run_rate = cloud_ai.base_run_rate(p, claims)
 
     def model(spend_per_factory_rmb_m, alibaba_share_pct):
         revenue = policy.plan_revenue_rmb_bn(p.factories_adopting, spend_per_factory_rmb_m, alibaba_share_pct)

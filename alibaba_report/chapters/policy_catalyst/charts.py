@@ -105,15 +105,11 @@ BREAK_EVEN_FACTORS = (0.2, 1, 5)  # factory counts drawn, as multiples of the as
 BREAK_EVEN_DATA_SPEND = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)  # RMB m, the spends in the chart's data
 
 
-def _run_rate(p) -> float:
-    from alibaba_report.evidence import ledger
-
-    return cloud_ai.annual_run_rate_rmb_bn(ledger.load_claims().value(CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
-
-
 def break_even_data(p) -> pd.DataFrame:
     """The break-even chart's data: the plan's value at a few factory counts and spends."""
-    run_rate = _run_rate(p)
+    from alibaba_report.evidence import ledger
+
+    run_rate = cloud_ai.base_run_rate(p, ledger.load_claims())
     return pd.DataFrame([{
         "factories adopting": p.factories_adopting * f, "spend per factory (RMB m a year)": s,
         "plan value (USD bn)": plan_value_usd_bn(p, run_rate, plan_revenue_rmb_bn(p.factories_adopting * f, s,
@@ -127,7 +123,7 @@ def break_even_chart(p, claims):
     assumed count marked when there is one."""
     out = compute(p, claims)
     fig, ax = style.figure(figsize=(8.0, 5.0))
-    _draw_break_even(ax, p, out)
+    _draw_break_even(ax, p, out, cloud_ai.base_run_rate(p, claims))
     source = (claims.source_line([CLAIMS[k] for k in ("session_gain_pct", "week_gain_pct", "factories", "pe_forward",
                                                       "cloud_revenue_q_usd_bn")])
               + f"; assumptions: market value USD {p.market_value_before_usd_bn:g}bn before the session, Alibaba's share "
@@ -136,12 +132,11 @@ def break_even_chart(p, claims):
     return style.finish(fig, break_even_title(p, claims), source)
 
 
-def _draw_break_even(ax, p, out: dict) -> None:
+def _draw_break_even(ax, p, out: dict, run_rate: float) -> None:
     from matplotlib.ticker import FuncFormatter
 
     value_added, week_value_added, be = out["value_added_usd_bn"], out["week_value_added_usd_bn"], out["break_even_spend_rmb_m"]
     spend = np.geomspace(0.05, 50, 200)
-    run_rate = _run_rate(p)
     colours = (style.PALETTE[4], style.PALETTE[0], style.PALETTE[5])
     for i, (f, ls) in enumerate(zip(BREAK_EVEN_FACTORS, (":", "-", "--"))):
         n = p.factories_adopting * f

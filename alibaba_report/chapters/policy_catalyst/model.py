@@ -161,10 +161,10 @@ def grid_around(value: float, factors: Iterable[float] = (0.2, 0.5, 1, 2, 5)) ->
 def cloud_run_rate_usd_bn(p, claims) -> float:
     """Alibaba Cloud's latest quarterly revenue (boerse-global.de, 4 January) times four, in USD bn.
 
-    The cloud chapter's run-rate (RMB bn at ``p.usd_rmb``) taken back into dollars.
+    The cloud chapter's run-rate (:func:`alibaba_report.chapters.cloud_ai.base_run_rate`, RMB bn at
+    ``p.usd_rmb``) taken back into dollars.
     """
-    q = claims.value(CLAIMS["cloud_revenue_q_usd_bn"])
-    return cloud_ai.annual_run_rate_rmb_bn(q, p.usd_rmb) / p.usd_rmb
+    return cloud_ai.base_run_rate(p, claims) / p.usd_rmb
 
 
 def cloud_margin_pct(claims) -> float:
@@ -191,12 +191,12 @@ def plan_figures(p, claims) -> dict[str, float | None]:
     v = lambda key: claims.value(CLAIMS[key])
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
     week = week_value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct, v("week_gain_pct"))
-    run_rate_rmb = cloud_ai.annual_run_rate_rmb_bn(v("cloud_revenue_q_usd_bn"), p.usd_rmb)
+    run_rate_rmb = cloud_ai.base_run_rate(p, claims)
     revenue_rmb = plan_revenue_rmb_bn(p.factories_adopting, p.spend_per_factory_rmb_m, p.alibaba_share_pct)
     fy = {k: float(x) for k, x in plan_fy(p, run_rate_rmb, revenue_rmb).items()}
     most = {k: float(x) for k, x in plan_fy(p, run_rate_rmb, UNLIMITED_RMB_BN).items()}
-    plan = plan_value_usd_bn(p, run_rate_rmb, revenue_rmb)
-    most_value = capacity_value_usd_bn(p, run_rate_rmb)
+    worth = lambda profit, multiple: float(after_tax_value_usd_bn(profit, p.usd_rmb, multiple, tax_rate_pct=p.tax_rate_pct))
+    plan, most_value = worth(fy["profit_rmb_bn"], p.profit_multiple), worth(most["profit_rmb_bn"], p.profit_multiple)
     needed = required_plan_revenue_rmb_bn(added, p, run_rate_rmb)
     needed_profit = needed_profit_rmb_bn(added, p)
     needed_served = needed_profit / (p.cash_margin_pct / 100)
@@ -208,7 +208,7 @@ def plan_figures(p, claims) -> dict[str, float | None]:
         "spare_fy27_rmb_bn": most["served_rmb_bn"],
         "plan_profit_fy27_rmb_bn": fy["profit_rmb_bn"],
         "plan_profit_usd_bn": fy["profit_rmb_bn"] / p.usd_rmb,
-        "plan_profit_after_tax_usd_bn": fy["profit_rmb_bn"] * (1 - p.tax_rate_pct / 100) / p.usd_rmb,
+        "plan_profit_after_tax_usd_bn": worth(fy["profit_rmb_bn"], 1.0),
         "plan_value_usd_bn": plan, "plan_covers_pct": 100 * plan / added,
         "most_profit_fy27_rmb_bn": most["profit_rmb_bn"], "most_value_usd_bn": most_value,
         "most_covers_pct": 100 * most_value / added,
@@ -219,10 +219,6 @@ def plan_figures(p, claims) -> dict[str, float | None]:
         "required_revenue_rmb_bn": needed,
         "required_revenue_week_rmb_bn": required_plan_revenue_rmb_bn(week, p, run_rate_rmb),
     }
-
-
-def _ratio(x: float | None, y: float) -> float | None:
-    return None if x is None else x / y
 
 
 def compute(p, claims) -> dict[str, float | None]:
@@ -285,5 +281,4 @@ def sensitivity_grid(p, claims) -> pd.DataFrame:
     f_grid = grid_around(p.factories_adopting)
     s_grid = grid_around(p.spend_per_factory_rmb_m, (0.2, 0.5, 1, 2, 5, 10, 20))
     added = value_added_usd_bn(p.market_value_before_usd_bn, p.move_pct)
-    run_rate = cloud_ai.annual_run_rate_rmb_bn(claims.value(CLAIMS["cloud_revenue_q_usd_bn"]), p.usd_rmb)
-    return sensitivity(p, run_rate, f_grid, s_grid, added)
+    return sensitivity(p, cloud_ai.base_run_rate(p, claims), f_grid, s_grid, added)
