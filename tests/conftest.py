@@ -48,6 +48,7 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNo
         str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, kernel_name="python3",
         cwd=str(tmp_path), progress_bar=False, log_output=False,
         kernel_manager_class=cache.kernel_manager_class(),  # over IPC, as the build: no TCP warning
+        shutdown_kernel="immediate",  # as the build: the outputs are in hand, a graceful exit only waits
     )
     return nbformat.read(out, as_version=4)
 

@@ -268,6 +268,19 @@ def test_bundle_written_once_into_static(tmp_path):
     assert target.stat().st_mtime_ns == stamp  # left alone when already equal
 
 
+def test_the_bundle_is_made_once_per_vl_convert_version_and_remade_when_damaged(tmp_path, monkeypatch):
+    """The render asks for the bundle on every build; it is made once and then read from _build/cache."""
+    from alibaba_report.pipeline import cache
+
+    made = []
+    monkeypatch.setattr(interactive, "bundle_text", lambda: made.append(1) or "(function () { window.vegaEmbed = 1; })();\n")
+    first = cache.vega_bundle(tmp_path)
+    assert cache.vega_bundle(tmp_path) == first and len(made) == 1
+    stored = next((tmp_path / "_build" / "cache" / "vega").glob("*/vega-bundle.js"))
+    stored.write_text("alert('edited')", encoding="utf-8")  # damaged or edited: never shipped
+    assert cache.vega_bundle(tmp_path) == first and len(made) == 2
+
+
 def test_sphinx_step_ships_the_bundle_after_a_good_html_build(tmp_path):
     from alibaba_report.pipeline import sphinxext
 

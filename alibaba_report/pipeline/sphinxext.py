@@ -45,9 +45,11 @@ def _ship_vega_bundle(app, exception) -> None:
     if exception is None and getattr(app.builder, "format", "") == "html":
         from pathlib import Path
 
+        from alibaba_report import paths
         from alibaba_report.charts import interactive
+        from alibaba_report.pipeline import cache
 
-        interactive.write_bundle(Path(app.outdir) / "_static")
+        interactive.write_bundle(Path(app.outdir) / "_static", cache.vega_bundle(paths.root()))
 
 
 # --- lighter pages --------------------------------------------------------------------------------
