@@ -2,8 +2,9 @@
 should not be.
 
 Each attack is a test. The injection attacks run end to end through one real build of a hostile
-copy of the repository (``hostile_build``, the only full build here) and assert that nothing from
-outside the repository and no live script is published. Attacks refused before anything runs use
+copy of the repository (``hostile_build``, the only whole-book build here: the retail chapter and the
+summary execute on the hostile ledger, the other notebooks are the base book's runs, tests/standins.py)
+and assert that nothing from outside the repository and no live script is published. Attacks refused before anything runs use
 the real driver too (a subprocess for the path ones, ``driver.main`` in-process for the rest: same
 code, a fraction of the time). Notebook limits run the driver on a copy whose table of contents
 holds one small probe notebook. The publishing fault test kills a process at random instants of
@@ -27,6 +28,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from standins import stand_in
 
 from alibaba_report import params
 from alibaba_report.pipeline import driver, safety
@@ -117,11 +119,17 @@ EVAL_RST = "```{eval-rst}\n.. include:: /etc/passwd\n```"
 FORMULA = "=cmd|' /C calc'!A0"
 
 
+# The notebooks that execute on the hostile ledger: the chapter whose chart data carries the formula
+# and whose evidence table shows the ledger, and the summary (sources, cards). The appendix and the
+# disagreements page are written from the hostile data by every build.
+HOSTILE_LIVE = {"retail_war", "index"}
+
+
 @pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory):
+def hostile_build(tmp_path_factory, base_cache):
     """A copy of the repository whose ledger text carries blank lines followed by directives that
     include files from outside (``/etc/passwd``, a secret beside the copy) and raw scripts, and a
-    spreadsheet formula; built once with the real driver."""
+    spreadsheet formula; built once with the real driver, ``HOSTILE_LIVE`` executed."""
     from alibaba_report.chapters import retail_war
 
     base = tmp_path_factory.mktemp("hostile")
@@ -151,7 +159,9 @@ def hostile_build(tmp_path_factory):
                  lambda rows: rows[0].update(report_uses=rows[0]["report_uses"] + payload))
     rewrite_rows(root / "data" / "disagreement_readings.csv",
                  lambda rows: rows[0].update(says=rows[0]["says"] + payload, subject=rows[0]["subject"] + payload))
+    assert stand_in(root, base_cache, HOSTILE_LIVE), "no notebook stood in: the base book's cache has no run"
     proc = run_driver(root, "book", timeout=1800)
+    assert "executed 2 of" in proc.stderr, proc.stderr[-2000:]
     return root, proc, secret
 
 

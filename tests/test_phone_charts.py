@@ -63,6 +63,22 @@ def test_the_phone_layout_keeps_every_text_at_9_css_px_on_a_390_px_phone():
     assert phone.read_png_text(wide) == {phone.LAYOUT_KEY: "wide", phone.MIN_TEXT_KEY: f"{7 * 100 / 72:.2f}"}
 
 
+def test_two_long_period_labels_that_overlap_keep_the_first_alone():
+    """Two categories named with figures (periods from the ledger, as long as a reader's note) that
+    still overlap at the floor size: the phone layout keeps the first and draws (a kernel once raised
+    here: the step search had no candidate for two labels)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.bar([0, 1], [3, 4])
+    long = "quarter to 30 Sep 2025 restated 2026 " * 3
+    ax.set_xticks([0, 1], [long.replace(" ", "_"), long.replace(" ", "-")])
+    phone.narrow(fig)
+    shown = [lab.get_text() for lab in ax.get_xticklabels() if lab.get_visible() and lab.get_text().strip()]
+    plt.close(fig)
+    assert len(shown) == 1 and shown[0].startswith("quarter")
+
+
 def test_the_phone_layout_stacks_panels_and_puts_legends_under_the_plot():
     fig = _awkward_chart()
     phone.narrow(fig)

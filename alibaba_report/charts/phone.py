@@ -298,9 +298,11 @@ def _thin_crowded_ticks(fig: Figure) -> None:
         labels = [lab for lab in ax.get_xticklabels() if lab.get_visible() and lab.get_text().strip()]
         if not boxes or not any(ch.isdigit() for lab in labels for ch in lab.get_text()):
             continue  # categories named in words are never dropped: they stay, close together
-        for k in range(2, len(labels)):
-            kept = boxes[::k]
+        k = len(labels)  # no step separates them (two long labels): the first alone
+        for step in range(2, len(labels)):
+            kept = boxes[::step]
             if all(a.x1 + 4 < b.x0 for a, b in zip(kept, kept[1:])):
+                k = step
                 break
         for i, lab in enumerate(labels):
             lab.set_visible(i % k == 0)

@@ -60,17 +60,19 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     return time.perf_counter() - t0
 
 
-def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrides: dict | None = None):
+def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrides: dict | None = None,
+                   stems: list[str] | None = None):
     """What the execute step will do: ``(work, keys, hits, snapshot)``, where ``work`` maps each
-    notebook of the book to its parameters, ``keys`` to its run key, and ``hits`` to its reusable
-    stored run, or None when it must execute (always None when ``fresh``; default $REPORT_FRESH)."""
+    notebook of the book (or of ``stems``) to its parameters, ``keys`` to its run key, and ``hits`` to
+    its reusable stored run, or None when it must execute (always None when ``fresh``; default
+    $REPORT_FRESH)."""
     from alibaba_report.pipeline import cache
 
     fresh = cache.fresh_requested() if fresh is None else fresh
     env = kernel_env(root)
     run_env = {k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")}  # the root is hashed by content, not path
     snap = cache.snapshot(root, parameters=cache.parameter_digests())
-    work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in toc_notebooks(root)}
+    work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in (stems or toc_notebooks(root))}
     keys = {s: cache.run_key(snap, root / f"{s}.ipynb", p, run_env) for s, p in work.items()}
     hits = {s: None if fresh else cache.lookup(root, s, keys[s], snap) for s in work}
     return work, keys, hits, snap
