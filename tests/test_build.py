@@ -166,10 +166,13 @@ def test_a_parameter_of_the_wrong_type_stops_the_build(scratch):
 def test_a_notebook_that_raises_names_the_notebook_and_the_cell(scratch):
     path = scratch / "book" / "index.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
+    # early in the notebook, so the kernel stops before the summary's work (6 s of charts and tables)
+    at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code") + 1
+    nb.cells.insert(at, nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
     nbformat.write(nb, path)
     proc = run_build(scratch)
-    assert_failed_safely(proc, scratch, build.EXIT_NOTEBOOK, "index.ipynb", "RuntimeError: deliberate failure for the test", "cell")
+    assert_failed_safely(proc, scratch, build.EXIT_NOTEBOOK, "index.ipynb", "RuntimeError: deliberate failure for the test",
+                         f"cell {at} (counting from 0")
 
 
 def test_a_rendering_warning_fails_the_build(scratch):
