@@ -414,6 +414,31 @@ def test_a_link_planted_in_the_cache_is_refused(tmp_path):
     assert untouched(out)
 
 
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_a_link_planted_where_the_charts_script_is_kept_is_refused_before_the_render(tmp_path, monkeypatch, where):
+    """The render ships vl-convert's bundle from _build/cache/vega/<version>/: a planted link there (the
+    folder or the file) is refused by name before Jupyter Book starts, and nothing outside is read or
+    written."""
+    import vl_convert
+
+    from alibaba_report.pipeline import stage
+
+    root, out = tmp_path / "repo", outside(tmp_path)
+    folder = root / "_build" / "cache" / "vega" / vl_convert.__version__
+    folder.parent.mkdir(parents=True)
+    if where == "folder":
+        os.symlink(out, folder)
+    else:
+        folder.mkdir()
+        os.symlink(out / "x.js", folder / "vega-bundle.js")
+    monkeypatch.setenv("REPORT_ROOT", str(root))
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("Jupyter Book ran past a planted link"))
+    with pytest.raises(safety.BuildError, match="is a symbolic link") as err:
+        stage.render(root / "stage", root / "out")
+    assert err.value.code == safety.EXIT_ENV and "vega" in str(err.value)
+    assert untouched(out)
+
+
 # --- the key-figure check always runs; make pdf after a no-change build ----------------------------------------
 
 @pytest.fixture

@@ -259,12 +259,16 @@ def test_grid_points_are_exact_decimals():
 # --- the bundle --------------------------------------------------------------------------------
 
 def test_bundle_written_once_into_static(tmp_path):
-    target = interactive.write_bundle(tmp_path)
+    from alibaba_report import paths
+    from alibaba_report.pipeline import cache
+
+    bundle = cache.vega_bundle(paths.root())  # vl-convert's, as the render ships it
+    target = interactive.write_bundle(tmp_path, bundle)
     assert target == tmp_path / "vega" / "vega-bundle.js"
     text = target.read_text(encoding="utf-8")
     assert len(text) > 500_000 and "window.vegaEmbed" in text
     stamp = target.stat().st_mtime_ns
-    interactive.write_bundle(tmp_path)
+    interactive.write_bundle(tmp_path, bundle)
     assert target.stat().st_mtime_ns == stamp  # left alone when already equal
 
 

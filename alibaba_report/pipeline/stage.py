@@ -68,6 +68,10 @@ def add_living_pages(stage: Path) -> None:
 def render(stage: Path, out: Path) -> None:
     """Jupyter Book 1, strict: -W turns every warning (a broken link, a missing glue key) into
     a failure, -n reports unresolved references, --keep-going lists all of them at once."""
+    from alibaba_report import paths
+    from alibaba_report.pipeline import cache
+
+    cache.vega_bundle(paths.root())  # made (or checked) here, where a planted link is refused by name
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going", "--builder", "html"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
