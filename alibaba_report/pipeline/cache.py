@@ -270,4 +270,3 @@ def vega_bundle(root: Path) -> str:
     safety.write_atomic(stored, text)
     safety.write_atomic(digest, file_sha(stored))
     return text
-
