@@ -138,6 +138,30 @@ def test_the_plan_adds_nothing_to_a_fiscal_year_that_ended_before_it_started(cla
     assert float(by_fy["profit_rmb_bn"][27]) > 0 and float(by_fy["profit_rmb_bn"][28]) > 0
 
 
+def test_the_plan_is_the_same_for_numbers_as_for_the_valuations_arrays(claims):
+    """The servers' room is computed once for plain numbers (the page's solvers ask for it thousands of
+    times); the valuation passes arrays. Both give the same plan, and the kept room cannot be changed."""
+    import types
+
+    p = policy.scenario_parameters("bull")
+    run_rate = cloud_ai.reported(cloud_ai.scenario_parameters("bull"), claims)["run_rate_rmb_bn"]
+    numbers = policy.cloud_programme(p)
+    arrays = types.SimpleNamespace(**{k: np.asarray([getattr(numbers, k)] * 2, dtype=float) for k in policy.CLOUD_PROGRAMME})
+    revenue = np.asarray([4.0, 60.0])  # the room binds for the second
+    for _ in range(2):  # the second call reads the kept room
+        a = policy.plan_fiscal_years(revenue, run_rate, numbers, (27, 28))
+        b = policy.plan_fiscal_years(revenue, np.asarray([run_rate] * 2), arrays, (27, 28))
+        for fy in (27, 28):
+            assert np.array_equal(a["profit_rmb_bn"][fy], b["profit_rmb_bn"][fy]), fy
+    assert a["served_rmb_bn"][27][1] < a["demand_rmb_bn"][27][1]
+    from alibaba_report.chapters.policy_catalyst import cloud_plan
+    from alibaba_report.synthesis.cloud_value import PROGRAMME_YEARS
+
+    kept = cloud_plan._room(run_rate, tuple(getattr(numbers, k) for k in policy.CLOUD_PROGRAMME), PROGRAMME_YEARS)
+    with pytest.raises(ValueError):
+        kept[0] = 0.0
+
+
 def test_the_cloud_programme_is_one_assumption_shared_with_the_cloud_page():
     for case in ("bear", "base", "bull", "consensus"):
         pol, cl = policy.scenario_parameters(case), cloud_ai.scenario_parameters(case)
