@@ -358,3 +358,14 @@ def test_an_edited_cache_entry_is_run_again_and_its_script_never_staged(tree):
     assert "note: the stored run of book/methods.ipynb" in proc.stderr and "is damaged" in proc.stderr
     staged = (tree / "_build" / "staging" / "base" / "book" / "methods.ipynb").read_text()
     assert "planted" not in staged
+
+
+def test_a_plan_for_some_notebooks_keys_those_only():
+    """``plan_execution(stems=...)`` keys the notebooks named, the same keys as the whole book's plan; an
+    empty list is no notebook, not every notebook (the stand-ins of a test whose notebooks are all live)."""
+    from alibaba_report.pipeline import execute
+
+    _, every, _, _ = execute.plan_execution(ROOT, "base", fresh=True)
+    _, some, hits, _ = execute.plan_execution(ROOT, "base", fresh=True, stems=["book/methods"])
+    assert some == {"book/methods": every["book/methods"]} and hits == {"book/methods": None}
+    assert execute.plan_execution(ROOT, "base", fresh=True, stems=[])[1] == {}

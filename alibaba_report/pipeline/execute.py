@@ -72,7 +72,7 @@ def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrid
     env = kernel_env(root)
     run_env = {k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")}  # the root is hashed by content, not path
     snap = cache.snapshot(root, parameters=cache.parameter_digests())
-    work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in (stems or toc_notebooks(root))}
+    work = {s: (overrides or {}).get(s, notebook_parameters(s, scenario)) for s in (toc_notebooks(root) if stems is None else stems)}
     keys = {s: cache.run_key(snap, root / f"{s}.ipynb", p, run_env) for s, p in work.items()}
     hits = {s: None if fresh else cache.lookup(root, s, keys[s], snap) for s in work}
     return work, keys, hits, snap
