@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
+
+import pytest
 
 
 @contextlib.contextmanager
@@ -24,17 +25,13 @@ def _reading(root: Path):
     """``params`` reads the copy at ``root`` inside the block (its caches cleared on both sides)."""
     from alibaba_report import params
 
-    before = os.environ.get("REPORT_ROOT")
-    os.environ["REPORT_ROOT"] = str(root)
-    params._specs_cached.cache_clear()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("REPORT_ROOT", None)
-        else:
-            os.environ["REPORT_ROOT"] = before
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REPORT_ROOT", str(root))
         params._specs_cached.cache_clear()
+        try:
+            yield
+        finally:
+            params._specs_cached.cache_clear()
 
 
 def stand_in(root: Path, base_cache: Path, live: set[str], scenario: str = "base") -> list[str]:

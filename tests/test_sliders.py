@@ -322,8 +322,11 @@ async def _read_figures(page, js: str, want: list[str], timeout_s: float = 5.0) 
 
 
 def _tiny_site(tmp_path: Path, charts: dict[str, SliderChart]) -> Path:
+    from alibaba_report import paths
+    from alibaba_report.pipeline import cache
+
     site = tmp_path / "site"
-    interactive.write_bundle(site / "_static")
+    interactive.write_bundle(site / "_static", cache.vega_bundle(paths.root()))
     shutil.copy(ROOT / "book" / "_static" / "sliders.css", site / "_static" / "sliders.css")
     (site / "book").mkdir(parents=True)
     for page, sc in charts.items():

@@ -234,11 +234,11 @@ def bundle_text() -> str:
     return "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
 
 
-def write_bundle(static_dir: Path | str, text: str | None = None) -> Path:
-    """Write the bundle (``text``, default :func:`bundle_text`) to ``<static_dir>/vega/vega-bundle.js``,
-    left alone when already equal."""
+def write_bundle(static_dir: Path | str, text: str) -> Path:
+    """Write the bundle ``text`` (:func:`bundle_text`, as the build keeps it:
+    :func:`alibaba_report.pipeline.cache.vega_bundle`) to ``<static_dir>/vega/vega-bundle.js``, left alone
+    when already equal."""
     target = Path(static_dir) / BUNDLE_DIR / BUNDLE_FILE
-    text = bundle_text() if text is None else text
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

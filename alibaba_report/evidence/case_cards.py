@@ -45,7 +45,6 @@ def said(ledger: Ledger, claim_id: str, metric: str | None = None) -> str:
     return f"{_who(ledger, c)}: {figure}; {dates_in_words(c.period)}"
 
 
-
 def touching(cases: pd.DataFrame, claim_ids: Iterable[str]) -> pd.DataFrame:
     """The cases (rows of :func:`find_disagreements`) that involve any of ``claim_ids``."""
     wanted = {str(i).strip() for i in claim_ids}

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from alibaba_report import params
 from alibaba_report.pipeline import safety, toc
 from alibaba_report.pipeline.safety import EXIT_DATA, EXIT_RENDER, BuildError
