@@ -40,16 +40,12 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNo
     """
     import papermill as pm
 
-    from alibaba_report.pipeline import cache
+    from alibaba_report.pipeline import kernels
 
     os.environ.setdefault("REPORT_ROOT", str(ROOT))
     out = tmp_path / f"{name}.out.ipynb"
-    pm.execute_notebook(
-        str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, kernel_name="python3",
-        cwd=str(tmp_path), progress_bar=False, log_output=False,
-        kernel_manager_class=cache.kernel_manager_class(),  # over IPC, as the build: no TCP warning
-        shutdown_kernel="immediate",  # as the build: the outputs are in hand, a graceful exit only waits
-    )
+    pm.execute_notebook(str(BOOK / f"{name}.ipynb"), str(out), parameters=parameters, cwd=str(tmp_path),
+                        **kernels.papermill_options())  # as the build runs it
     return nbformat.read(out, as_version=4)
 
 

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import sitecheck
+from alibaba_report.pipeline import browser as browser_tools
 
 pytestmark = pytest.mark.browser
 
@@ -186,13 +187,11 @@ async def _visit(browser, server_host: str, base: str, rel: str, width: str, sho
                     else v.failed.append(f"{req.url} ({req.failure})"))
             page.on("response", lambda resp: v.failed.append(f"{resp.url} (HTTP {resp.status})")
                     if resp.status >= 400 and urlsplit(resp.url).path != "/favicon.ico" else None)
+            pending = browser_tools.track_requests(page)
             try:
                 resp = await page.goto(base + rel, wait_until="load", timeout=30_000)
                 v.status = resp.status if resp else None
-                try:
-                    await page.wait_for_load_state("networkidle", timeout=10_000)
-                except Exception:  # noqa: BLE001 - a page that never goes idle is reported by its timing
-                    pass
+                await browser_tools.settle(pending)  # a page that never goes quiet is reported by its timing
                 v.final_url = page.url
                 v.images = await page.evaluate(_IMAGES_JS)
                 timing = await page.evaluate(_TIMING_JS)

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import sitecheck
+from alibaba_report.pipeline import browser as browser_tools
 
 pytestmark = pytest.mark.build
 
@@ -144,8 +145,9 @@ async def _check_page(browser, site, rel, width):
         await ctx.route("**/*", guard)
         page = await ctx.new_page()
         page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
+        pending = browser_tools.track_requests(page)
         await page.goto(base + rel, wait_until="load")
-        await page.wait_for_load_state("networkidle")
+        assert await browser_tools.settle(pending), f"{rel}: requests still in flight after 10 s"
         first = page.locator("a.cite-ref").first
         tip_id = await first.get_attribute("aria-describedby")
         out["hidden_before"] = not await page.locator(f"#{tip_id}").is_visible()

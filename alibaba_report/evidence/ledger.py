@@ -58,6 +58,7 @@ class Ledger:
         self.seeds_dir = seeds_dir
         self.claims = {c.id: c for c in claims}
         self._texts: dict[str, str] = {}
+        self._figures: dict[tuple, list[Claim]] | None = None  # claims are frozen (schema.Claim)
         self._sources = sources
         rows = [c.model_dump() for c in claims]
         df = pd.DataFrame(rows, columns=["id", *[c for c in Claim.model_fields if c != "id"]])
@@ -85,11 +86,17 @@ class Ledger:
         forecast after a cut) supersedes the older one wherever the book reads its value or cites
         it; the appendix keeps every sentence. The claim itself when nothing newer restates it."""
         claim = self.get(claim_id)
-        key = (claim.subject, claim.metric, claim.period, claim.kind, claim.said_by, claim.unit)
-        later = [c for c in self.claims.values()
-                 if (c.subject, c.metric, c.period, c.kind, c.said_by, c.unit) == key
-                 and c.as_of is not None and claim.as_of is not None and c.as_of > claim.as_of]
+        if self._figures is None:  # claims by figure, once: a page asks thousands of times
+            self._figures = {}
+            for c in self.claims.values():
+                self._figures.setdefault(self._figure(c), []).append(c)
+        later = [c for c in self._figures.get(self._figure(claim), ())
+                 if c.as_of is not None and claim.as_of is not None and c.as_of > claim.as_of]
         return max(later, key=lambda c: (c.as_of, c.seed, c.id)).id if later else claim_id
+
+    @staticmethod
+    def _figure(c: Claim) -> tuple:
+        return (c.subject, c.metric, c.period, c.kind, c.said_by, c.unit)
 
     def value(self, claim_id: str) -> float:
         """The value of ``claim_id``'s figure: the newest claim's that restates it (:meth:`newest`)."""

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from alibaba_report import paths
+from alibaba_report.params import filestate
 
 BASE = "base"
 
@@ -16,7 +17,7 @@ def spec_dir() -> Path:
 
 def notebooks_with_specs() -> list[str]:
     """Names of the notebooks that have a parameter specification (``shared`` excluded)."""
-    return sorted(p.stem for p in spec_dir().glob("*.yml") if p.stem != "shared")
+    return [s for s in filestate.stems(spec_dir(), ".yml") if s != "shared"]
 
 
 def scenario_dir() -> Path:

@@ -2,7 +2,6 @@
 scenario, with their reasons; base and shared values resolved, every file checked."""
 from __future__ import annotations
 
-import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from alibaba_report.params import filestate
 from alibaba_report.params.catalog import BASE, known_scenarios, notebooks_with_specs, scenario_dir, spec_dir
 from alibaba_report.params.errors import ParameterError, _closest, _mapping, _pydantic_reason, _rel, _short
 from alibaba_report.params.specs import specs
@@ -68,7 +68,7 @@ def _content_key(path: Path, allowed: list[str]) -> tuple | None:
     try:
         if not path.is_file() or path.stat().st_size > MAX_YAML_BYTES:
             return None  # read_yaml says what is wrong
-        return (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(), tuple(allowed))
+        return (str(path.resolve()), filestate.digest(path), tuple(allowed))
     except OSError:
         return None
 

@@ -29,7 +29,7 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     reads under the ``watch`` folders (the inputs the execution cache keys the run on)."""
     import papermill as pm
 
-    from alibaba_report.pipeline import cache
+    from alibaba_report.pipeline import cache, kernels
 
     if chart_dir:
         os.environ[CHART_DATA_ENV] = chart_dir  # a worker runs one notebook at a time
@@ -44,18 +44,14 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
-            src, dst, parameters=parameters, kernel_name="python3", cwd=cwd,
-            progress_bar=False, log_output=False, report_mode=False,
+            src, dst, parameters=parameters, cwd=cwd, report_mode=False,
             execution_timeout=safety.cell_timeout(),  # harden: per-cell limit
-            kernel_manager_class=cache.kernel_manager_class(), extra_arguments=extra,
-            # every output is in hand when the last cell ends, and the kernel's files (charts' CSVs,
-            # the read log) are written line by line: a graceful shutdown only waited, 0.3-0.6 s a notebook
-            shutdown_kernel="immediate",
+            extra_arguments=extra, **kernels.papermill_options(),
         )
     except Exception as exc:  # harden: a raise, a timeout, a dead kernel -> the cell, numbered as in src
         raise safety.notebook_failure(src, dst, exc) from None
-    safety.output_problems(src, dst)  # harden: cap on each cell's output
     nb = nbformat.read(dst, as_version=4)
+    safety.output_problems(src, dst, cells=nb.cells)  # harden: cap on each cell's output
     nbformat.write(lift_alt_text(strip_run_metadata(fold_injected_parameters(nb))), dst)
     return time.perf_counter() - t0
 

@@ -92,14 +92,15 @@ def notebook_failure(src: str, dst: str, exc: BaseException) -> BuildError:
     return BuildError(f"{where} {what}", EXIT_NOTEBOOK)
 
 
-def output_problems(src: str, dst: str, limit: int | None = None) -> None:
-    """Raise a BuildError for the first cell whose outputs exceed ``limit`` bytes."""
+def output_problems(src: str, dst: str, limit: int | None = None, cells=None) -> None:
+    """Raise a BuildError for the first cell whose outputs exceed ``limit`` bytes (of the notebook
+    ``dst``, or of its ``cells`` when the caller has read them already)."""
     import json
 
     import nbformat
 
     limit = max_output_bytes() if limit is None else limit
-    cells = nbformat.read(dst, as_version=4).cells
+    cells = nbformat.read(dst, as_version=4).cells if cells is None else cells
     for index, cell in enumerate(cells):
         size = len(json.dumps(cell.get("outputs", []), ensure_ascii=False).encode("utf-8"))
         if size > limit:

@@ -246,11 +246,9 @@ async def _print(page_file: Path, pdf_out: Path, chromium: str, front: dict | No
 
                 await context.route("**/*", guard)
                 page = await context.new_page()
+                pending = browser.track_requests(page)
                 await page.goto(base + rel, wait_until="load", timeout=60_000)
-                try:
-                    await page.wait_for_load_state("networkidle", timeout=15_000)
-                except Exception:  # noqa: BLE001 - printing what loaded; broken images are checked below
-                    pass
+                await browser.settle(pending, timeout_s=15)  # printing what loaded; broken images are checked below
                 broken = await page.evaluate(_IMAGES_JS)
                 links = await page.evaluate(_LOCAL_LINKS_JS)
                 contents = await page.evaluate(_FRONT_MATTER_JS, front) if front else 0
