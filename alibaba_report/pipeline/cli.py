@@ -14,7 +14,7 @@ def parser(description: str) -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("book", help="build the site")
     b.add_argument("--scenario", default=params.BASE, help="a data/scenarios/<name>.yml (default: base)")
-    b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
+    b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores + 1)")
     b.add_argument("--wait", action="store_true", help="wait for another build of this checkout instead of refusing")
     b.add_argument("--cell-timeout", type=float, default=None, metavar="S",
                    help=f"seconds one cell may run (default {safety.CELL_TIMEOUT_DEFAULT:g}; or ${safety.CELL_TIMEOUT_ENV})")

@@ -27,7 +27,7 @@ import nbformat
 from alibaba_report import params
 from alibaba_report import paths
 from alibaba_report.pipeline import cli, safety
-from alibaba_report.pipeline.execute import execute_all, execute_one, plan_execution  # noqa: F401 - API
+from alibaba_report.pipeline.execute import default_jobs, execute_all, execute_one, plan_execution  # noqa: F401 - API
 from alibaba_report.pipeline.notebooks import (  # noqa: F401 - importable from here, as before
     fold_injected_parameters, kernel_env, lift_alt_text, notebook_parameters, notebook_stem, strip_images,
     strip_run_metadata, toc_notebooks,
@@ -74,7 +74,7 @@ def _build_locked(scenario: str, jobs: int | None, root: Path) -> Path:
     stage_sources(root, stage)
     add_what_changed(stage, scenario)
     add_living_pages(stage)
-    times = execute_all(root, stage, scenario, jobs or os.cpu_count() or 1)
+    times = execute_all(root, stage, scenario, jobs or default_jobs())
     digest = render_digest(root, stage)
     stamp = safety.real_file(root, target.parent / f".{target.name}.render-digest")
     timings = safety.real_file(root, target.parent / "timings.json")
@@ -192,7 +192,7 @@ def build_page(name: str, settings: list[str], root: Path | None = None, jobs: i
         work = safety.real_dir(root, root / "_build" / "page" / nb)
         stage = work / "stage"
         stage_sources(root, stage)
-        execute_all(root, stage, params.BASE, jobs or os.cpu_count() or 1, overrides={stem: values})
+        execute_all(root, stage, params.BASE, jobs or default_jobs(), overrides={stem: values})
         note_values(stage / f"{stem}.ipynb", changed, base)
         out = work / "render"
         _clear(root, out)

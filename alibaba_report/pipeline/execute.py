@@ -56,6 +56,18 @@ def execute_one(src: str, dst: str, parameters: dict, cwd: str, chart_dir: str |
     return time.perf_counter() - t0
 
 
+def default_jobs() -> int:
+    """Notebooks executed at once unless told (``--jobs``): one per core this process may use, plus one.
+    A kernel that is starting, or waiting on the build for its next cell, leaves its core idle: on a
+    quiet 2-core machine (December 2026) the four notebooks one changed value re-runs took 10.0 s two
+    at a time and 8.3-8.6 s three at a time; all nine, 18.2-18.4 s against 17.4-17.9 s."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores + 1
+
+
 def plan_execution(root: Path, scenario: str, fresh: bool | None = None, overrides: dict | None = None,
                    stems: list[str] | None = None):
     """What the execute step will do: ``(work, keys, hits, snapshot)``, where ``work`` maps each
