@@ -152,6 +152,34 @@ def test_kernels_run_over_ipc_in_a_private_folder():
     shutil.rmtree(Path(km.ip).parent)
 
 
+@pytest.mark.notebook
+@pytest.mark.parametrize("last", ["x + 1", "raise ValueError('the last cell fails')"])
+def test_papermill_writes_the_output_when_the_run_starts_and_ends_only(tmp_path, monkeypatch, last):
+    """The build's papermill engine (kernels.papermill_options) skips papermill's write at every cell's
+    start and end: the output is written twice, and holds every cell's outputs, a failure's included."""
+    import papermill as pm
+    from papermill import engines
+
+    from alibaba_report.pipeline import kernels
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in ("x = 41", "print(x)", "x", last)]
+    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, src)
+    writes = []
+    real = engines.write_ipynb
+    monkeypatch.setattr(engines, "write_ipynb", lambda nb, path: writes.append(path) or real(nb, path))
+    try:
+        pm.execute_notebook(str(src), str(out), cwd=str(tmp_path), **kernels.papermill_options())
+    except pm.PapermillExecutionError as exc:
+        assert "the last cell fails" in str(exc) and last.startswith("raise")
+    done = {c.source: c.get("outputs", []) for c in nbformat.read(out, as_version=4).cells}
+    assert done["print(x)"][0]["text"] == "41\n" and done["x"][0]["data"]["text/plain"] == "41"
+    assert done[last], "the last cell's output (its value or its error) was not written"
+    assert 1 < len(writes) <= 3, f"{len(writes)} writes of the output notebook"
+
+
 def test_fresh_is_asked_for_with_the_environment(monkeypatch):
     monkeypatch.setenv(cache.FRESH_ENV, "1")
     assert cache.fresh_requested()
