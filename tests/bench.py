@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     if test_all is not None:
         print(f"make test:                                  {test_all:7.1f}   <= 6 x clean ({6 * med['clean']:.1f}): "
               f"{test_all / med['clean']:.2f} x")
-    print(f"\n{'notebook':32} {'kernel s':>9} {'floor s':>9}  (kernel: a clean build, {cores} at a time)")
+    print(f"\n{'notebook':32} {'kernel s':>9} {'floor s':>9}  (kernel: a clean build, {build.default_jobs()} at a time)")
     for stem in sorted(kernel_s):
         print(f"{stem:32} {kernel_s[stem]:9.1f} {floor.get(stem, float('nan')):9.2f}")
     print(f"{'total (sequential)':32} {sum(kernel_s.values()):9.1f} {floor_total:9.2f}")
