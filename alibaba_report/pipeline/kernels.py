@@ -1,4 +1,5 @@
-"""Kernels over IPC: the kernel manager the build hands to papermill and nbclient.
+"""How the build runs a notebook: the kernel manager it hands to papermill and nbclient (kernels over
+IPC), and the papermill engine and options every run of a book notebook uses (papermill_options).
 
 Kernels are started over unix sockets in a private temporary folder instead of TCP on localhost:
 nothing else on the machine can connect to them, and ipykernel no longer prints its "running over
