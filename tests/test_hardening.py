@@ -578,8 +578,10 @@ def test_publishing_killed_at_random_instants_always_leaves_a_good_site(tmp_path
         proc = subprocess.Popen([sys.executable, str(child), str(new), str(target), str(ROOT)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
-        # the first runs measure how long a publish takes; the others are killed inside that window
-        delay = None if i <= 3 else rng.uniform(0, 1.3 * max(durations))
+        # the first runs measure how long a publish takes; the others are killed inside that window,
+        # but the last, which completes: a completed publish leaves a link, whatever came before it
+        # (when runs 38-40 were all killed before their swap, the legacy folder of run 37 stayed)
+        delay = None if i <= 3 or i == runs else rng.uniform(0, 1.3 * max(durations))
         t0 = time.perf_counter()
         proc.stdin.write("\n")
         proc.stdin.flush()
@@ -603,7 +605,7 @@ def test_publishing_killed_at_random_instants_always_leaves_a_good_site(tmp_path
         leftovers = [p.name for p in (build / ".html.versions").iterdir() if p.resolve() != target.resolve()]
         assert leftovers == [], f"run {i}: recovery left {leftovers}"
     assert target.is_symlink()
-    assert outcomes["old"] > 0 and outcomes["new"] > 3, outcomes  # kills landed before and after the swap
+    assert outcomes["old"] > 0 and outcomes["new"] > 4, outcomes  # kills landed before and after the swap
     record(f"7 publish killed at random instants ({runs} runs: {outcomes})", 0,
            "the target always showed a complete site (old or new)", "yes, every time")
 
