@@ -7,9 +7,11 @@ TCP without encryption" warning at every start.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
+
 
 def _ipc_kernel_manager():
     from jupyter_client import AsyncKernelManager
@@ -51,15 +53,10 @@ def _ipc_kernel_manager():
     return IPCKernelManager
 
 
+@functools.cache
 def kernel_manager_class():
     """The kernel manager class the build hands to papermill/nbclient (IPC, see above)."""
-    global _KM
-    if _KM is None:
-        _KM = _ipc_kernel_manager()
-    return _KM
-
-
-_KM = None
+    return _ipc_kernel_manager()
 
 # papermill writes the output notebook at the start and at the end of every cell, re-encoding (and
 # deep-copying and validating) the whole growing notebook each time: 50 writes and 1.0 of the 1.7 CPU
@@ -69,6 +66,7 @@ _KM = None
 ENGINE = "report-final-write"
 
 
+@functools.cache  # once per process: papermill's registry is global
 def _register_engine() -> None:
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
@@ -115,12 +113,7 @@ def papermill_options() -> dict:
     IPC, the output written at the run's ends only, and no graceful kernel shutdown (every output is
     in hand when the last cell ends, and the kernel's files are written line by line: a graceful
     shutdown only waited, 0.3-0.6 s a notebook)."""
-    global _ENGINE_READY
-    if not _ENGINE_READY:
-        _register_engine()
-        _ENGINE_READY = True
+    _register_engine()
     return {"kernel_manager_class": kernel_manager_class(), "engine_name": ENGINE, "shutdown_kernel": "immediate",
             "kernel_name": "python3", "progress_bar": False, "log_output": False}
 
-
-_ENGINE_READY = False
