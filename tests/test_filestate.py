@@ -6,8 +6,18 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from alibaba_report.params import filestate
 
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """Every file read through ``Path.read_bytes`` (what ``filestate.digest`` reads with), in order."""
+    seen: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: seen.append(self) or real(self))
+    return seen
 
 def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path):
     f = tmp_path / "base.yml"
@@ -19,12 +29,9 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path):
     assert filestate.digest(f) == hashlib.sha256(b"a: 2\n").hexdigest()
 
 
-def test_a_settled_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch):
+def test_a_settled_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch, reads):
     f = tmp_path / "base.yml"
     f.write_text("a: 1\n")
-    reads = []
-    real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
     # the file last changed long before it was read: kept (a change time cannot be set back, so the
     # test moves the moment of reading forward instead)
     monkeypatch.setattr(filestate.time, "time_ns", lambda: f.stat().st_ctime_ns + 3 * filestate.SETTLE_NS)
@@ -34,12 +41,9 @@ def test_a_settled_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch
     assert filestate.digest(f) == hashlib.sha256(b"a: 22\n").hexdigest() and len(reads) == 2
 
 
-def test_a_file_changed_just_before_it_was_read_is_never_kept(tmp_path, monkeypatch):
+def test_a_file_changed_just_before_it_was_read_is_never_kept(tmp_path, reads):
     f = tmp_path / "base.yml"
     f.write_text("a: 1\n")
-    reads = []
-    real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
     filestate.digest(f)
     filestate.digest(f)
     assert len(reads) == 2  # changed within the settling time of each read: read each time

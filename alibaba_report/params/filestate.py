@@ -33,41 +33,40 @@ def _settled(sig: tuple, read_at_ns: int) -> bool:
     return max(sig[3], sig[4]) < read_at_ns - SETTLE_NS
 
 
+def _kept(store: dict, key, path: str, read):
+    """``read()``, or what it returned before for ``key`` while ``path`` (stat'ed, following links) kept
+    its signature and had settled; the second item says which. Raises OSError if ``path`` is gone. A
+    result is kept only if ``path`` did not change while it was read."""
+    st = os.stat(path)
+    seen = store.get(key)
+    if seen is not None and seen[0] == _signature(st) and _settled(seen[0], seen[2]):
+        return seen[1], True
+    read_at = time.time_ns()
+    value = read()
+    try:
+        if _signature(os.stat(path)) == _signature(st):
+            store[key] = (_signature(st), value, read_at)
+    except OSError:
+        pass  # gone since it was read: nothing kept
+    return value, False
+
+
 def digest(path: Path) -> str:
     """sha256 of the file at ``path`` (raises OSError as reading it would)."""
     key = str(path)
-    st = os.stat(key)
-    seen = _DIGESTS.get(key)
-    if seen is not None and seen[0] == _signature(st) and _settled(seen[0], seen[2]):
-        return seen[1]
-    read_at = time.time_ns()
-    data = Path(key).read_bytes()
-    value = hashlib.sha256(data).hexdigest()
-    after = os.stat(key)
-    if _signature(after) == _signature(st):  # not changed while it was read
-        _DIGESTS[key] = (_signature(st), value, read_at)
-    return value
+    return _kept(_DIGESTS, key, key, lambda: hashlib.sha256(Path(key).read_bytes()).hexdigest())[0]
 
 
 def stems(folder: Path, suffix: str) -> list[str]:
     """Sorted names, without ``suffix``, of the entries of ``folder`` ending in ``suffix`` (as
     ``sorted(p.stem for p in folder.glob("*" + suffix))``); [] when the folder does not exist."""
-    key = (str(folder), suffix)
     try:
-        st = os.stat(key[0])
+        names, kept = _kept(_LISTINGS, (str(folder), suffix), str(folder),
+                            lambda: sorted(p.stem for p in folder.glob("*" + suffix)))
     except OSError:
         return []
-    seen = _LISTINGS.get(key)
-    if seen is not None and seen[0] == _signature(st) and _settled(seen[0], seen[2]):
+    if kept:
         # the event a listing raises, so that the build's read recorder (pipeline/recorder.py) still
         # counts the folder as read by whoever asked, as it did when every call listed it
-        sys.audit("os.scandir", key[0])
-        return list(seen[1])
-    read_at = time.time_ns()
-    names = sorted(p.stem for p in folder.glob("*" + suffix))
-    try:
-        if _signature(os.stat(key[0])) == _signature(st):
-            _LISTINGS[key] = (_signature(st), names, read_at)
-    except OSError:
-        pass
+        sys.audit("os.scandir", str(folder))
     return list(names)
